@@ -1,0 +1,37 @@
+#!/bin/sh
+# Install the Debian 12 packages Socle needs to build, run and test.
+# Idempotent: installs only what is missing. Uses sudo when not root.
+set -eu
+
+PACKAGES="
+build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
+libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev libjwt-dev
+libargon2-dev libutf8proc-dev libcriterion-dev
+sqlite3 curl ca-certificates
+"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "setup: missing packages:$missing; run this script as root or install sudo" >&2
+    exit 1
+fi
+
+echo "setup: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

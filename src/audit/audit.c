@@ -1,0 +1,141 @@
+/*
+ * audit.c - hashing, appending and verifying the access trace.
+ */
+#include "audit/audit.h"
+
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/timeutil.h"
+
+static const char zero_hash[AUDIT_HASH_HEX] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+/* Each field goes in as "<length>:<bytes>;" so that moving bytes from one
+ * field to the next changes the digest. */
+static void digest_field(EVP_MD_CTX *md, const char *s)
+{
+    char len[24];
+    size_t n = strlen(s);
+    int k = snprintf(len, sizeof len, "%zu:", n);
+    EVP_DigestUpdate(md, len, (size_t)k);
+    EVP_DigestUpdate(md, s, n);
+    EVP_DigestUpdate(md, ";", 1);
+}
+
+void audit_hash(audit_record *rec)
+{
+    char seq[24];
+    snprintf(seq, sizeof seq, "%" PRId64, rec->seq);
+
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int outlen = 0;
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    digest_field(md, seq);
+    digest_field(md, rec->at);
+    digest_field(md, rec->actor);
+    digest_field(md, rec->role);
+    digest_field(md, rec->action);
+    digest_field(md, rec->object_type);
+    digest_field(md, rec->object_id);
+    digest_field(md, rec->outcome);
+    digest_field(md, rec->detail);
+    digest_field(md, rec->prev_hash);
+    EVP_DigestFinal_ex(md, out, &outlen);
+    EVP_MD_CTX_free(md);
+
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned i = 0; i < outlen && 2 * i + 1 < AUDIT_HASH_HEX; i++) {
+        rec->hash[2 * i] = hex[out[i] >> 4];
+        rec->hash[2 * i + 1] = hex[out[i] & 0xf];
+    }
+    rec->hash[AUDIT_HASH_HEX - 1] = '\0';
+}
+
+int audit_append(store *st, audit_record *rec, socle_err *err)
+{
+    /* Appending outside the caller's transaction would let the trace and
+     * the change it records diverge. */
+    if (!store_in_transaction(st))
+        return err_set(err, SOCLE_EINTERNAL, "audit_append outside a transaction");
+
+    audit_record last;
+    int found = store_audit_last(st, &last, err);
+    if (found < 0)
+        return -1;
+    rec->seq = found ? last.seq + 1 : 1;
+    memcpy(rec->prev_hash, found ? last.hash : zero_hash, AUDIT_HASH_HEX);
+    if (rec->at[0] == '\0')
+        time_now_iso(rec->at);
+    if (rec->outcome[0] == '\0')
+        str_copy(rec->outcome, sizeof rec->outcome, "success");
+    audit_hash(rec);
+    return store_audit_insert(st, rec, err);
+}
+
+int audit_log(store *st, const socle_actor *actor, const char *action,
+              const char *object_type, const char *object_id, const char *outcome,
+              const char *detail, socle_err *err)
+{
+    audit_record rec;
+    memset(&rec, 0, sizeof rec);
+    str_copy(rec.actor, sizeof rec.actor, actor ? actor->id : "");
+    str_copy(rec.role, sizeof rec.role, actor ? actor->role : "");
+    str_copy(rec.action, sizeof rec.action, action);
+    str_copy(rec.object_type, sizeof rec.object_type, object_type ? object_type : "");
+    str_copy(rec.object_id, sizeof rec.object_id, object_id ? object_id : "");
+    str_copy(rec.outcome, sizeof rec.outcome, outcome ? outcome : "");
+    str_copy(rec.detail, sizeof rec.detail, detail ? detail : "");
+    return audit_append(st, &rec, err);
+}
+
+typedef struct verify_walk {
+    audit_verify_result *res;
+    int64_t expected_seq;
+    char prev_hash[AUDIT_HASH_HEX];
+} verify_walk;
+
+static int verify_one(const audit_record *rec, void *ctx)
+{
+    verify_walk *w = ctx;
+    audit_verify_result *res = w->res;
+    res->records++;
+
+    if (rec->seq != w->expected_seq) {
+        res->first_broken = w->expected_seq;
+        snprintf(res->reason, sizeof res->reason,
+                 "record %" PRId64 " is missing (next record is %" PRId64 ")",
+                 w->expected_seq, rec->seq);
+        return 1;
+    }
+    if (strcmp(rec->prev_hash, w->prev_hash) != 0) {
+        res->first_broken = rec->seq;
+        snprintf(res->reason, sizeof res->reason,
+                 "previous-hash link does not match record %" PRId64, rec->seq - 1);
+        return 1;
+    }
+    audit_record copy = *rec;
+    audit_hash(&copy);
+    if (strcmp(copy.hash, rec->hash) != 0) {
+        res->first_broken = rec->seq;
+        snprintf(res->reason, sizeof res->reason,
+                 "content does not match its hash (record altered)");
+        return 1;
+    }
+    memcpy(w->prev_hash, rec->hash, AUDIT_HASH_HEX);
+    w->expected_seq++;
+    return 0;
+}
+
+int audit_verify(store *st, audit_verify_result *res, socle_err *err)
+{
+    memset(res, 0, sizeof *res);
+    verify_walk w = { .res = res, .expected_seq = 1 };
+    memcpy(w.prev_hash, zero_hash, AUDIT_HASH_HEX);
+    return store_audit_foreach(st, 1, verify_one, &w, err);
+}

@@ -1,0 +1,126 @@
+/*
+ * socle serve - run the server on a data dir until SIGTERM or SIGINT.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/server.h"
+#include "server_context.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+static const char usage[] =
+    "usage: socle serve [--data DIR] [--bind ADDR] [--http PORT] [--mllp PORT]\n"
+    "\n"
+    "Runs the Socle server on a data dir (created and initialised when new,\n"
+    "migrated when older). Stops cleanly on SIGTERM or SIGINT.\n"
+    "\n"
+    "  --data DIR    data dir (default ./data)\n"
+    "  --bind ADDR   IPv4 or IPv6 address to listen on (default 127.0.0.1)\n"
+    "  --http PORT   HTTP port (default 8080; 0 = any free port)\n"
+    "  --mllp PORT   HL7 MLLP port (default 2575; the MLLP listener is not part\n"
+    "                of this version yet)\n";
+
+static int parse_port(const char *s, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 65535)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int cli_serve(int argc, char **argv)
+{
+    socle_config cfg;
+    server_config_defaults(&cfg);
+
+    static const struct option opts[] = {
+        { "data", required_argument, NULL, 'd' },
+        { "bind", required_argument, NULL, 'b' },
+        { "http", required_argument, NULL, 'H' },
+        { "mllp", required_argument, NULL, 'm' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            if (str_copy(cfg.data_dir, sizeof cfg.data_dir, optarg) != 0)
+                return cli_fail(CLI_USAGE, "serve", "--data path too long");
+            break;
+        case 'b':
+            if (str_copy(cfg.bind, sizeof cfg.bind, optarg) != 0)
+                return cli_fail(CLI_USAGE, "serve", "--bind address too long");
+            break;
+        case 'H':
+            if (parse_port(optarg, &cfg.http_port) != 0)
+                return cli_fail(CLI_USAGE, "serve", "--http: '%s' is not a port (0-65535)", optarg);
+            break;
+        case 'm':
+            if (parse_port(optarg, &cfg.mllp_port) != 0)
+                return cli_fail(CLI_USAGE, "serve", "--mllp: '%s' is not a port (0-65535)", optarg);
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return CLI_OK;
+        default:
+            fputs(usage, stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (optind != argc) {
+        fputs(usage, stderr);
+        return CLI_USAGE;
+    }
+
+    /* Block the stop signals before any thread starts, so that every
+     * listener thread inherits the mask and only sigwait() below sees them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    socle_server srv;
+    socle_err err;
+    err_clear(&err);
+    if (server_open(&srv, &cfg, &err) != 0) {
+        server_close(&srv);
+        return cli_fail(CLI_FAIL, "serve", "%s", err.msg);
+    }
+    if (server_start(&srv, &err) != 0) {
+        server_close(&srv);
+        return cli_fail(CLI_FAIL, "serve", "%s", err.msg);
+    }
+
+    int v6 = strchr(cfg.bind, ':') != NULL;  /* IPv6 literals go in brackets */
+    char url[128];
+    snprintf(url, sizeof url, "http://%s%s%s:%d", v6 ? "[" : "", cfg.bind, v6 ? "]" : "",
+             http_server_port(srv.http));
+    printf("socle %s listening on %s (store %s %s)\n", SOCLE_VERSION, url,
+           store_backend(srv.store), store_location(srv.store));
+    fflush(stdout);
+    log_info("MLLP listener not available in this version: --mllp %d is not opened",
+             cfg.mllp_port);
+
+    int sig = 0;
+    while (sigwait(&stop, &sig) != 0)
+        ;
+    log_info("received %s: finishing in-flight requests and closing the store",
+             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    server_close(&srv);
+    log_info("stopped");
+    return CLI_OK;
+}

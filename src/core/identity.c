@@ -1,0 +1,516 @@
+/*
+ * identity.c - local identities: creation, update, RNIV actions and reads.
+ */
+#include "core/identity.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/ins.h"
+#include "core/rniv.h"
+#include "core/snapshot.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/timeutil.h"
+
+int identity_history(struct store *st, const socle_actor *actor, const char *object_type,
+                     int64_t object_id, const char *action, const char *reason,
+                     char *before_json, char *after_json, socle_err *err)
+{
+    history_entry h;
+    memset(&h, 0, sizeof h);
+    str_copy(h.object_type, sizeof h.object_type, object_type);
+    h.object_id = object_id;
+    str_copy(h.action, sizeof h.action, action);
+    str_copy(h.actor, sizeof h.actor, actor->id);
+    time_now_iso(h.at);
+    str_copy(h.reason, sizeof h.reason, reason ? reason : "");
+    h.before_json = before_json;
+    h.after_json = after_json;
+    int rc = store_history_append(st, &h, err);
+    free(before_json);
+    free(after_json);
+    return rc;
+}
+
+static int audit_local(struct store *st, const socle_actor *actor, const char *action,
+                       int64_t local_id, const char *outcome, const char *detail,
+                       socle_err *err)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%" PRId64, local_id);
+    return audit_log(st, actor, action, "local_identity", id, outcome, detail, err);
+}
+
+/* Derive the normalised names the store indexes for matching. A name that
+ * does not normalise (it was validated as UTF-8 already) is indexed as "". */
+static void derive_norm(const local_identity *li, identity_norm *norm)
+{
+    memset(norm, 0, sizeof *norm);
+    if (rniv_normalize_name(li->traits.birth_name, norm->birth_name, sizeof norm->birth_name) != 0)
+        norm->birth_name[0] = '\0';
+    if (rniv_normalize_name(li->traits.used_name, norm->used_name, sizeof norm->used_name) != 0)
+        norm->used_name[0] = '\0';
+    if (rniv_normalize_name(li->traits.forenames, norm->forenames, sizeof norm->forenames) != 0)
+        norm->forenames[0] = '\0';
+}
+
+static int save_local(struct store *st, local_identity *li, int insert, socle_err *err)
+{
+    identity_norm norm;
+    derive_norm(li, &norm);
+    time_now_iso(li->updated_at);
+    if (insert) {
+        str_copy(li->created_at, sizeof li->created_at, li->updated_at);
+        return store_local_insert(st, li, &norm, err);
+    }
+    return store_local_update(st, li, &norm, err);
+}
+
+static int link_new(struct store *st, const socle_actor *actor, int64_t local_id,
+                    int64_t ght_id, link_method method, int64_t merge_id, const char *reason,
+                    socle_err *err)
+{
+    identity_link l;
+    memset(&l, 0, sizeof l);
+    l.local_id = local_id;
+    l.ght_id = ght_id;
+    l.method = method;
+    l.merge_id = merge_id;
+    time_now_iso(l.created_at);
+    str_copy(l.created_by, sizeof l.created_by, actor->id);
+    str_copy(l.reason, sizeof l.reason, reason);
+    if (store_link_insert(st, &l, err) != 0)
+        return -1;
+    return identity_history(st, actor, "identity_link", l.id, "link.create", reason, NULL,
+                            snapshot_link(&l), err);
+}
+
+static int ght_new(struct store *st, const socle_actor *actor, int64_t *ght_id, socle_err *err)
+{
+    ght_identity g;
+    memset(&g, 0, sizeof g);
+    g.state = GHT_ACTIVE;
+    time_now_iso(g.created_at);
+    str_copy(g.updated_at, sizeof g.updated_at, g.created_at);
+    if (store_ght_insert(st, &g, err) != 0)
+        return -1;
+    *ght_id = g.id;
+    return identity_history(st, actor, "ght_identity", g.id, "ght.create", NULL, NULL,
+                            snapshot_ght(&g), err);
+}
+
+/* ---- Linking by INS --------------------------------------------------- */
+
+typedef struct ins_search {
+    const local_identity *self;
+    int64_t ght_id;        /* GHT identity of the first agreeing holder */
+    int contradicted;      /* a holder disagrees on sex or birth date */
+} ins_search;
+
+static int ins_holder(const local_identity *other, void *ctx)
+{
+    ins_search *s = ctx;
+    if (other->id == s->self->id || other->ght_id == 0)
+        return 0;
+    if (other->traits.sex != s->self->traits.sex
+        || strcmp(other->traits.birth_date, s->self->traits.birth_date) != 0) {
+        s->contradicted = 1;
+        return 1;
+    }
+    if (s->ght_id == 0)
+        s->ght_id = other->ght_id;
+    return 0;
+}
+
+/* The GHT identity that already holds li's INS with agreeing traits, or 0. */
+static int find_ins_ght(struct store *st, const local_identity *li, int64_t *ght_id,
+                        char *warning, size_t wn, socle_err *err)
+{
+    *ght_id = 0;
+    if (li->ins[0] == '\0')
+        return 0;
+    ins_search s = { .self = li };
+    if (store_local_foreach_ins(st, li->ins, ins_holder, &s, err) != 0)
+        return -1;
+    if (s.contradicted) {
+        snprintf(warning, wn, "INS %s is held by another identity with a different sex or "
+                 "birth date: not linked, to be reviewed", li->ins);
+        return 0;
+    }
+    *ght_id = s.ght_id;
+    return 0;
+}
+
+/* ---- Applying what a source says ------------------------------------- */
+
+/* Keep the first warning: it is the one that explains the others. */
+static void set_warning(identity_result *res, const char *what, const char *detail)
+{
+    if (res->warning[0] != '\0')
+        return;
+    buf b = { 0 };
+    buf_puts(&b, what);
+    if (detail != NULL) {
+        buf_puts(&b, ": ");
+        buf_puts(&b, detail);
+    }
+    str_copy(res->warning, sizeof res->warning, buf_cstr(&b));
+    buf_free(&b);
+}
+
+/* Apply the verifications and attributes the source asserts. The INS is
+ * optional: when refused the identity is kept without it. */
+static int apply_assertions(local_identity *li, const identity_input *in,
+                            identity_result *res, socle_err *err)
+{
+    socle_err sub;
+    err_clear(&sub);
+    if (in->proof_type[0] != '\0' && rniv_record_proof(li, in->proof_type, &sub) != 0) {
+        if (sub.code != SOCLE_ERULE)
+            return err_set(err, sub.code, "%s", sub.msg);
+        set_warning(res, "identity document not recorded", sub.msg);
+    }
+
+    if (in->ins[0] != '\0') {
+        if (!in->insi_verified) {
+            res->ins_dropped = 1;
+            set_warning(res, "INS not kept: the source did not verify it with INSi", NULL);
+        } else if (strcmp(in->ins, li->ins) != 0 || strcmp(in->ins_oid, li->ins_oid) != 0) {
+            char at[TIME_ISO_MAX];
+            time_now_iso(at);
+            err_clear(&sub);
+            if (rniv_record_insi(li, in->ins, in->ins_oid, &in->traits, at, &sub) != 0) {
+                res->ins_dropped = 1;
+                set_warning(res, "INS not kept", sub.msg);
+            }
+        }
+    }
+
+    static const unsigned attrs[] = { RNIV_ATTR_HOMONYM, RNIV_ATTR_FICTITIOUS,
+                                      RNIV_ATTR_DOUBTFUL };
+    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
+        int on = (in->attributes & attrs[i]) != 0;
+        if (on == ((li->attributes & attrs[i]) != 0))
+            continue;
+        if (rniv_set_attribute(li, attrs[i], on, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int local_equal(const local_identity *a, const local_identity *b)
+{
+    char *sa = snapshot_local(a), *sb = snapshot_local(b);
+    int eq = strcmp(sa, sb) == 0;
+    free(sa);
+    free(sb);
+    return eq;
+}
+
+static int upsert_in_tx(struct store *st, const socle_actor *actor, const identity_input *in,
+                        identity_result *res, socle_err *err)
+{
+    id_domain dom;
+    int found = store_domain_find_oid(st, in->domain_oid, &dom, err);
+    if (found < 0)
+        return -1;
+    if (!found || dom.kind != DOMAIN_EJ)
+        return err_set(err, SOCLE_ENOTFOUND,
+                       "unknown identification domain %s: no establishment declares it",
+                       in->domain_oid);
+    if (in->ipp[0] == '\0')
+        return err_set(err, SOCLE_EINVAL, "ipp: missing");
+    if (rniv_traits_validate(&in->traits, err) != 0)
+        return -1;
+
+    local_identity old, li;
+    found = store_local_find(st, dom.id, in->ipp, &old, err);
+    if (found < 0)
+        return -1;
+
+    if (!found) {
+        memset(&li, 0, sizeof li);
+        li.domain_id = dom.id;
+        str_copy(li.ipp, sizeof li.ipp, in->ipp);
+        li.traits = in->traits;
+        li.contact = in->contact;
+        li.status = RNIV_PROV;
+        if (apply_assertions(&li, in, res, err) != 0)
+            return -1;
+        if (save_local(st, &li, 1, err) != 0)
+            return -1;
+        if (identity_history(st, actor, "local_identity", li.id, "identity.create", NULL,
+                             NULL, snapshot_local(&li), err) != 0)
+            return -1;
+
+        int64_t ght = 0;
+        if (find_ins_ght(st, &li, &ght, res->warning, sizeof res->warning, err) != 0)
+            return -1;
+        const char *why = "new identity";
+        if (ght != 0) {
+            res->linked_by_ins = 1;
+            why = "same INS";
+        } else if (ght_new(st, actor, &ght, err) != 0) {
+            return -1;
+        }
+        if (link_new(st, actor, li.id, ght, LINK_AUTO, 0, why, err) != 0)
+            return -1;
+        res->outcome = IDENTITY_CREATED;
+        res->local_id = li.id;
+        res->ght_id = ght;
+        return audit_local(st, actor, "identity.create", li.id, "success", in->ipp, err);
+    }
+
+    li = old;
+    if (rniv_apply_traits(&li, &in->traits, &res->downgraded, err) != 0)
+        return -1;
+    li.contact = in->contact;
+    if (apply_assertions(&li, in, res, err) != 0)
+        return -1;
+    res->local_id = li.id;
+    res->ght_id = li.ght_id;
+    if (local_equal(&old, &li)) {
+        res->outcome = IDENTITY_UNCHANGED;
+        return audit_local(st, actor, "identity.update", li.id, "unchanged", in->ipp, err);
+    }
+    if (save_local(st, &li, 0, err) != 0)
+        return -1;
+    if (identity_history(st, actor, "local_identity", li.id, "identity.update",
+                         res->downgraded ? "strict trait changed: back to provisional" : NULL,
+                         snapshot_local(&old), snapshot_local(&li), err) != 0)
+        return -1;
+    res->outcome = IDENTITY_UPDATED;
+
+    /* A newly acquired INS held under another GHT identity: same person. */
+    if (li.ins[0] != '\0' && strcmp(li.ins, old.ins) != 0) {
+        int64_t ght = 0;
+        if (find_ins_ght(st, &li, &ght, res->warning, sizeof res->warning, err) != 0)
+            return -1;
+        if (ght != 0 && ght != li.ght_id) {
+            if (identity_merge_in_tx(st, actor, ght, li.ght_id, LINK_AUTO, "same INS",
+                                     &res->merge_id,
+                                     err) != 0)
+                return -1;
+            res->linked_by_ins = 1;
+            res->ght_id = ght;
+        }
+    }
+    return audit_local(st, actor, "identity.update", li.id, "success", in->ipp, err);
+}
+
+int identity_upsert(struct store *st, const socle_actor *actor, const identity_input *in,
+                    identity_result *res, socle_err *err)
+{
+    memset(res, 0, sizeof *res);
+    if (store_begin(st, err) != 0)
+        return -1;
+    if (upsert_in_tx(st, actor, in, res, err) != 0 || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- Reads ------------------------------------------------------------ */
+
+/* Run one audited read in its own transaction: the trace of a read must be
+ * as durable as the trace of a write. */
+static int audited_read(struct store *st, const socle_actor *actor, const char *object_type,
+                        int64_t id, int found, socle_err *err)
+{
+    char oid[32];
+    snprintf(oid, sizeof oid, "%" PRId64, id);
+    return audit_log(st, actor, "identity.read", object_type, oid,
+                     found ? "success" : "not-found", NULL, err);
+}
+
+int identity_get_local(struct store *st, const socle_actor *actor, int64_t local_id,
+                       local_identity *out, socle_err *err)
+{
+    if (store_begin(st, err) != 0)
+        return -1;
+    int found = store_local_get(st, local_id, out, err);
+    if (found < 0 || audited_read(st, actor, "local_identity", local_id, found, err) != 0
+        || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return found;
+}
+
+int identity_find_local(struct store *st, const socle_actor *actor, const char *domain_oid,
+                        const char *ipp, local_identity *out, socle_err *err)
+{
+    if (store_begin(st, err) != 0)
+        return -1;
+    id_domain dom;
+    int found = store_domain_find_oid(st, domain_oid, &dom, err);
+    if (found > 0)
+        found = store_local_find(st, dom.id, ipp, out, err);
+    if (found < 0
+        || audited_read(st, actor, "local_identity", found ? out->id : 0, found, err) != 0
+        || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return found;
+}
+
+int identity_get_ght(struct store *st, const socle_actor *actor, int64_t ght_id,
+                     ght_identity *out, socle_err *err)
+{
+    if (store_begin(st, err) != 0)
+        return -1;
+    int found = store_ght_get(st, ght_id, out, err);
+    if (found < 0 || audited_read(st, actor, "ght_identity", ght_id, found, err) != 0
+        || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return found;
+}
+
+/* ---- RNIV actions ----------------------------------------------------- */
+
+typedef enum rniv_action_kind { ACT_INSI, ACT_PROOF, ACT_ATTR, ACT_REMOVE_INS } rniv_action_kind;
+
+typedef struct rniv_action {
+    rniv_action_kind kind;
+    const char *ins, *ins_oid;
+    const identity_traits *insi_traits;
+    const char *doc_code;
+    unsigned attr;
+    int on;
+    const char *reason;
+} rniv_action;
+
+static const char *action_name(rniv_action_kind k)
+{
+    switch (k) {
+    case ACT_INSI:       return "identity.insi";
+    case ACT_PROOF:      return "identity.proof";
+    case ACT_ATTR:       return "identity.attribute";
+    case ACT_REMOVE_INS: return "identity.remove_ins";
+    }
+    return "identity.action";
+}
+
+static int rniv_action_in_tx(struct store *st, const socle_actor *actor, int64_t local_id,
+                             const rniv_action *a, identity_result *res, socle_err *err)
+{
+    local_identity old;
+    int found = store_local_get(st, local_id, &old, err);
+    if (found < 0)
+        return -1;
+    if (!found)
+        return err_set(err, SOCLE_ENOTFOUND, "local identity %" PRId64 " not found", local_id);
+
+    local_identity li = old;
+    int rc = 0;
+    switch (a->kind) {
+    case ACT_INSI: {
+        char at[TIME_ISO_MAX];
+        time_now_iso(at);
+        rc = rniv_record_insi(&li, a->ins, a->ins_oid, a->insi_traits, at, err);
+        break;
+    }
+    case ACT_PROOF:      rc = rniv_record_proof(&li, a->doc_code, err); break;
+    case ACT_ATTR:       rc = rniv_set_attribute(&li, a->attr, a->on, err); break;
+    case ACT_REMOVE_INS: rniv_remove_ins(&li); break;
+    }
+    if (rc != 0)
+        return -1;
+    if (res != NULL) {
+        res->local_id = li.id;
+        res->ght_id = li.ght_id;
+        res->outcome = IDENTITY_UNCHANGED;
+    }
+    if (local_equal(&old, &li))
+        return audit_local(st, actor, action_name(a->kind), li.id, "unchanged", NULL, err);
+
+    if (save_local(st, &li, 0, err) != 0)
+        return -1;
+    if (identity_history(st, actor, "local_identity", li.id, action_name(a->kind), a->reason,
+                         snapshot_local(&old), snapshot_local(&li), err) != 0)
+        return -1;
+    if (res != NULL)
+        res->outcome = IDENTITY_UPDATED;
+
+    if (a->kind == ACT_INSI && res != NULL) {
+        int64_t ght = 0;
+        if (find_ins_ght(st, &li, &ght, res->warning, sizeof res->warning, err) != 0)
+            return -1;
+        if (ght != 0 && ght != li.ght_id) {
+            if (identity_merge_in_tx(st, actor, ght, li.ght_id, LINK_AUTO, "same INS",
+                                     &res->merge_id,
+                                     err) != 0)
+                return -1;
+            res->linked_by_ins = 1;
+            res->ght_id = ght;
+        }
+    }
+    return audit_local(st, actor, action_name(a->kind), li.id, "success", a->reason, err);
+}
+
+static int run_rniv_action(struct store *st, const socle_actor *actor, int64_t local_id,
+                           const rniv_action *a, identity_result *res, socle_err *err)
+{
+    if (res != NULL)
+        memset(res, 0, sizeof *res);
+    if (store_begin(st, err) != 0)
+        return -1;
+    if (rniv_action_in_tx(st, actor, local_id, a, res, err) != 0) {
+        socle_err saved = *err;
+        store_rollback(st);
+        /* A refused action is itself worth a trace: who tried what. */
+        if (saved.code == SOCLE_ERULE && store_begin(st, NULL) == 0) {
+            if (audit_local(st, actor, action_name(a->kind), local_id, "denied", saved.msg,
+                            NULL) == 0)
+                store_commit(st, NULL);
+            store_rollback(st);
+        }
+        *err = saved;
+        return -1;
+    }
+    if (store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+int identity_record_insi(struct store *st, const socle_actor *actor, int64_t local_id,
+                         const char *ins, const char *ins_oid,
+                         const identity_traits *insi_traits, identity_result *res,
+                         socle_err *err)
+{
+    rniv_action a = { .kind = ACT_INSI, .ins = ins, .ins_oid = ins_oid,
+                      .insi_traits = insi_traits, .reason = "INSi" };
+    identity_result local_res;
+    return run_rniv_action(st, actor, local_id, &a, res ? res : &local_res, err);
+}
+
+int identity_record_proof(struct store *st, const socle_actor *actor, int64_t local_id,
+                          const char *doc_code, socle_err *err)
+{
+    rniv_action a = { .kind = ACT_PROOF, .doc_code = doc_code, .reason = doc_code };
+    return run_rniv_action(st, actor, local_id, &a, NULL, err);
+}
+
+int identity_set_attribute(struct store *st, const socle_actor *actor, int64_t local_id,
+                           unsigned attr, int on, const char *reason, socle_err *err)
+{
+    rniv_action a = { .kind = ACT_ATTR, .attr = attr, .on = on, .reason = reason };
+    return run_rniv_action(st, actor, local_id, &a, NULL, err);
+}
+
+int identity_remove_ins(struct store *st, const socle_actor *actor, int64_t local_id,
+                        const char *reason, socle_err *err)
+{
+    rniv_action a = { .kind = ACT_REMOVE_INS, .reason = reason };
+    return run_rniv_action(st, actor, local_id, &a, NULL, err);
+}

@@ -1,0 +1,124 @@
+/*
+ * identity.h - the patient identity repository: local identities (one per
+ * establishment's IPP) linked to GHT identities, with the RNIV rules, their
+ * history, and reversible merges.
+ *
+ * Every command is one store transaction that writes the change, its
+ * history entries and its audit record together, or nothing. Reads of
+ * patient data are audited too.
+ *
+ * Linking (until the matching engine takes over): a new local identity
+ * joins the GHT identity of the local identities that hold the same INS
+ * (when sex and birth date agree), else a new GHT identity. When an
+ * existing local identity acquires an INS already held under another GHT
+ * identity, the two GHT identities are merged (an undoable merge, made by
+ * the system). The same IPP always designates the same local identity.
+ */
+#ifndef SOCLE_CORE_IDENTITY_H
+#define SOCLE_CORE_IDENTITY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/model.h"
+#include "util/error.h"
+
+struct store;
+
+/* What a source says of a patient. */
+typedef struct identity_input {
+    char domain_oid[SOCLE_OID_MAX];  /* assigning authority of the IPP */
+    char ipp[SOCLE_CODE_MAX];
+    identity_traits traits;
+    identity_contact contact;
+    /* Optional verifications done by the source. An INS is taken only when
+     * the source says INSi verified it (insi_verified); otherwise it is
+     * dropped with a warning. */
+    char ins[SOCLE_INS_MAX];
+    char ins_oid[SOCLE_OID_MAX];
+    int insi_verified;
+    char proof_type[8];               /* identity document code, "" none */
+    unsigned attributes;              /* RNIV_ATTR_* asserted by the source */
+} identity_input;
+
+typedef enum identity_outcome {
+    IDENTITY_CREATED = 0,
+    IDENTITY_UPDATED,
+    IDENTITY_UNCHANGED
+} identity_outcome;
+
+#define IDENTITY_WARNING_MAX 256
+
+typedef struct identity_result {
+    identity_outcome outcome;
+    int64_t local_id;
+    int64_t ght_id;
+    int linked_by_ins;          /* joined an existing GHT identity by INS */
+    int64_t merge_id;           /* a merge the INS caused, or 0 */
+    int downgraded;             /* a strict trait change took it back to PROV */
+    int ins_dropped;            /* the INS sent was not kept: see warning */
+    char warning[IDENTITY_WARNING_MAX];
+} identity_result;
+
+/* Create or update the local identity (domain, IPP). Unknown domain OID ->
+ * SOCLE_ENOTFOUND; invalid traits -> SOCLE_EINVAL; a refused transition
+ * (e.g. fictitious and doubtful) -> SOCLE_ERULE. A bad INS is not an error:
+ * the identity is stored without it and res->ins_dropped/warning say why. */
+int identity_upsert(struct store *st, const socle_actor *actor, const identity_input *in,
+                    identity_result *res, socle_err *err);
+
+/* Reads (audited as "identity.read"). 1 found, 0 not found, -1 error. */
+int identity_get_local(struct store *st, const socle_actor *actor, int64_t local_id,
+                       local_identity *out, socle_err *err);
+int identity_find_local(struct store *st, const socle_actor *actor, const char *domain_oid,
+                        const char *ipp, local_identity *out, socle_err *err);
+int identity_get_ght(struct store *st, const socle_actor *actor, int64_t ght_id,
+                     ght_identity *out, socle_err *err);
+
+/* RNIV actions of the identity cell or the desk, by local identity id. */
+int identity_record_insi(struct store *st, const socle_actor *actor, int64_t local_id,
+                         const char *ins, const char *ins_oid,
+                         const identity_traits *insi_traits, identity_result *res,
+                         socle_err *err);
+int identity_record_proof(struct store *st, const socle_actor *actor, int64_t local_id,
+                          const char *doc_code, socle_err *err);
+int identity_set_attribute(struct store *st, const socle_actor *actor, int64_t local_id,
+                           unsigned attr, int on, const char *reason, socle_err *err);
+int identity_remove_ins(struct store *st, const socle_actor *actor, int64_t local_id,
+                        const char *reason, socle_err *err);
+
+/* ---- Merges and links (identity_merge.c) ------------------------------ */
+
+/* Merge GHT identity absorbed into survivor: every active link of absorbed
+ * moves to survivor (ended and re-created, marked with the merge), absorbed
+ * becomes MERGED into survivor. Both must be active and different. */
+int identity_merge(struct store *st, const socle_actor *actor, int64_t survivor_id,
+                   int64_t absorbed_id, const char *reason, int64_t *merge_id,
+                   socle_err *err);
+
+/* Undo a merge: the links it moved go back to the absorbed identity, which
+ * becomes active again. Refused (SOCLE_ERULE) when the merge was undone
+ * already, when the survivor was itself merged since (undo that first), or
+ * when a moved local identity was relinked since. */
+int identity_unmerge(struct store *st, const socle_actor *actor, int64_t merge_id,
+                     const char *reason, socle_err *err);
+
+/* Move one local identity to another GHT identity (target_ght_id), or to a
+ * new one (target_ght_id == 0): a MANUAL link, the old one ended. A GHT
+ * identity left with no local identity is retired as MERGED into the
+ * target. Sets *new_ght_id (may be NULL). */
+int identity_relink(struct store *st, const socle_actor *actor, int64_t local_id,
+                    int64_t target_ght_id, const char *reason, int64_t *new_ght_id,
+                    socle_err *err);
+
+/* Internal to core/: used by identity.c and identity_merge.c inside an
+ * open transaction. Not for other modules. identity_history takes
+ * ownership of the two JSON strings (either may be NULL) and frees them. */
+int identity_merge_in_tx(struct store *st, const socle_actor *actor, int64_t survivor_id,
+                         int64_t absorbed_id, link_method method, const char *reason,
+                         int64_t *merge_id, socle_err *err);
+int identity_history(struct store *st, const socle_actor *actor, const char *object_type,
+                     int64_t object_id, const char *action, const char *reason,
+                     char *before_json, char *after_json, socle_err *err);
+
+#endif

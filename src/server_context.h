@@ -1,0 +1,49 @@
+/*
+ * server_context.h - the running server's context: the one place that holds state
+ * shared by the listeners (store, keys, configuration).
+ */
+#ifndef SOCLE_SERVER_CONTEXT_H
+#define SOCLE_SERVER_CONTEXT_H
+
+#include <pthread.h>
+
+#include "http/token.h"
+#include "store/store.h"
+#include "util/error.h"
+
+#define SERVER_PATH_MAX 4096
+
+typedef struct socle_config {
+    char data_dir[SERVER_PATH_MAX];
+    char bind[64];
+    int http_port;   /* 0: let the system choose */
+    int mllp_port;
+} socle_config;
+
+struct http_server;
+
+typedef struct socle_server {
+    socle_config cfg;
+    int lock_fd;                 /* exclusive lock on DATA_DIR/socle.lock */
+    store *store;
+    /* The store handle serves one thread at a time; listeners take this
+     * lock around each use. */
+    pthread_mutex_t store_lock;
+    token_key key;
+    struct http_server *http;
+} socle_server;
+
+void server_config_defaults(socle_config *cfg);
+
+/* Lock the data dir (a second server on it is refused with SOCLE_EBUSY),
+ * open and migrate the store, load the token key. */
+int server_open(socle_server *srv, const socle_config *cfg, socle_err *err);
+
+/* Start the listeners. */
+int server_start(socle_server *srv, socle_err *err);
+
+/* Stop the listeners (waiting for in-flight requests), close the store,
+ * release the lock. Safe on a partly opened server. */
+void server_close(socle_server *srv);
+
+#endif

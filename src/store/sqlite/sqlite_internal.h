@@ -1,0 +1,57 @@
+/*
+ * sqlite_internal.h - what the SQLite store's files share. Private to
+ * src/store/sqlite/: nothing outside that folder includes it.
+ */
+#ifndef SOCLE_STORE_SQLITE_INTERNAL_H
+#define SOCLE_STORE_SQLITE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+/* Every statement the store runs, prepared once and reused. */
+typedef enum sq_stmt_id {
+    SQ_BEGIN, SQ_COMMIT, SQ_ROLLBACK,
+    SQ_META_GET, SQ_META_SET,
+    SQ_COUNTS,
+    SQ_STRUCT_FIND, SQ_STRUCT_GET, SQ_STRUCT_FIND_FINESS, SQ_STRUCT_INSERT, SQ_STRUCT_UPDATE, SQ_STRUCT_ALL,
+    SQ_DOMAIN_FIND_OID, SQ_DOMAIN_FIND_STRUCT, SQ_DOMAIN_GET, SQ_DOMAIN_GHT,
+    SQ_DOMAIN_INSERT, SQ_DOMAIN_UPDATE,
+    SQ_LOCAL_GET, SQ_LOCAL_FIND, SQ_LOCAL_INSERT, SQ_LOCAL_UPDATE, SQ_LOCAL_BY_INS,
+    SQ_GHT_INSERT, SQ_GHT_GET, SQ_GHT_UPDATE,
+    SQ_LINK_INSERT, SQ_LINK_END, SQ_LINK_ACTIVE, SQ_LINK_BY_GHT, SQ_LINK_BY_GHT_ACTIVE,
+    SQ_LINK_BY_MERGE, SQ_LINK_BY_LOCAL,
+    SQ_MERGE_INSERT, SQ_MERGE_GET, SQ_MERGE_UNDONE,
+    SQ_HISTORY_INSERT, SQ_HISTORY_BY_OBJECT,
+    SQ_AUDIT_LAST, SQ_AUDIT_INSERT, SQ_AUDIT_FROM,
+    SQ_STMT_COUNT
+} sq_stmt_id;
+
+struct store {
+    sqlite3 *db;
+    char path[4096];
+    int schema_version;
+    int in_tx;
+    sqlite3_stmt *stmts[SQ_STMT_COUNT];
+};
+
+/* The cached statement id, prepared from sql on first use, reset and with
+ * its bindings cleared. NULL with err on failure. */
+sqlite3_stmt *sq_stmt(store *st, sq_stmt_id id, const char *sql, socle_err *err);
+
+/* Map a SQLite failure to a socle_err ("what: sqlite message"): constraint
+ * violations become SOCLE_ECONFLICT, busy/locked SOCLE_EBUSY, the rest
+ * SOCLE_EIO. Returns -1. */
+int sq_fail(store *st, socle_err *err, const char *what);
+
+/* Step a statement that returns no row. */
+int sq_exec_stmt(store *st, sqlite3_stmt *s, const char *what, socle_err *err);
+
+void sq_bind_text(sqlite3_stmt *s, int idx, const char *text);
+/* Copy column col into dst (always NUL-terminated; "" for NULL). */
+void sq_column_copy(sqlite3_stmt *s, int col, char *dst, size_t n);
+
+/* Run the versioned migrations up to the latest schema. */
+int sq_migrate(store *st, socle_err *err);
+
+#endif

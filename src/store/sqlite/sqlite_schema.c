@@ -1,0 +1,228 @@
+/*
+ * sqlite_schema.c - versioned migrations of the SQLite schema.
+ *
+ * PRAGMA user_version holds the schema version. Each migration runs in its
+ * own transaction with the version bump, so a data dir is always at one
+ * well-defined version. Migrations are append-only: never edit a released
+ * one, add the next.
+ */
+#include "store/sqlite/sqlite_internal.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+static const char *const migrations[] = {
+    /* 1: structures, identification domains, identities, links, merges,
+     *    history and the audit trail. */
+    "CREATE TABLE meta ("
+    "  key   TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+
+    "CREATE TABLE structure ("
+    "  id         INTEGER PRIMARY KEY,"
+    "  kind       TEXT NOT NULL CHECK (kind IN ('EJ','EG','POLE','SERVICE','UF','CHAMBRE','LIT')),"
+    "  code       TEXT NOT NULL UNIQUE,"
+    "  label      TEXT NOT NULL,"
+    "  parent_id  INTEGER REFERENCES structure(id),"
+    "  finess     TEXT NOT NULL DEFAULT '',"
+    "  oid        TEXT NOT NULL DEFAULT '',"
+    "  valid_from TEXT NOT NULL DEFAULT '',"
+    "  valid_to   TEXT NOT NULL DEFAULT ''"
+    ");"
+    "CREATE INDEX structure_parent ON structure(parent_id);"
+    "CREATE INDEX structure_finess ON structure(finess) WHERE finess <> '';"
+
+    "CREATE TABLE id_domain ("
+    "  id           INTEGER PRIMARY KEY,"
+    "  kind         TEXT NOT NULL CHECK (kind IN ('GHT','EJ')),"
+    "  oid          TEXT NOT NULL UNIQUE,"
+    "  name         TEXT NOT NULL,"
+    "  structure_id INTEGER UNIQUE REFERENCES structure(id),"
+    "  finess       TEXT NOT NULL DEFAULT ''"
+    ");"
+
+    "CREATE TABLE ght_identity ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  state       TEXT NOT NULL CHECK (state IN ('ACTIVE','MERGED')),"
+    "  merged_into INTEGER REFERENCES ght_identity(id),"
+    "  version     INTEGER NOT NULL,"
+    "  created_at  TEXT NOT NULL,"
+    "  updated_at  TEXT NOT NULL"
+    ");"
+
+    "CREATE TABLE local_identity ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  domain_id       INTEGER NOT NULL REFERENCES id_domain(id),"
+    "  ipp             TEXT NOT NULL,"
+    "  birth_name      TEXT NOT NULL,"
+    "  first_forename  TEXT NOT NULL,"
+    "  forenames       TEXT NOT NULL,"
+    "  birth_date      TEXT NOT NULL,"
+    "  sex             TEXT NOT NULL CHECK (sex IN ('M','F','U')),"
+    "  birth_place     TEXT NOT NULL,"
+    "  used_name       TEXT NOT NULL,"
+    "  used_forename   TEXT NOT NULL,"
+    "  address         TEXT NOT NULL,"
+    "  postal_code     TEXT NOT NULL,"
+    "  city            TEXT NOT NULL,"
+    "  country         TEXT NOT NULL,"
+    "  phone           TEXT NOT NULL,"
+    "  email           TEXT NOT NULL,"
+    "  ins             TEXT NOT NULL,"
+    "  ins_oid         TEXT NOT NULL,"
+    "  status          TEXT NOT NULL CHECK (status IN ('PROV','RECUP','VALI','QUAL')),"
+    "  attributes      INTEGER NOT NULL,"
+    "  insi_verified   INTEGER NOT NULL,"
+    "  insi_at         TEXT NOT NULL,"
+    "  proof_type      TEXT NOT NULL,"
+    "  norm_birth_name TEXT NOT NULL,"
+    "  norm_used_name  TEXT NOT NULL,"
+    "  norm_forenames  TEXT NOT NULL,"
+    "  version         INTEGER NOT NULL,"
+    "  created_at      TEXT NOT NULL,"
+    "  updated_at      TEXT NOT NULL,"
+    "  UNIQUE (domain_id, ipp)"
+    ");"
+    "CREATE INDEX local_identity_ins ON local_identity(ins) WHERE ins <> '';"
+    "CREATE INDEX local_identity_name ON local_identity(norm_birth_name, birth_date);"
+
+    "CREATE TABLE identity_merge ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  survivor_id INTEGER NOT NULL REFERENCES ght_identity(id),"
+    "  absorbed_id INTEGER NOT NULL REFERENCES ght_identity(id),"
+    "  at          TEXT NOT NULL,"
+    "  actor       TEXT NOT NULL,"
+    "  reason      TEXT NOT NULL,"
+    "  undone      INTEGER NOT NULL DEFAULT 0,"
+    "  undone_at   TEXT NOT NULL DEFAULT '',"
+    "  undone_by   TEXT NOT NULL DEFAULT '',"
+    "  undo_reason TEXT NOT NULL DEFAULT ''"
+    ");"
+
+    "CREATE TABLE identity_link ("
+    "  id         INTEGER PRIMARY KEY,"
+    "  local_id   INTEGER NOT NULL REFERENCES local_identity(id),"
+    "  ght_id     INTEGER NOT NULL REFERENCES ght_identity(id),"
+    "  method     TEXT NOT NULL CHECK (method IN ('AUTO','MANUAL')),"
+    "  state      TEXT NOT NULL CHECK (state IN ('ACTIVE','ENDED')),"
+    "  merge_id   INTEGER REFERENCES identity_merge(id),"
+    "  created_at TEXT NOT NULL,"
+    "  created_by TEXT NOT NULL,"
+    "  reason     TEXT NOT NULL,"
+    "  ended_at   TEXT NOT NULL DEFAULT '',"
+    "  ended_by   TEXT NOT NULL DEFAULT '',"
+    "  end_reason TEXT NOT NULL DEFAULT ''"
+    ");"
+    /* A local identity belongs to exactly one GHT identity at a time. */
+    "CREATE UNIQUE INDEX identity_link_active ON identity_link(local_id) WHERE state = 'ACTIVE';"
+    "CREATE INDEX identity_link_ght ON identity_link(ght_id, state);"
+    "CREATE INDEX identity_link_merge ON identity_link(merge_id) WHERE merge_id IS NOT NULL;"
+
+    "CREATE TABLE history ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  object_type TEXT NOT NULL,"
+    "  object_id   INTEGER NOT NULL,"
+    "  action      TEXT NOT NULL,"
+    "  actor       TEXT NOT NULL,"
+    "  at          TEXT NOT NULL,"
+    "  reason      TEXT NOT NULL,"
+    "  before_json TEXT,"
+    "  after_json  TEXT"
+    ");"
+    "CREATE INDEX history_object ON history(object_type, object_id, id);"
+
+    "CREATE TABLE audit ("
+    "  seq         INTEGER PRIMARY KEY,"
+    "  at          TEXT NOT NULL,"
+    "  actor       TEXT NOT NULL,"
+    "  role        TEXT NOT NULL,"
+    "  action      TEXT NOT NULL,"
+    "  object_type TEXT NOT NULL,"
+    "  object_id   TEXT NOT NULL,"
+    "  outcome     TEXT NOT NULL,"
+    "  detail      TEXT NOT NULL,"
+    "  prev_hash   TEXT NOT NULL,"
+    "  hash        TEXT NOT NULL"
+    ");"
+    /* The application never rewrites the trail; the hash chain catches
+     * whoever bypasses these triggers with direct access to the file. */
+    "CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;"
+    "CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;"
+    "CREATE TRIGGER history_append_only_update BEFORE UPDATE ON history"
+    "  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
+    "CREATE TRIGGER history_append_only_delete BEFORE DELETE ON history"
+    "  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;",
+};
+
+#define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
+
+static int read_user_version(store *st, int *version, socle_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK
+        || sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return sq_fail(st, err, "read schema version");
+    }
+    *version = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return 0;
+}
+
+static int run_migration(store *st, int index, socle_err *err)
+{
+    char *msg = NULL;
+    char bump[64];
+    snprintf(bump, sizeof bump, "PRAGMA user_version = %d", index + 1);
+
+    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+        goto fail;
+    /* Another process (a server and an admin command starting together)
+     * may have run this migration while we waited for the write lock. */
+    int current;
+    if (read_user_version(st, &current, err) != 0) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    if (current > index)
+        return sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    if (sqlite3_exec(st->db, migrations[index], NULL, NULL, &msg) != SQLITE_OK)
+        goto fail_rollback;
+    if (sqlite3_exec(st->db, bump, NULL, NULL, &msg) != SQLITE_OK)
+        goto fail_rollback;
+    if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+        goto fail_rollback;
+    return 0;
+
+fail_rollback:
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+fail:
+    err_set(err, (sqlite3_errcode(st->db) == SQLITE_BUSY) ? SOCLE_EBUSY : SOCLE_EIO,
+            "migration to schema version %d failed: %s", index + 1,
+            msg ? msg : sqlite3_errmsg(st->db));
+    sqlite3_free(msg);
+    return -1;
+}
+
+int sq_migrate(store *st, socle_err *err)
+{
+    int version;
+    if (read_user_version(st, &version, err) != 0)
+        return -1;
+    if (version > MIGRATION_COUNT)
+        return err_set(err, SOCLE_EIO,
+                       "schema version %d is newer than this socle (%d): upgrade socle",
+                       version, MIGRATION_COUNT);
+    while (version < MIGRATION_COUNT) {
+        if (run_migration(st, version, err) != 0)
+            return -1;
+        /* Another process may have migrated concurrently: re-read. */
+        if (read_user_version(st, &version, err) != 0)
+            return -1;
+    }
+    st->schema_version = version;
+    return 0;
+}

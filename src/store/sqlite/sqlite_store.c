@@ -1,0 +1,281 @@
+/*
+ * sqlite_store.c - the embedded default store: one SQLite database in WAL
+ * mode inside the data dir. Opening, transactions, settings and counts; the
+ * tables of each concept live in the sibling files.
+ */
+#include "store/sqlite/sqlite_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/fsutil.h"
+
+#define SQ_BUSY_TIMEOUT_MS 5000
+
+sqlite3_stmt *sq_stmt(store *st, sq_stmt_id id, const char *sql, socle_err *err)
+{
+    sqlite3_stmt *s = st->stmts[id];
+    if (s == NULL) {
+        int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+        if (rc != SQLITE_OK) {
+            err_set(err, SOCLE_EINTERNAL, "prepare: %s (%s)", sqlite3_errmsg(st->db), sql);
+            return NULL;
+        }
+        st->stmts[id] = s;
+    } else {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+    }
+    return s;
+}
+
+int sq_fail(store *st, socle_err *err, const char *what)
+{
+    int rc = sqlite3_extended_errcode(st->db);
+    socle_errcode code = SOCLE_EIO;
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT: code = SOCLE_ECONFLICT; break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:     code = SOCLE_EBUSY; break;
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:       code = SOCLE_EIO; break;
+    default: break;
+    }
+    return err_set(err, code, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+int sq_exec_stmt(store *st, sqlite3_stmt *s, const char *what, socle_err *err)
+{
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        sq_fail(st, err, what);
+        sqlite3_reset(s);
+        return -1;
+    }
+    sqlite3_reset(s);
+    return 0;
+}
+
+void sq_bind_text(sqlite3_stmt *s, int idx, const char *text)
+{
+    sqlite3_bind_text(s, idx, text ? text : "", -1, SQLITE_TRANSIENT);
+}
+
+void sq_column_copy(sqlite3_stmt *s, int col, char *dst, size_t n)
+{
+    const unsigned char *v = sqlite3_column_text(s, col);
+    str_copy(dst, n, v ? (const char *)v : "");
+}
+
+/* Run a pragma or statement that needs no caching. */
+static int exec_sql(store *st, const char *sql, socle_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        socle_errcode code = SOCLE_EIO;
+        int rc = sqlite3_extended_errcode(st->db) & 0xff;
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            code = SOCLE_EBUSY;
+        err_set(err, code, "%s: %s", sql, msg ? msg : sqlite3_errmsg(st->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+int store_open(store **out, const char *data_dir, socle_err *err)
+{
+    *out = NULL;
+    if (fs_mkdir_p(data_dir, 0750, err) != 0) {
+        err_prefix(err, "data dir %s", data_dir);
+        return -1;
+    }
+    store *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return err_set(err, SOCLE_EIO, "out of memory");
+    if (snprintf(st->path, sizeof st->path, "%s/socle.db", data_dir) >= (int)sizeof st->path) {
+        free(st);
+        return err_set(err, SOCLE_EINVAL, "data dir path too long");
+    }
+
+    int rc = sqlite3_open_v2(st->path, &st->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        err_set(err, SOCLE_EIO, "cannot open %s: %s", st->path,
+                st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        store_close(st);
+        return -1;
+    }
+    /* SQLite silently falls back to read-only when the file is not
+     * writable; a store that cannot write must refuse to start instead. */
+    if (sqlite3_db_readonly(st->db, "main") == 1) {
+        err_set(err, SOCLE_EIO, "%s is read-only: the data dir must be writable", st->path);
+        store_close(st);
+        return -1;
+    }
+    sqlite3_busy_timeout(st->db, SQ_BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(st->db, 1);
+
+    /* WAL lets readers and the administrative commands work beside the
+     * server; synchronous=FULL makes every commit durable before we
+     * acknowledge anything that depends on it. */
+    if (exec_sql(st, "PRAGMA journal_mode=WAL", err) != 0
+        || exec_sql(st, "PRAGMA synchronous=FULL", err) != 0
+        || exec_sql(st, "PRAGMA foreign_keys=ON", err) != 0) {
+        err_prefix(err, "cannot configure %s (is the data dir writable?)", st->path);
+        store_close(st);
+        return -1;
+    }
+    /* journal_mode=WAL answers with the mode it got; check it stuck. */
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode", -1, &s, NULL) == SQLITE_OK
+        && sqlite3_step(s) == SQLITE_ROW) {
+        const char *mode = (const char *)sqlite3_column_text(s, 0);
+        if (mode == NULL || strcmp(mode, "wal") != 0) {
+            err_set(err, SOCLE_EIO, "%s: cannot use WAL journal (got %s): is the data dir writable?",
+                    st->path, mode ? mode : "nothing");
+            sqlite3_finalize(s);
+            store_close(st);
+            return -1;
+        }
+    }
+    sqlite3_finalize(s);
+
+    if (sq_migrate(st, err) != 0) {
+        err_prefix(err, "%s", st->path);
+        store_close(st);
+        return -1;
+    }
+    *out = st;
+    return 0;
+}
+
+void store_close(store *st)
+{
+    if (st == NULL)
+        return;
+    if (st->in_tx)
+        store_rollback(st);
+    for (int i = 0; i < SQ_STMT_COUNT; i++)
+        sqlite3_finalize(st->stmts[i]);
+    if (st->db != NULL) {
+        /* Fold the WAL back into the database so the dir is self-contained. */
+        sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        sqlite3_close_v2(st->db);
+    }
+    free(st);
+}
+
+const char *store_backend(const store *st)
+{
+    (void)st;
+    return "sqlite";
+}
+
+int store_schema_version(const store *st)
+{
+    return st->schema_version;
+}
+
+const char *store_location(const store *st)
+{
+    return st->path;
+}
+
+int store_begin(store *st, socle_err *err)
+{
+    if (st->in_tx)
+        return err_set(err, SOCLE_EINTERNAL, "transaction already open");
+    sqlite3_stmt *s = sq_stmt(st, SQ_BEGIN, "BEGIN IMMEDIATE", err);
+    if (s == NULL || sq_exec_stmt(st, s, "begin", err) != 0)
+        return -1;
+    st->in_tx = 1;
+    return 0;
+}
+
+int store_commit(store *st, socle_err *err)
+{
+    if (!st->in_tx)
+        return err_set(err, SOCLE_EINTERNAL, "commit outside a transaction");
+    sqlite3_stmt *s = sq_stmt(st, SQ_COMMIT, "COMMIT", err);
+    if (s == NULL || sq_exec_stmt(st, s, "commit", err) != 0)
+        return -1;
+    st->in_tx = 0;
+    return 0;
+}
+
+void store_rollback(store *st)
+{
+    if (!st->in_tx)
+        return;
+    sqlite3_stmt *s = sq_stmt(st, SQ_ROLLBACK, "ROLLBACK", NULL);
+    if (s != NULL)
+        sq_exec_stmt(st, s, "rollback", NULL);
+    st->in_tx = 0;
+}
+
+int store_in_transaction(const store *st)
+{
+    return st->in_tx;
+}
+
+int store_meta_get(store *st, const char *key, char *out, size_t n, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_META_GET, "SELECT value FROM meta WHERE key = ?1", err);
+    if (s == NULL)
+        return -1;
+    sq_bind_text(s, 1, key);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        sq_column_copy(s, 0, out, n);
+        sqlite3_reset(s);
+        return 1;
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return 0;
+    return sq_fail(st, err, "meta get");
+}
+
+int store_meta_set(store *st, const char *key, const char *value, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_META_SET,
+        "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", err);
+    if (s == NULL)
+        return -1;
+    sq_bind_text(s, 1, key);
+    sq_bind_text(s, 2, value);
+    return sq_exec_stmt(st, s, "meta set", err);
+}
+
+int store_counts_get(store *st, store_counts *out, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_COUNTS,
+        "SELECT (SELECT count(*) FROM structure),"
+        "       (SELECT count(*) FROM id_domain),"
+        "       (SELECT count(*) FROM local_identity),"
+        "       (SELECT count(*) FROM ght_identity WHERE state = 'ACTIVE'),"
+        "       (SELECT count(*) FROM identity_merge WHERE undone = 0),"
+        "       (SELECT coalesce(max(seq), 0) FROM audit)", err);
+    if (s == NULL)
+        return -1;
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sq_fail(st, err, "counts");
+        sqlite3_reset(s);
+        return -1;
+    }
+    out->structures = sqlite3_column_int64(s, 0);
+    out->domains = sqlite3_column_int64(s, 1);
+    out->local_identities = sqlite3_column_int64(s, 2);
+    out->ght_identities = sqlite3_column_int64(s, 3);
+    out->merges = sqlite3_column_int64(s, 4);
+    out->audit_records = sqlite3_column_int64(s, 5);
+    sqlite3_reset(s);
+    return 0;
+}

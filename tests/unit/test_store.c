@@ -1,0 +1,207 @@
+/*
+ * Unit tests of the SQLite store: opening, migrations, transactions,
+ * durability of reopened data, refusal of read-only data dirs.
+ */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+    strcpy(dir, "/tmp/socle-store-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "chmod -R u+w %s; rm -rf %s", dir, dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+Test(store, open_creates_and_migrates)
+{
+    store *st = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, dir, &err), 0, "%s", err.msg);
+    cr_expect_str_eq(store_backend(st), "sqlite");
+    cr_expect_geq(store_schema_version(st), 1);
+    store_counts c;
+    cr_assert_eq(store_counts_get(st, &c, &err), 0);
+    cr_expect_eq(c.structures, 0);
+    cr_expect_eq(c.audit_records, 0);
+    store_close(st);
+
+    char path[128];
+    snprintf(path, sizeof path, "%s/socle.db", dir);
+    struct stat sb;
+    cr_expect_eq(stat(path, &sb), 0, "socle.db created");
+}
+
+Test(store, new_data_dir_is_created)
+{
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/a/b/c", dir);
+    store *st = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, sub, &err), 0, "%s", err.msg);
+    store_close(st);
+}
+
+Test(store, reopen_keeps_committed_data_and_drops_rolled_back)
+{
+    store *st = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, dir, &err), 0);
+    cr_assert_eq(store_begin(st, &err), 0);
+    cr_assert_eq(store_meta_set(st, "kept", "yes", &err), 0);
+    cr_assert_eq(store_commit(st, &err), 0);
+    cr_assert_eq(store_begin(st, &err), 0);
+    cr_assert_eq(store_meta_set(st, "dropped", "yes", &err), 0);
+    store_rollback(st);
+    cr_expect_eq(store_in_transaction(st), 0);
+    store_close(st);
+
+    cr_assert_eq(store_open(&st, dir, &err), 0);
+    char v[16];
+    cr_expect_eq(store_meta_get(st, "kept", v, sizeof v, &err), 1);
+    cr_expect_str_eq(v, "yes");
+    cr_expect_eq(store_meta_get(st, "dropped", v, sizeof v, &err), 0);
+    store_close(st);
+}
+
+Test(store, nested_begin_and_stray_commit_are_errors)
+{
+    store *st = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, dir, &err), 0);
+    cr_expect_eq(store_commit(st, &err), -1);
+    cr_expect_eq(err.code, SOCLE_EINTERNAL);
+    cr_assert_eq(store_begin(st, &err), 0);
+    cr_expect_eq(store_begin(st, &err), -1);
+    store_rollback(st);
+    store_close(st);
+}
+
+Test(store, schema_newer_than_binary_is_refused)
+{
+    store *st = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, dir, &err), 0);
+    store_close(st);
+
+    char path[128];
+    snprintf(path, sizeof path, "%s/socle.db", dir);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    cr_expect_eq(store_open(&st, dir, &err), -1);
+    cr_expect(strstr(err.msg, "newer") != NULL, "%s", err.msg);
+}
+
+Test(store, audit_and_history_are_append_only)
+{
+    store *st = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, dir, &err), 0);
+    cr_assert_eq(store_begin(st, &err), 0);
+    audit_record r;
+    memset(&r, 0, sizeof r);
+    r.seq = 1;
+    strcpy(r.action, "test");
+    cr_assert_eq(store_audit_insert(st, &r, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_commit(st, &err), 0);
+    store_close(st);
+
+    char path[128];
+    snprintf(path, sizeof path, "%s/socle.db", dir);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_expect_neq(sqlite3_exec(db, "UPDATE audit SET detail = 'x'", NULL, NULL, NULL), SQLITE_OK);
+    cr_expect_neq(sqlite3_exec(db, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+Test(store, duplicate_structure_code_is_a_conflict)
+{
+    store *st = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, dir, &err), 0);
+    cr_assert_eq(store_begin(st, &err), 0);
+    structure_node n;
+    memset(&n, 0, sizeof n);
+    n.kind = STRUCTURE_EJ;
+    strcpy(n.code, "EJ1");
+    strcpy(n.label, "Centre hospitalier");
+    cr_assert_eq(store_structure_insert(st, &n, &err), 0, "%s", err.msg);
+    structure_node dup = n;
+    dup.id = 0;
+    cr_expect_eq(store_structure_insert(st, &dup, &err), -1);
+    cr_expect_eq(err.code, SOCLE_ECONFLICT, "%s", err.msg);
+    store_rollback(st);
+    store_close(st);
+}
+
+/* Root ignores permission bits: the open is tried as nobody, in a child
+ * process so that the test's own cleanup keeps root's rights. The child
+ * exits 0 when store_open refused the dir with an I/O error whose message
+ * contains `needle`. */
+static int open_as_nobody(const char *path, const char *needle)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(3);
+        store *st = NULL;
+        socle_err err;
+        err_clear(&err);
+        if (store_open(&st, path, &err) == 0) {
+            store_close(st);
+            _exit(1);
+        }
+        fprintf(stderr, "store_open refused: %s\n", err.msg);
+        _exit(err.code == SOCLE_EIO && strstr(err.msg, needle) != NULL ? 0 : 2);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+Test(store, read_only_existing_data_dir_is_refused)
+{
+    store *st = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, dir, &err), 0);
+    store_close(st);
+    char cmd[160];
+    /* Readable by everyone, writable by no one. */
+    snprintf(cmd, sizeof cmd, "chmod 0755 %s && chmod 0444 %s/socle.db && chmod 0555 %s",
+             dir, dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    cr_expect_eq(open_as_nobody(dir, "writable"), 0,
+                 "a read-only data dir must be refused, saying it must be writable");
+}
+
+Test(store, data_dir_under_read_only_parent_is_refused)
+{
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "chmod 0555 %s", dir);
+    cr_assert_eq(system(cmd), 0);
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/data", dir);
+    cr_expect_eq(open_as_nobody(sub, sub), 0, "refused with a message naming the dir");
+}
