@@ -81,7 +81,14 @@ run_criterion() {
     c=${c:-0}
     passed=$((passed + p))
     failed=$((failed + f))
-    if [ "$f" -gt 0 ]; then
+    # Criterion reports a test's result before the test process exits, so a
+    # leak or error found by the sanitizers at exit does not fail the test:
+    # read the sanitizers' own reports instead.
+    if grep -q -E 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:' "$log"; then
+        echo "$name: $p passed, but the sanitizers reported errors"
+        show_log "$name" "$log"
+        failed=$((failed + 1))
+    elif [ "$f" -gt 0 ]; then
         echo "$name: $p passed, $f failed ($c crashed)"
         show_log "$name" "$log"
     elif [ "$rc" -ne 0 ]; then
