@@ -222,8 +222,9 @@ static int normalize_alloc(const char *in, size_t len, char **out)
             emit = ascii;
         } else if (cp >= 0x80 && (emit = latin_extra(cp)) == NULL) {
             /* Letters and numbers of other scripts are kept (upper case)
-             * so that two different names never normalise alike; the rest
-             * (punctuation, symbols, spaces, controls) separates words. */
+             * rather than lost, so such names still compare meaningfully;
+             * the rest (punctuation, symbols, spaces, controls) separates
+             * words. */
             switch (utf8proc_category(cp)) {
             case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
             case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
