@@ -24,7 +24,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char cmd[128];
+    char cmd[256];
     snprintf(cmd, sizeof cmd, "chmod -R u+w %s; rm -rf %s", dir, dir);
     cr_expect_eq(system(cmd), 0);
 }
@@ -187,7 +187,7 @@ Test(store, read_only_existing_data_dir_is_refused)
     socle_err err;
     cr_assert_eq(store_open(&st, dir, &err), 0);
     store_close(st);
-    char cmd[160];
+    char cmd[256];
     /* Readable by everyone, writable by no one. */
     snprintf(cmd, sizeof cmd, "chmod 0755 %s && chmod 0444 %s/socle.db && chmod 0555 %s",
              dir, dir, dir);
@@ -198,7 +198,7 @@ Test(store, read_only_existing_data_dir_is_refused)
 
 Test(store, data_dir_under_read_only_parent_is_refused)
 {
-    char cmd[96];
+    char cmd[128];
     snprintf(cmd, sizeof cmd, "chmod 0555 %s", dir);
     cr_assert_eq(system(cmd), 0);
     char sub[128];
