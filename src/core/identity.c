@@ -194,6 +194,8 @@ static int apply_assertions(local_identity *li, const identity_input *in,
                                       RNIV_ATTR_DOUBTFUL };
     for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
         int on = (in->attributes & attrs[i]) != 0;
+        if (!on && !(in->attributes_known & attrs[i]))
+            continue;  /* not the source's to clear */
         if (on == ((li->attributes & attrs[i]) != 0))
             continue;
         if (rniv_set_attribute(li, attrs[i], on, err) != 0)

@@ -38,7 +38,11 @@ typedef struct identity_input {
     char ins_oid[SOCLE_OID_MAX];
     int insi_verified;
     char proof_type[8];               /* identity document code, "" none */
-    unsigned attributes;              /* RNIV_ATTR_* asserted by the source */
+    /* RNIV attributes (RNIV_ATTR_*): those in attributes_known are set or
+     * cleared as attributes says; the others are left as they are, so a
+     * feed that does not speak of them never erases the identity cell's. */
+    unsigned attributes;
+    unsigned attributes_known;
 } identity_input;
 
 typedef enum identity_outcome {

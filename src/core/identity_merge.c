@@ -168,6 +168,41 @@ int identity_merge(struct store *st, const socle_actor *actor, int64_t survivor_
 
 /* ---- Unmerge ---------------------------------------------------------- */
 
+typedef struct replaced_search {
+    int64_t before_id;   /* the link created by the merge being undone */
+    int64_t ght_id;      /* the absorbed identity */
+    int64_t merge_id;    /* out: merge id of the link it replaced */
+} replaced_search;
+
+static int find_replaced(const identity_link *l, void *ctx)
+{
+    replaced_search *r = ctx;
+    if (l->id >= r->before_id)
+        return 1;
+    if (l->ght_id == r->ght_id && l->state == LINK_ENDED)
+        r->merge_id = l->merge_id;  /* the latest one before wins */
+    return 0;
+}
+
+/* The merge id carried by the link that merge-created link l replaced, so
+ * that undoing a later merge gives back links an earlier undo can find. */
+static int replaced_merge_id(struct store *st, const identity_link *l, int64_t absorbed_id,
+                             int64_t *merge_id, socle_err *err)
+{
+    replaced_search r = { .before_id = l->id, .ght_id = absorbed_id };
+    if (store_link_foreach_local(st, l->local_id, find_replaced, &r, err) != 0)
+        return -1;
+    *merge_id = r.merge_id;
+    return 0;
+}
+
+static int count_link(const identity_link *l, void *ctx)
+{
+    (void)l;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
 static int unmerge_in_tx(struct store *st, const socle_actor *actor, int64_t merge_id,
                          const char *reason, socle_err *err)
 {
@@ -201,6 +236,18 @@ static int unmerge_in_tx(struct store *st, const socle_actor *actor, int64_t mer
         free(links.items);
         return -1;
     }
+    /* A later merge and its undo leave a local with several links marked
+     * with this merge: only the latest of each local counts. */
+    size_t kept = 0;
+    for (size_t i = 0; i < links.len; i++) {
+        int superseded = 0;
+        for (size_t j = i + 1; j < links.len && !superseded; j++)
+            superseded = links.items[j].local_id == links.items[i].local_id;
+        if (!superseded)
+            links.items[kept++] = links.items[i];
+    }
+    links.len = kept;
+
     int rc = 0;
     for (size_t i = 0; i < links.len; i++) {
         if (links.items[i].state != LINK_ACTIVE) {
@@ -212,13 +259,28 @@ static int unmerge_in_tx(struct store *st, const socle_actor *actor, int64_t mer
     }
     char why[96];
     snprintf(why, sizeof why, "unmerge %" PRId64, merge_id);
-    for (size_t i = 0; rc == 0 && i < links.len; i++)
-        rc = move_link(st, actor, &links.items[i], absorbed.id, LINK_MANUAL, 0, why, err);
+    for (size_t i = 0; rc == 0 && i < links.len; i++) {
+        int64_t earlier = 0;
+        rc = replaced_merge_id(st, &links.items[i], absorbed.id, &earlier, err);
+        if (rc == 0)
+            rc = move_link(st, actor, &links.items[i], absorbed.id, LINK_MANUAL, earlier, why,
+                           err);
+    }
     free(links.items);
     if (rc != 0)
         return -1;
 
     if (set_ght_state(st, actor, &absorbed, GHT_ACTIVE, 0, "ght.unmerge", reason, err) != 0)
+        return -1;
+
+    /* The survivor may have lost its own members since the merge (moved
+     * away by relink): an identity left with nobody is retired into the
+     * one the undo brought back, as relink does. */
+    size_t left = 0;
+    if (store_link_foreach_ght(st, survivor.id, 1, count_link, &left, err) != 0)
+        return -1;
+    if (left == 0 && set_ght_state(st, actor, &survivor, GHT_MERGED, absorbed.id, "ght.retire",
+                                   "left empty by the unmerge", err) != 0)
         return -1;
     time_now_iso(m.undone_at);
     str_copy(m.undone_by, sizeof m.undone_by, actor->id);
@@ -241,13 +303,6 @@ int identity_unmerge(struct store *st, const socle_actor *actor, int64_t merge_i
 }
 
 /* ---- Relink ----------------------------------------------------------- */
-
-static int count_link(const identity_link *l, void *ctx)
-{
-    (void)l;
-    (*(size_t *)ctx)++;
-    return 0;
-}
 
 static int relink_in_tx(struct store *st, const socle_actor *actor, int64_t local_id,
                         int64_t target_id, const char *reason, int64_t *new_ght_id,

@@ -1,0 +1,1262 @@
+/*
+ * test_identity.c - the identity repository through core/identity.h on a
+ * real SQLite store: creation and update of local identities, linking to
+ * GHT identities by INS (and the merges an INS causes), the RNIV actions,
+ * audited reads, optimistic concurrency and the audit chain.
+ *
+ * Synthetic people only (names ending in -TEST); every INS is computed with
+ * ins_compute_key from a prefix consistent with sex and birth date.
+ */
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "core/identity.h"
+#include "core/ins.h"
+#include "core/rniv.h"
+#include "core/structure.h"
+#include "store/store.h"
+
+/* ---- Fixture ---------------------------------------------------------- */
+
+#define OID_A "1.2.250.1.999.1"
+#define OID_B "1.2.250.1.999.2"
+#define OID_UNKNOWN "1.2.250.1.999.77"
+
+static char tmpdir[64];
+static store *st;
+static const socle_actor actor = { .id = "test:unit", .role = "identitovigilant" };
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void setup(void)
+{
+    strcpy(tmpdir, "/tmp/socle-identity-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
+    char data[128];
+    snprintf(data, sizeof data, "%s/data", tmpdir);
+
+    socle_err err = { 0 };
+    cr_assert_eq(store_open(&st, data, &err), 0, "store_open: %s", err.msg);
+    id_domain ght;
+    cr_assert_eq(ght_domain_ensure(st, &actor, NULL, NULL, &ght, &err), 0,
+                 "ght_domain_ensure: %s", err.msg);
+
+    structure_node ej[2];
+    memset(ej, 0, sizeof ej);
+    ej[0].kind = STRUCTURE_EJ;
+    strcpy(ej[0].code, "EJ-A");
+    strcpy(ej[0].label, "CH TEST A");
+    strcpy(ej[0].finess, "750712184");
+    strcpy(ej[0].oid, OID_A);
+    ej[1].kind = STRUCTURE_EJ;
+    strcpy(ej[1].code, "EJ-B");
+    strcpy(ej[1].label, "CH TEST B");
+    strcpy(ej[1].finess, "350005179");
+    strcpy(ej[1].oid, OID_B);
+    structure_import_result ir;
+    cr_assert_eq(structure_import(st, &actor, ej, 2, &ir, &err), 0,
+                 "structure_import: %s", err.msg);
+    cr_assert_eq(ir.inserted, 2);
+}
+
+static void teardown(void)
+{
+    store_close(st);
+    st = NULL;
+    if (tmpdir[0] != '\0')
+        nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(identity, .init = setup, .fini = teardown);
+
+/* ---- Helpers ---------------------------------------------------------- */
+
+/* A man born 1980-03-15 in Paris. */
+static identity_traits traits_m(void)
+{
+    identity_traits t;
+    memset(&t, 0, sizeof t);
+    strcpy(t.birth_name, "DUPONT-TEST");
+    strcpy(t.first_forename, "JEAN");
+    strcpy(t.forenames, "JEAN PIERRE");
+    strcpy(t.birth_date, "1980-03-15");
+    t.sex = 'M';
+    strcpy(t.birth_place, "75056");
+    return t;
+}
+
+/* A woman born 1992-11-02 in Rennes. */
+static identity_traits traits_f(void)
+{
+    identity_traits t;
+    memset(&t, 0, sizeof t);
+    strcpy(t.birth_name, "MARTIN-TEST");
+    strcpy(t.first_forename, "CLAIRE");
+    strcpy(t.forenames, "CLAIRE ANNE");
+    strcpy(t.birth_date, "1992-11-02");
+    t.sex = 'F';
+    strcpy(t.birth_place, "35238");
+    return t;
+}
+
+/* An INS (NIR layout) consistent with sex and birth date: sex digit, year
+ * mod 100, month, then department/commune "75056" and an order number. */
+static void make_ins(char out[SOCLE_INS_MAX], char sex, const char *birth_date, int order)
+{
+    char prefix[14];
+    snprintf(prefix, sizeof prefix, "%c%c%c%c%c75056%03d", sex == 'F' ? '2' : '1',
+             birth_date[2], birth_date[3], birth_date[5], birth_date[6], order);
+    int key = ins_compute_key(prefix);
+    cr_assert(key >= 1 && key <= 97, "key of %s: %d", prefix, key);
+    snprintf(out, SOCLE_INS_MAX, "%s%02d", prefix, key);
+    cr_assert_eq(ins_check(out, NULL, 0), 1, "%s should be valid", out);
+}
+
+static identity_input input(const char *oid, const char *ipp, identity_traits t)
+{
+    identity_input in;
+    memset(&in, 0, sizeof in);
+    strcpy(in.domain_oid, oid);
+    strcpy(in.ipp, ipp);
+    in.traits = t;
+    return in;
+}
+
+static void with_ins(identity_input *in, int order, int insi_verified)
+{
+    make_ins(in->ins, in->traits.sex, in->traits.birth_date, order);
+    strcpy(in->ins_oid, INS_OID_NIR);
+    in->insi_verified = insi_verified;
+}
+
+static identity_result upsert_ok(const identity_input *in)
+{
+    identity_result res;
+    socle_err err = { 0 };
+    cr_assert_eq(identity_upsert(st, &actor, in, &res, &err), 0, "upsert %s: %s",
+                 in->ipp, err.msg);
+    return res;
+}
+
+static store_counts counts(void)
+{
+    store_counts c;
+    socle_err err = { 0 };
+    cr_assert_eq(store_counts_get(st, &c, &err), 0, "counts: %s", err.msg);
+    return c;
+}
+
+static void assert_counts_eq(store_counts a, store_counts b)
+{
+    cr_assert_eq(a.structures, b.structures);
+    cr_assert_eq(a.domains, b.domains);
+    cr_assert_eq(a.local_identities, b.local_identities);
+    cr_assert_eq(a.ght_identities, b.ght_identities);
+    cr_assert_eq(a.merges, b.merges);
+    cr_assert_eq(a.audit_records, b.audit_records, "audit records %" PRId64 " vs %" PRId64,
+                 a.audit_records, b.audit_records);
+}
+
+static local_identity get_local(int64_t id)
+{
+    local_identity li;
+    socle_err err = { 0 };
+    cr_assert_eq(store_local_get(st, id, &li, &err), 1, "local %" PRId64 ": %s", id, err.msg);
+    return li;
+}
+
+static ght_identity get_ght(int64_t id)
+{
+    ght_identity g;
+    socle_err err = { 0 };
+    cr_assert_eq(store_ght_get(st, id, &g, &err), 1, "ght %" PRId64 ": %s", id, err.msg);
+    return g;
+}
+
+static void assert_rniv_ok(const local_identity *li)
+{
+    socle_err err = { 0 };
+    cr_assert_eq(rniv_check(li, &err), 0, "stored identity breaks RNIV: %s", err.msg);
+}
+
+/* History of one object. */
+typedef struct hist_list {
+    int n;
+    char action[16][64];
+    int has_before[16];
+    int has_after[16];
+    char reason[16][SOCLE_REASON_MAX];
+} hist_list;
+
+static int collect_hist(const history_entry *h, void *ctx)
+{
+    hist_list *l = ctx;
+    if (l->n < 16) {
+        strcpy(l->action[l->n], h->action);
+        l->has_before[l->n] = h->before_json != NULL;
+        l->has_after[l->n] = h->after_json != NULL;
+        strcpy(l->reason[l->n], h->reason);
+    }
+    l->n++;
+    return 0;
+}
+
+static hist_list history(const char *type, int64_t id)
+{
+    hist_list l;
+    memset(&l, 0, sizeof l);
+    socle_err err = { 0 };
+    cr_assert_eq(store_history_foreach(st, type, id, collect_hist, &l, &err), 0, "%s", err.msg);
+    return l;
+}
+
+/* Audit records from a seq on. */
+typedef struct audit_list {
+    int n;
+    audit_record rec[32];
+} audit_list;
+
+static int collect_audit(const audit_record *r, void *ctx)
+{
+    audit_list *l = ctx;
+    if (l->n < 32)
+        l->rec[l->n] = *r;
+    l->n++;
+    return 0;
+}
+
+static audit_list audit_since(int64_t from_seq)
+{
+    audit_list l;
+    memset(&l, 0, sizeof l);
+    socle_err err = { 0 };
+    cr_assert_eq(store_audit_foreach(st, from_seq, collect_audit, &l, &err), 0, "%s", err.msg);
+    return l;
+}
+
+/* Links (of a GHT identity or a local identity). */
+typedef struct link_list {
+    int n;
+    identity_link l[16];
+} link_list;
+
+static int collect_link(const identity_link *l, void *ctx)
+{
+    link_list *list = ctx;
+    if (list->n < 16)
+        list->l[list->n] = *l;
+    list->n++;
+    return 0;
+}
+
+static link_list active_links_of_ght(int64_t ght_id)
+{
+    link_list l;
+    memset(&l, 0, sizeof l);
+    socle_err err = { 0 };
+    cr_assert_eq(store_link_foreach_ght(st, ght_id, 1, collect_link, &l, &err), 0, "%s",
+                 err.msg);
+    return l;
+}
+
+static link_list links_of_local(int64_t local_id)
+{
+    link_list l;
+    memset(&l, 0, sizeof l);
+    socle_err err = { 0 };
+    cr_assert_eq(store_link_foreach_local(st, local_id, collect_link, &l, &err), 0, "%s",
+                 err.msg);
+    return l;
+}
+
+static void assert_audit_intact(void)
+{
+    audit_verify_result vr;
+    socle_err err = { 0 };
+    cr_assert_eq(audit_verify(st, &vr, &err), 0, "audit_verify: %s", err.msg);
+    cr_assert_eq(vr.first_broken, 0, "audit chain broken at %" PRId64 ": %s",
+                 vr.first_broken, vr.reason);
+    cr_assert_eq(vr.records, counts().audit_records);
+    cr_assert_gt(vr.records, 0);
+}
+
+static void id_text(char *out, size_t n, int64_t id)
+{
+    snprintf(out, n, "%" PRId64, id);
+}
+
+/* ---- Creation and update ---------------------------------------------- */
+
+Test(identity, create_new_local_and_ght_identity)
+{
+    store_counts before = counts();
+    identity_input in = input(OID_A, "IPP-A-0001", traits_m());
+    identity_result res = upsert_ok(&in);
+
+    cr_assert_eq(res.outcome, IDENTITY_CREATED);
+    cr_assert_gt(res.local_id, 0);
+    cr_assert_gt(res.ght_id, 0);
+    cr_assert_eq(res.linked_by_ins, 0);
+    cr_assert_eq(res.merge_id, 0);
+    cr_assert_eq(res.downgraded, 0);
+    cr_assert_eq(res.ins_dropped, 0);
+    cr_assert_str_empty(res.warning);
+
+    store_counts after = counts();
+    cr_assert_eq(after.local_identities, before.local_identities + 1);
+    cr_assert_eq(after.ght_identities, before.ght_identities + 1);
+    cr_assert_eq(after.merges, before.merges);
+    cr_assert_eq(after.audit_records, before.audit_records + 1);
+
+    local_identity li = get_local(res.local_id);
+    cr_assert_eq(li.status, RNIV_PROV);
+    cr_assert_eq(li.ght_id, res.ght_id);
+    cr_assert_eq(li.version, 1);
+    cr_assert_str_eq(li.ipp, "IPP-A-0001");
+    cr_assert_str_eq(li.traits.birth_name, "DUPONT-TEST");
+    cr_assert_str_eq(li.traits.forenames, "JEAN PIERRE");
+    cr_assert_str_eq(li.traits.birth_date, "1980-03-15");
+    cr_assert_eq(li.traits.sex, 'M');
+    cr_assert_str_empty(li.ins);
+    cr_assert_eq(li.insi_verified, 0);
+    assert_rniv_ok(&li);
+
+    ght_identity g = get_ght(res.ght_id);
+    cr_assert_eq(g.state, GHT_ACTIVE);
+    cr_assert_eq(g.merged_into, 0);
+
+    /* One history entry for the local identity: its creation. */
+    hist_list h = history("local_identity", res.local_id);
+    cr_assert_eq(h.n, 1);
+    cr_assert_str_eq(h.action[0], "identity.create");
+    cr_assert_eq(h.has_before[0], 0);
+    cr_assert_eq(h.has_after[0], 1);
+    hist_list hg = history("ght_identity", res.ght_id);
+    cr_assert_eq(hg.n, 1);
+    cr_assert_str_eq(hg.action[0], "ght.create");
+
+    /* One active automatic link. */
+    link_list links = links_of_local(res.local_id);
+    cr_assert_eq(links.n, 1);
+    cr_assert_eq(links.l[0].ght_id, res.ght_id);
+    cr_assert_eq(links.l[0].state, LINK_ACTIVE);
+    cr_assert_eq(links.l[0].method, LINK_AUTO);
+    cr_assert_eq(links.l[0].merge_id, 0);
+    cr_assert_str_eq(links.l[0].created_by, "test:unit");
+
+    /* The audit record of the creation. */
+    audit_list a = audit_since(before.audit_records + 1);
+    cr_assert_eq(a.n, 1);
+    char idt[32];
+    id_text(idt, sizeof idt, res.local_id);
+    cr_assert_str_eq(a.rec[0].action, "identity.create");
+    cr_assert_str_eq(a.rec[0].object_type, "local_identity");
+    cr_assert_str_eq(a.rec[0].object_id, idt);
+    cr_assert_str_eq(a.rec[0].outcome, "success");
+    cr_assert_str_eq(a.rec[0].actor, "test:unit");
+    cr_assert_str_eq(a.rec[0].role, "identitovigilant");
+    assert_audit_intact();
+}
+
+Test(identity, same_input_again_is_unchanged)
+{
+    identity_input in = input(OID_A, "IPP-A-0002", traits_m());
+    strcpy(in.contact.city, "PARIS");
+    identity_result first = upsert_ok(&in);
+    store_counts before = counts();
+
+    identity_result again = upsert_ok(&in);
+    cr_assert_eq(again.outcome, IDENTITY_UNCHANGED);
+    cr_assert_eq(again.local_id, first.local_id);
+    cr_assert_eq(again.ght_id, first.ght_id);
+
+    store_counts after = counts();
+    cr_assert_eq(after.local_identities, before.local_identities);
+    cr_assert_eq(after.ght_identities, before.ght_identities);
+    /* Only the trace of the attempt. */
+    cr_assert_eq(after.audit_records, before.audit_records + 1);
+    audit_list a = audit_since(before.audit_records + 1);
+    cr_assert_str_eq(a.rec[0].action, "identity.update");
+    cr_assert_str_eq(a.rec[0].outcome, "unchanged");
+
+    local_identity li = get_local(first.local_id);
+    cr_assert_eq(li.version, 1);
+    cr_assert_eq(history("local_identity", first.local_id).n, 1);
+    assert_audit_intact();
+}
+
+Test(identity, same_qualified_input_again_is_unchanged)
+{
+    identity_input in = input(OID_A, "IPP-A-0003", traits_m());
+    with_ins(&in, 101, 1);
+    strcpy(in.proof_type, "CN");
+    identity_result first = upsert_ok(&in);
+    cr_assert_eq(get_local(first.local_id).status, RNIV_QUAL);
+
+    identity_result again = upsert_ok(&in);
+    cr_assert_eq(again.outcome, IDENTITY_UNCHANGED);
+    local_identity li = get_local(first.local_id);
+    cr_assert_eq(li.version, 1);
+    cr_assert_eq(li.status, RNIV_QUAL);
+    assert_audit_intact();
+}
+
+Test(identity, used_name_change_updates_and_keeps_status)
+{
+    identity_input in = input(OID_A, "IPP-A-0004", traits_f());
+    strcpy(in.proof_type, "CN");
+    identity_result first = upsert_ok(&in);
+    local_identity li0 = get_local(first.local_id);
+    cr_assert_eq(li0.status, RNIV_VALI);
+    store_counts before = counts();
+
+    strcpy(in.traits.used_name, "DURAND-TEST");
+    identity_result res = upsert_ok(&in);
+    cr_assert_eq(res.outcome, IDENTITY_UPDATED);
+    cr_assert_eq(res.local_id, first.local_id);
+    cr_assert_eq(res.ght_id, first.ght_id);
+    cr_assert_eq(res.downgraded, 0);
+
+    local_identity li = get_local(first.local_id);
+    cr_assert_str_eq(li.traits.used_name, "DURAND-TEST");
+    cr_assert_eq(li.status, RNIV_VALI);
+    cr_assert_str_eq(li.proof_type, "CN");
+    cr_assert_eq(li.version, li0.version + 1);
+    cr_assert_eq(li.ght_id, first.ght_id);
+
+    store_counts after = counts();
+    cr_assert_eq(after.local_identities, before.local_identities);
+    cr_assert_eq(after.ght_identities, before.ght_identities);
+    cr_assert_eq(after.audit_records, before.audit_records + 1);
+
+    hist_list h = history("local_identity", first.local_id);
+    cr_assert_eq(h.n, 2);
+    cr_assert_str_eq(h.action[1], "identity.update");
+    cr_assert_eq(h.has_before[1], 1);
+    cr_assert_eq(h.has_after[1], 1);
+    audit_list a = audit_since(before.audit_records + 1);
+    cr_assert_str_eq(a.rec[0].action, "identity.update");
+    cr_assert_str_eq(a.rec[0].outcome, "success");
+    assert_audit_intact();
+}
+
+Test(identity, unknown_domain_is_not_found_and_writes_nothing)
+{
+    store_counts before = counts();
+    identity_input in = input(OID_UNKNOWN, "IPP-X-0001", traits_m());
+    identity_result res;
+    socle_err err = { 0 };
+    cr_assert_eq(identity_upsert(st, &actor, &in, &res, &err), -1);
+    cr_assert_eq(err.code, SOCLE_ENOTFOUND, "code %d: %s", err.code, err.msg);
+    cr_assert_not_null(strstr(err.msg, OID_UNKNOWN), "%s", err.msg);
+    assert_counts_eq(counts(), before);
+    cr_assert_eq(store_in_transaction(st), 0);
+
+    /* The GHT's own domain is not an establishment's. */
+    id_domain ght;
+    cr_assert_eq(store_domain_ght(st, &ght, &err), 1);
+    in = input(ght.oid, "IPP-X-0002", traits_m());
+    cr_assert_eq(identity_upsert(st, &actor, &in, &res, &err), -1);
+    cr_assert_eq(err.code, SOCLE_ENOTFOUND, "code %d: %s", err.code, err.msg);
+    assert_counts_eq(counts(), before);
+}
+
+Test(identity, invalid_traits_are_refused_and_write_nothing)
+{
+    store_counts before = counts();
+    identity_result res;
+    socle_err err;
+
+    identity_traits bad[6];
+    bad[0] = traits_m();
+    strcpy(bad[0].birth_date, "1980-02-30");   /* not a real day */
+    bad[1] = traits_m();
+    strcpy(bad[1].birth_date, "15/03/1980");   /* not YYYY-MM-DD */
+    bad[2] = traits_m();
+    bad[2].birth_name[0] = '\0';               /* birth name missing */
+    bad[3] = traits_m();
+    bad[3].sex = 'X';
+    bad[4] = traits_m();
+    strcpy(bad[4].first_forename, "PIERRE");   /* not the first of the list */
+    bad[5] = traits_m();
+    strcpy(bad[5].birth_date, "2999-01-01");   /* in the future */
+    const char *field[6] = { "birth_date", "birth_date", "birth_name", "sex",
+                             "first_forename", "birth_date" };
+
+    for (int i = 0; i < 6; i++) {
+        identity_input in = input(OID_A, "IPP-A-0100", bad[i]);
+        memset(&err, 0, sizeof err);
+        cr_assert_eq(identity_upsert(st, &actor, &in, &res, &err), -1, "case %d", i);
+        cr_assert_eq(err.code, SOCLE_EINVAL, "case %d: code %d (%s)", i, err.code, err.msg);
+        cr_assert_not_null(strstr(err.msg, field[i]), "case %d: %s", i, err.msg);
+        assert_counts_eq(counts(), before);
+    }
+
+    /* Missing IPP. */
+    identity_input in = input(OID_A, "", traits_m());
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(identity_upsert(st, &actor, &in, &res, &err), -1);
+    cr_assert_eq(err.code, SOCLE_EINVAL);
+    assert_counts_eq(counts(), before);
+
+    /* Invalid traits on an existing identity leave it as it was. */
+    in = input(OID_A, "IPP-A-0101", traits_m());
+    identity_result ok = upsert_ok(&in);
+    local_identity li0 = get_local(ok.local_id);
+    store_counts mid = counts();
+    in.traits.sex = 'X';
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(identity_upsert(st, &actor, &in, &res, &err), -1);
+    cr_assert_eq(err.code, SOCLE_EINVAL);
+    assert_counts_eq(counts(), mid);
+    local_identity li1 = get_local(ok.local_id);
+    cr_assert_eq(li1.version, li0.version);
+    cr_assert_eq(li1.traits.sex, 'M');
+    cr_assert_eq(history("local_identity", ok.local_id).n, 1);
+    assert_audit_intact();
+}
+
+Test(identity, same_ipp_in_two_domains_are_two_identities)
+{
+    identity_input a = input(OID_A, "IPP-0042", traits_m());
+    identity_input b = input(OID_B, "IPP-0042", traits_m());
+    identity_result ra = upsert_ok(&a);
+    identity_result rb = upsert_ok(&b);
+
+    cr_assert_eq(ra.outcome, IDENTITY_CREATED);
+    cr_assert_eq(rb.outcome, IDENTITY_CREATED);
+    cr_assert_neq(ra.local_id, rb.local_id);
+    cr_assert_neq(ra.ght_id, rb.ght_id);
+    cr_assert_eq(rb.linked_by_ins, 0);
+
+    store_counts c = counts();
+    cr_assert_eq(c.local_identities, 2);
+    cr_assert_eq(c.ght_identities, 2);
+
+    local_identity la = get_local(ra.local_id), lb = get_local(rb.local_id);
+    cr_assert_neq(la.domain_id, lb.domain_id);
+    cr_assert_str_eq(la.ipp, lb.ipp);
+
+    /* Each IPP keeps designating its own local identity. */
+    identity_result again = upsert_ok(&b);
+    cr_assert_eq(again.outcome, IDENTITY_UNCHANGED);
+    cr_assert_eq(again.local_id, rb.local_id);
+    assert_audit_intact();
+}
+
+/* ---- INS on creation -------------------------------------------------- */
+
+Test(identity, ins_with_insi_and_high_trust_document_is_qualified)
+{
+    identity_input in = input(OID_A, "IPP-A-0200", traits_m());
+    with_ins(&in, 201, 1);
+    strcpy(in.proof_type, "CN");
+    identity_result res = upsert_ok(&in);
+
+    cr_assert_eq(res.outcome, IDENTITY_CREATED);
+    cr_assert_eq(res.ins_dropped, 0);
+    cr_assert_str_empty(res.warning);
+    local_identity li = get_local(res.local_id);
+    cr_assert_eq(li.status, RNIV_QUAL);
+    cr_assert_str_eq(li.ins, in.ins);
+    cr_assert_str_eq(li.ins_oid, INS_OID_NIR);
+    cr_assert_eq(li.insi_verified, 1);
+    cr_assert_str_not_empty(li.insi_at);
+    cr_assert_str_eq(li.proof_type, "CN");
+    assert_rniv_ok(&li);
+    assert_audit_intact();
+}
+
+Test(identity, ins_with_insi_without_document_is_recovered)
+{
+    identity_input in = input(OID_A, "IPP-A-0201", traits_f());
+    with_ins(&in, 202, 1);
+    identity_result res = upsert_ok(&in);
+    local_identity li = get_local(res.local_id);
+    cr_assert_eq(li.status, RNIV_RECUP);
+    cr_assert_str_eq(li.ins, in.ins);
+    assert_rniv_ok(&li);
+}
+
+Test(identity, ins_without_insi_is_dropped)
+{
+    identity_input in = input(OID_A, "IPP-A-0202", traits_m());
+    with_ins(&in, 203, 0);
+    identity_result res = upsert_ok(&in);
+
+    cr_assert_eq(res.outcome, IDENTITY_CREATED);
+    cr_assert_eq(res.ins_dropped, 1);
+    cr_assert_str_not_empty(res.warning);
+    cr_assert_not_null(strstr(res.warning, "INSi"), "%s", res.warning);
+    local_identity li = get_local(res.local_id);
+    cr_assert_eq(li.status, RNIV_PROV);
+    cr_assert_str_empty(li.ins);
+    cr_assert_str_empty(li.ins_oid);
+    cr_assert_eq(li.insi_verified, 0);
+    assert_rniv_ok(&li);
+    assert_audit_intact();
+}
+
+Test(identity, ins_with_bad_key_is_dropped_and_identity_stored)
+{
+    store_counts before = counts();
+    identity_input in = input(OID_A, "IPP-A-0203", traits_m());
+    with_ins(&in, 204, 1);
+    /* Replace the key by a wrong one. */
+    int key = atoi(in.ins + 13);
+    snprintf(in.ins + 13, 3, "%02d", key == 1 ? 2 : key - 1);
+    cr_assert_eq(ins_check(in.ins, NULL, 0), 0);
+
+    identity_result res = upsert_ok(&in);
+    cr_assert_eq(res.outcome, IDENTITY_CREATED);
+    cr_assert_eq(res.ins_dropped, 1);
+    cr_assert_not_null(strstr(res.warning, "key"), "warning should name the key: %s",
+                       res.warning);
+    local_identity li = get_local(res.local_id);
+    cr_assert_str_empty(li.ins);
+    cr_assert_eq(li.insi_verified, 0);
+    cr_assert_eq(li.status, RNIV_PROV);
+    cr_assert_eq(counts().local_identities, before.local_identities + 1);
+    assert_audit_intact();
+}
+
+Test(identity, ins_with_test_oid_is_dropped)
+{
+    identity_input in = input(OID_A, "IPP-A-0204", traits_m());
+    with_ins(&in, 205, 1);
+    strcpy(in.ins_oid, INS_OID_NIR_TEST);
+    identity_result res = upsert_ok(&in);
+    cr_assert_eq(res.ins_dropped, 1);
+    cr_assert_str_not_empty(res.warning);
+    local_identity li = get_local(res.local_id);
+    cr_assert_str_empty(li.ins);
+    cr_assert_eq(li.status, RNIV_PROV);
+}
+
+/* ---- Linking by INS --------------------------------------------------- */
+
+Test(identity, same_ins_in_second_establishment_joins_the_ght_identity)
+{
+    identity_input a = input(OID_A, "IPP-A-0300", traits_m());
+    with_ins(&a, 301, 1);
+    identity_result ra = upsert_ok(&a);
+    cr_assert_eq(ra.linked_by_ins, 0);
+    store_counts before = counts();
+
+    identity_input b = input(OID_B, "IPP-B-0300", traits_m());
+    strcpy(b.ins, a.ins);
+    strcpy(b.ins_oid, a.ins_oid);
+    b.insi_verified = 1;
+    identity_result rb = upsert_ok(&b);
+
+    cr_assert_eq(rb.outcome, IDENTITY_CREATED);
+    cr_assert_eq(rb.linked_by_ins, 1);
+    cr_assert_eq(rb.ght_id, ra.ght_id);
+    cr_assert_neq(rb.local_id, ra.local_id);
+    cr_assert_eq(rb.merge_id, 0);
+    cr_assert_str_empty(rb.warning);
+
+    store_counts after = counts();
+    cr_assert_eq(after.local_identities, before.local_identities + 1);
+    cr_assert_eq(after.ght_identities, before.ght_identities);
+    cr_assert_eq(after.merges, 0);
+
+    link_list links = active_links_of_ght(ra.ght_id);
+    cr_assert_eq(links.n, 2);
+    cr_assert_eq(links.l[0].local_id, ra.local_id);
+    cr_assert_eq(links.l[1].local_id, rb.local_id);
+    cr_assert_eq(get_local(rb.local_id).ght_id, ra.ght_id);
+    assert_audit_intact();
+}
+
+Test(identity, same_ins_with_other_birth_date_is_not_linked)
+{
+    identity_input a = input(OID_A, "IPP-A-0310", traits_m());
+    with_ins(&a, 311, 1);
+    identity_result ra = upsert_ok(&a);
+    store_counts before = counts();
+
+    /* Same year and month (so the INS stays consistent), another day. */
+    identity_traits t = traits_m();
+    strcpy(t.birth_date, "1980-03-16");
+    identity_input b = input(OID_B, "IPP-B-0310", t);
+    strcpy(b.ins, a.ins);
+    strcpy(b.ins_oid, a.ins_oid);
+    b.insi_verified = 1;
+    identity_result rb = upsert_ok(&b);
+
+    cr_assert_eq(rb.outcome, IDENTITY_CREATED);
+    cr_assert_eq(rb.linked_by_ins, 0);
+    cr_assert_neq(rb.ght_id, ra.ght_id);
+    cr_assert_str_not_empty(rb.warning);
+    cr_assert_not_null(strstr(rb.warning, a.ins), "%s", rb.warning);
+    cr_assert_eq(counts().ght_identities, before.ght_identities + 1);
+    cr_assert_eq(active_links_of_ght(ra.ght_id).n, 1);
+    cr_assert_eq(get_ght(ra.ght_id).state, GHT_ACTIVE);
+    assert_audit_intact();
+}
+
+Test(identity, same_ins_with_other_sex_is_not_linked)
+{
+    /* A NIR with sex digit 1 and an identity of sex U is consistent for
+     * ins_consistent_with; the holder is M: different sex, no link. */
+    identity_input a = input(OID_A, "IPP-A-0320", traits_m());
+    with_ins(&a, 321, 1);
+    identity_result ra = upsert_ok(&a);
+
+    identity_traits t = traits_m();
+    t.sex = 'U';
+    identity_input b = input(OID_B, "IPP-B-0320", t);
+    strcpy(b.ins, a.ins);
+    strcpy(b.ins_oid, a.ins_oid);
+    b.insi_verified = 1;
+    identity_result rb = upsert_ok(&b);
+    cr_assert_eq(rb.linked_by_ins, 0);
+    cr_assert_neq(rb.ght_id, ra.ght_id);
+    cr_assert_str_not_empty(rb.warning);
+}
+
+Test(identity, acquiring_held_ins_by_upsert_merges_ght_identities)
+{
+    identity_input a = input(OID_A, "IPP-A-0400", traits_m());
+    with_ins(&a, 401, 1);
+    identity_result ra = upsert_ok(&a);
+
+    identity_input b = input(OID_B, "IPP-B-0400", traits_m());
+    identity_result rb = upsert_ok(&b);
+    cr_assert_neq(rb.ght_id, ra.ght_id);
+    store_counts before = counts();
+
+    strcpy(b.ins, a.ins);
+    strcpy(b.ins_oid, a.ins_oid);
+    b.insi_verified = 1;
+    identity_result res = upsert_ok(&b);
+
+    cr_assert_eq(res.outcome, IDENTITY_UPDATED);
+    cr_assert_eq(res.local_id, rb.local_id);
+    cr_assert_neq(res.merge_id, 0);
+    cr_assert_eq(res.ght_id, ra.ght_id);
+    cr_assert_eq(res.linked_by_ins, 1);
+
+    ght_identity old = get_ght(rb.ght_id);
+    cr_assert_eq(old.state, GHT_MERGED);
+    cr_assert_eq(old.merged_into, ra.ght_id);
+    cr_assert_eq(get_ght(ra.ght_id).state, GHT_ACTIVE);
+
+    local_identity lb = get_local(rb.local_id);
+    cr_assert_eq(lb.ght_id, ra.ght_id);
+    cr_assert_eq(lb.status, RNIV_RECUP);
+    cr_assert_str_eq(lb.ins, a.ins);
+
+    identity_merge_rec m;
+    socle_err err = { 0 };
+    cr_assert_eq(store_merge_get(st, res.merge_id, &m, &err), 1);
+    cr_assert_eq(m.survivor_id, ra.ght_id);
+    cr_assert_eq(m.absorbed_id, rb.ght_id);
+    cr_assert_eq(m.undone, 0);
+
+    store_counts after = counts();
+    cr_assert_eq(after.merges, before.merges + 1);
+    cr_assert_eq(after.ght_identities, before.ght_identities - 1);
+    link_list links = active_links_of_ght(ra.ght_id);
+    cr_assert_eq(links.n, 2);
+    cr_assert_eq(active_links_of_ght(rb.ght_id).n, 0);
+    assert_audit_intact();
+}
+
+Test(identity, acquiring_held_ins_by_insi_merges_ght_identities)
+{
+    identity_input a = input(OID_A, "IPP-A-0410", traits_f());
+    with_ins(&a, 411, 1);
+    strcpy(a.proof_type, "PA");
+    identity_result ra = upsert_ok(&a);
+    cr_assert_eq(get_local(ra.local_id).status, RNIV_QUAL);
+
+    identity_input b = input(OID_B, "IPP-B-0410", traits_f());
+    identity_result rb = upsert_ok(&b);
+    cr_assert_neq(rb.ght_id, ra.ght_id);
+    store_counts before = counts();
+
+    identity_traits insi = traits_f();
+    identity_result res;
+    socle_err err = { 0 };
+    cr_assert_eq(identity_record_insi(st, &actor, rb.local_id, a.ins, INS_OID_NIR, &insi,
+                                      &res, &err), 0, "%s", err.msg);
+    cr_assert_eq(res.outcome, IDENTITY_UPDATED);
+    cr_assert_neq(res.merge_id, 0);
+    cr_assert_eq(res.ght_id, ra.ght_id);
+    cr_assert_eq(res.linked_by_ins, 1);
+
+    ght_identity old = get_ght(rb.ght_id);
+    cr_assert_eq(old.state, GHT_MERGED);
+    cr_assert_eq(old.merged_into, ra.ght_id);
+    local_identity lb = get_local(rb.local_id);
+    cr_assert_eq(lb.status, RNIV_RECUP);
+    cr_assert_eq(lb.ght_id, ra.ght_id);
+
+    store_counts after = counts();
+    cr_assert_eq(after.merges, before.merges + 1);
+    cr_assert_eq(after.ght_identities, before.ght_identities - 1);
+    assert_audit_intact();
+}
+
+/* ---- RNIV actions ----------------------------------------------------- */
+
+static identity_result create_prov(const char *oid, const char *ipp, identity_traits t)
+{
+    identity_input in = input(oid, ipp, t);
+    identity_result res = upsert_ok(&in);
+    cr_assert_eq(res.outcome, IDENTITY_CREATED);
+    cr_assert_eq(get_local(res.local_id).status, RNIV_PROV);
+    return res;
+}
+
+/* A QUAL identity made by the identity cell: document, then INSi. */
+static identity_result create_qual(const char *oid, const char *ipp, identity_traits t,
+                                   int order, char ins_out[SOCLE_INS_MAX])
+{
+    identity_result res = create_prov(oid, ipp, t);
+    socle_err err = { 0 };
+    cr_assert_eq(identity_record_proof(st, &actor, res.local_id, "CN", &err), 0, "%s",
+                 err.msg);
+    make_ins(ins_out, t.sex, t.birth_date, order);
+    cr_assert_eq(identity_record_insi(st, &actor, res.local_id, ins_out, INS_OID_NIR, &t,
+                                      NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(get_local(res.local_id).status, RNIV_QUAL);
+    return res;
+}
+
+Test(identity, record_proof_high_trust_makes_vali)
+{
+    identity_result r = create_prov(OID_A, "IPP-A-0500", traits_m());
+    store_counts before = counts();
+    socle_err err = { 0 };
+    cr_assert_eq(identity_record_proof(st, &actor, r.local_id, "CN", &err), 0, "%s", err.msg);
+
+    local_identity li = get_local(r.local_id);
+    cr_assert_eq(li.status, RNIV_VALI);
+    cr_assert_str_eq(li.proof_type, "CN");
+    cr_assert_str_empty(li.ins);
+    cr_assert_eq(li.version, 2);
+    assert_rniv_ok(&li);
+    cr_assert_eq(counts().audit_records, before.audit_records + 1);
+
+    hist_list h = history("local_identity", r.local_id);
+    cr_assert_eq(h.n, 2);
+    cr_assert_str_eq(h.action[1], "identity.proof");
+    audit_list a = audit_since(before.audit_records + 1);
+    cr_assert_str_eq(a.rec[0].action, "identity.proof");
+    cr_assert_str_eq(a.rec[0].outcome, "success");
+
+    /* A low-trust document afterwards changes nothing. */
+    cr_assert_eq(identity_record_proof(st, &actor, r.local_id, "PC", &err), 0, "%s", err.msg);
+    li = get_local(r.local_id);
+    cr_assert_eq(li.status, RNIV_VALI);
+    cr_assert_str_eq(li.proof_type, "CN");
+    cr_assert_eq(li.version, 2);
+    assert_audit_intact();
+}
+
+Test(identity, record_proof_refusals)
+{
+    identity_result r = create_prov(OID_A, "IPP-A-0501", traits_m());
+    store_counts before = counts();
+    socle_err err = { 0 };
+    cr_assert_eq(identity_record_proof(st, &actor, r.local_id, "ZZ", &err), -1);
+    cr_assert_eq(err.code, SOCLE_EINVAL);
+    cr_assert_eq(get_local(r.local_id).version, 1);
+    assert_counts_eq(counts(), before);  /* not a business refusal: no trace */
+
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(identity_record_proof(st, &actor, 987654, "CN", &err), -1);
+    cr_assert_eq(err.code, SOCLE_ENOTFOUND);
+    assert_counts_eq(counts(), before);
+}
+
+Test(identity, record_insi_makes_recup_then_proof_makes_qual)
+{
+    identity_traits t = traits_f();
+    identity_result r = create_prov(OID_B, "IPP-B-0510", t);
+    char ins[SOCLE_INS_MAX];
+    make_ins(ins, t.sex, t.birth_date, 511);
+
+    identity_result res;
+    socle_err err = { 0 };
+    cr_assert_eq(identity_record_insi(st, &actor, r.local_id, ins, INS_OID_NIR, &t, &res,
+                                      &err), 0, "%s", err.msg);
+    cr_assert_eq(res.outcome, IDENTITY_UPDATED);
+    cr_assert_eq(res.local_id, r.local_id);
+    cr_assert_eq(res.ght_id, r.ght_id);
+    cr_assert_eq(res.merge_id, 0);
+    local_identity li = get_local(r.local_id);
+    cr_assert_eq(li.status, RNIV_RECUP);
+    cr_assert_str_eq(li.ins, ins);
+    cr_assert_eq(li.insi_verified, 1);
+    assert_rniv_ok(&li);
+    hist_list h = history("local_identity", r.local_id);
+    cr_assert_str_eq(h.action[h.n - 1], "identity.insi");
+
+    cr_assert_eq(identity_record_proof(st, &actor, r.local_id, "PA", &err), 0, "%s", err.msg);
+    li = get_local(r.local_id);
+    cr_assert_eq(li.status, RNIV_QUAL);
+    cr_assert_str_eq(li.ins, ins);
+    assert_rniv_ok(&li);
+    assert_audit_intact();
+}
+
+Test(identity, record_insi_on_vali_makes_qual)
+{
+    identity_traits t = traits_m();
+    char ins[SOCLE_INS_MAX];
+    identity_result r = create_qual(OID_A, "IPP-A-0520", t, 521, ins);
+    local_identity li = get_local(r.local_id);
+    cr_assert_str_eq(li.ins, ins);
+    cr_assert_str_eq(li.proof_type, "CN");
+    cr_assert_eq(li.insi_verified, 1);
+    assert_rniv_ok(&li);
+    assert_audit_intact();
+}
+
+Test(identity, record_insi_disagreeing_is_denied_and_traced)
+{
+    identity_traits t = traits_m();
+    identity_result r = create_prov(OID_A, "IPP-A-0530", t);
+    store_counts before = counts();
+
+    identity_traits insi = t;
+    strcpy(insi.birth_name, "DUPOND-TEST");
+    char ins[SOCLE_INS_MAX];
+    make_ins(ins, t.sex, t.birth_date, 531);
+    identity_result res;
+    socle_err err = { 0 };
+    cr_assert_eq(identity_record_insi(st, &actor, r.local_id, ins, INS_OID_NIR, &insi, &res,
+                                      &err), -1);
+    cr_assert_eq(err.code, SOCLE_ERULE, "code %d: %s", err.code, err.msg);
+    cr_assert_not_null(strstr(err.msg, "birth name"), "%s", err.msg);
+
+    local_identity li = get_local(r.local_id);
+    cr_assert_eq(li.version, 1);
+    cr_assert_eq(li.status, RNIV_PROV);
+    cr_assert_str_empty(li.ins);
+    store_counts after = counts();
+    cr_assert_eq(after.audit_records, before.audit_records + 1);
+    audit_list a = audit_since(before.audit_records + 1);
+    cr_assert_str_eq(a.rec[0].action, "identity.insi");
+    cr_assert_str_eq(a.rec[0].outcome, "denied");
+    assert_audit_intact();
+}
+
+Test(identity, strict_trait_change_on_qual_downgrades)
+{
+    identity_traits t = traits_m();
+    char ins[SOCLE_INS_MAX];
+    identity_result r = create_qual(OID_A, "IPP-A-0600", t, 601, ins);
+    int64_t version = get_local(r.local_id).version;
+
+    /* The source sends a corrected birth name (without INS or document). */
+    identity_input in = input(OID_A, "IPP-A-0600", t);
+    strcpy(in.traits.birth_name, "DUPONT-TESTE");
+    identity_result res = upsert_ok(&in);
+
+    cr_assert_eq(res.outcome, IDENTITY_UPDATED);
+    cr_assert_eq(res.downgraded, 1);
+    local_identity li = get_local(r.local_id);
+    cr_assert_eq(li.status, RNIV_PROV);
+    cr_assert_str_eq(li.traits.birth_name, "DUPONT-TESTE");
+    cr_assert_str_empty(li.ins);
+    cr_assert_str_empty(li.ins_oid);
+    cr_assert_eq(li.insi_verified, 0);
+    cr_assert_str_empty(li.proof_type);
+    cr_assert_eq(li.version, version + 1);
+    assert_rniv_ok(&li);
+
+    hist_list h = history("local_identity", r.local_id);
+    cr_assert_str_eq(h.action[h.n - 1], "identity.update");
+    cr_assert_str_not_empty(h.reason[h.n - 1]);
+
+    /* A change of case or accents only is not a change of strict trait. */
+    identity_traits t2 = traits_f();
+    char ins2[SOCLE_INS_MAX];
+    identity_result r2 = create_qual(OID_B, "IPP-B-0600", t2, 602, ins2);
+    identity_input in2 = input(OID_B, "IPP-B-0600", t2);
+    strcpy(in2.traits.forenames, "Claire Anne");
+    res = upsert_ok(&in2);
+    cr_assert_eq(res.downgraded, 0);
+    li = get_local(r2.local_id);
+    cr_assert_eq(li.status, RNIV_QUAL);
+    cr_assert_str_eq(li.ins, ins2);
+    assert_audit_intact();
+}
+
+Test(identity, doubtful_on_qual_goes_back_to_prov)
+{
+    identity_traits t = traits_f();
+    char ins[SOCLE_INS_MAX];
+    identity_result r = create_qual(OID_B, "IPP-B-0700", t, 701, ins);
+    socle_err err = { 0 };
+    cr_assert_eq(identity_set_attribute(st, &actor, r.local_id, RNIV_ATTR_DOUBTFUL, 1,
+                                        "suspected fraud", &err), 0, "%s", err.msg);
+    local_identity li = get_local(r.local_id);
+    cr_assert_eq(li.status, RNIV_PROV);
+    cr_assert(li.attributes & RNIV_ATTR_DOUBTFUL);
+    cr_assert_str_empty(li.ins);
+    cr_assert_eq(li.insi_verified, 0);
+    cr_assert_str_empty(li.proof_type);
+    assert_rniv_ok(&li);
+    hist_list h = history("local_identity", r.local_id);
+    cr_assert_str_eq(h.action[h.n - 1], "identity.attribute");
+    cr_assert_str_eq(h.reason[h.n - 1], "suspected fraud");
+
+    /* A doubtful identity refuses INSi: a denied, traced action. */
+    store_counts before = counts();
+    cr_assert_eq(identity_record_insi(st, &actor, r.local_id, ins, INS_OID_NIR, &t, NULL,
+                                      &err), -1);
+    cr_assert_eq(err.code, SOCLE_ERULE);
+    cr_assert_eq(counts().audit_records, before.audit_records + 1);
+    cr_assert_str_eq(audit_since(before.audit_records + 1).rec[0].outcome, "denied");
+    cr_assert_eq(get_local(r.local_id).status, RNIV_PROV);
+    assert_audit_intact();
+}
+
+Test(identity, fictitious_on_vali_is_denied_and_traced)
+{
+    identity_result r = create_prov(OID_A, "IPP-A-0710", traits_m());
+    socle_err err = { 0 };
+    cr_assert_eq(identity_record_proof(st, &actor, r.local_id, "CN", &err), 0, "%s", err.msg);
+    local_identity li0 = get_local(r.local_id);
+    cr_assert_eq(li0.status, RNIV_VALI);
+    int nhist = history("local_identity", r.local_id).n;
+    store_counts before = counts();
+
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(identity_set_attribute(st, &actor, r.local_id, RNIV_ATTR_FICTITIOUS, 1,
+                                        "test patient", &err), -1);
+    cr_assert_eq(err.code, SOCLE_ERULE, "code %d: %s", err.code, err.msg);
+    cr_assert_eq(store_in_transaction(st), 0);
+
+    local_identity li = get_local(r.local_id);
+    cr_assert_eq(li.version, li0.version);
+    cr_assert_eq(li.status, RNIV_VALI);
+    cr_assert_eq(li.attributes, 0);
+    cr_assert_str_eq(li.proof_type, "CN");
+    cr_assert_eq(history("local_identity", r.local_id).n, nhist);
+
+    store_counts after = counts();
+    cr_assert_eq(after.audit_records, before.audit_records + 1);
+    cr_assert_eq(after.local_identities, before.local_identities);
+    audit_list a = audit_since(before.audit_records + 1);
+    cr_assert_eq(a.n, 1);
+    char idt[32];
+    id_text(idt, sizeof idt, r.local_id);
+    cr_assert_str_eq(a.rec[0].action, "identity.attribute");
+    cr_assert_str_eq(a.rec[0].outcome, "denied");
+    cr_assert_str_eq(a.rec[0].object_type, "local_identity");
+    cr_assert_str_eq(a.rec[0].object_id, idt);
+    cr_assert_str_eq(a.rec[0].actor, "test:unit");
+    cr_assert_str_not_empty(a.rec[0].detail);
+    assert_audit_intact();
+}
+
+Test(identity, homonym_any_status_and_clearing)
+{
+    identity_traits t = traits_m();
+    char ins[SOCLE_INS_MAX];
+    identity_result r = create_qual(OID_A, "IPP-A-0720", t, 721, ins);
+    socle_err err = { 0 };
+    cr_assert_eq(identity_set_attribute(st, &actor, r.local_id, RNIV_ATTR_HOMONYM, 1, "homonym",
+                                        &err), 0, "%s", err.msg);
+    local_identity li = get_local(r.local_id);
+    cr_assert_eq(li.status, RNIV_QUAL);
+    cr_assert_eq(li.attributes, RNIV_ATTR_HOMONYM);
+    cr_assert_eq(identity_set_attribute(st, &actor, r.local_id, RNIV_ATTR_HOMONYM, 0, NULL,
+                                        &err), 0, "%s", err.msg);
+    li = get_local(r.local_id);
+    cr_assert_eq(li.attributes, 0);
+    cr_assert_eq(li.status, RNIV_QUAL);
+    assert_audit_intact();
+}
+
+Test(identity, remove_ins_on_qual_gives_vali)
+{
+    identity_traits t = traits_m();
+    char ins[SOCLE_INS_MAX];
+    identity_result r = create_qual(OID_A, "IPP-A-0800", t, 801, ins);
+    int version = get_local(r.local_id).version;
+    socle_err err = { 0 };
+    cr_assert_eq(identity_remove_ins(st, &actor, r.local_id, "INSi re-check failed", &err), 0,
+                 "%s", err.msg);
+    local_identity li = get_local(r.local_id);
+    cr_assert_eq(li.status, RNIV_VALI);
+    cr_assert_str_empty(li.ins);
+    cr_assert_str_empty(li.ins_oid);
+    cr_assert_eq(li.insi_verified, 0);
+    cr_assert_str_eq(li.proof_type, "CN");
+    cr_assert_eq(li.version, version + 1);
+    assert_rniv_ok(&li);
+    hist_list h = history("local_identity", r.local_id);
+    cr_assert_str_eq(h.action[h.n - 1], "identity.remove_ins");
+
+    /* Again: nothing to remove, recorded as unchanged. */
+    store_counts before = counts();
+    cr_assert_eq(identity_remove_ins(st, &actor, r.local_id, "again", &err), 0, "%s", err.msg);
+    cr_assert_eq(get_local(r.local_id).version, version + 1);
+    cr_assert_eq(counts().audit_records, before.audit_records + 1);
+    cr_assert_str_eq(audit_since(before.audit_records + 1).rec[0].outcome, "unchanged");
+    assert_audit_intact();
+}
+
+/* ---- Reads ------------------------------------------------------------ */
+
+static void assert_read_audited(int64_t seq, const char *type, int64_t id,
+                                const char *outcome)
+{
+    audit_list a = audit_since(seq);
+    cr_assert_eq(a.n, 1, "one record expected from seq %" PRId64 ", got %d", seq, a.n);
+    char idt[32];
+    id_text(idt, sizeof idt, id);
+    cr_assert_str_eq(a.rec[0].action, "identity.read");
+    cr_assert_str_eq(a.rec[0].object_type, type);
+    cr_assert_str_eq(a.rec[0].object_id, idt);
+    cr_assert_str_eq(a.rec[0].outcome, outcome);
+    cr_assert_str_eq(a.rec[0].actor, "test:unit");
+}
+
+Test(identity, reads_are_audited_found_or_not)
+{
+    identity_result r = create_prov(OID_A, "IPP-A-0900", traits_m());
+    socle_err err = { 0 };
+    local_identity li;
+    ght_identity g;
+    int64_t seq;
+
+    seq = counts().audit_records + 1;
+    cr_assert_eq(identity_get_local(st, &actor, r.local_id, &li, &err), 1, "%s", err.msg);
+    cr_assert_eq(li.id, r.local_id);
+    cr_assert_str_eq(li.ipp, "IPP-A-0900");
+    cr_assert_eq(li.ght_id, r.ght_id);
+    assert_read_audited(seq, "local_identity", r.local_id, "success");
+
+    seq = counts().audit_records + 1;
+    cr_assert_eq(identity_get_local(st, &actor, 424242, &li, &err), 0, "%s", err.msg);
+    assert_read_audited(seq, "local_identity", 424242, "not-found");
+
+    seq = counts().audit_records + 1;
+    memset(&li, 0, sizeof li);
+    cr_assert_eq(identity_find_local(st, &actor, OID_A, "IPP-A-0900", &li, &err), 1, "%s",
+                 err.msg);
+    cr_assert_eq(li.id, r.local_id);
+    assert_read_audited(seq, "local_identity", r.local_id, "success");
+
+    seq = counts().audit_records + 1;
+    cr_assert_eq(identity_find_local(st, &actor, OID_B, "IPP-A-0900", &li, &err), 0, "%s",
+                 err.msg);
+    assert_read_audited(seq, "local_identity", 0, "not-found");
+
+    seq = counts().audit_records + 1;
+    cr_assert_eq(identity_find_local(st, &actor, OID_UNKNOWN, "IPP-A-0900", &li, &err), 0,
+                 "%s", err.msg);
+    assert_read_audited(seq, "local_identity", 0, "not-found");
+
+    seq = counts().audit_records + 1;
+    cr_assert_eq(identity_get_ght(st, &actor, r.ght_id, &g, &err), 1, "%s", err.msg);
+    cr_assert_eq(g.id, r.ght_id);
+    cr_assert_eq(g.state, GHT_ACTIVE);
+    assert_read_audited(seq, "ght_identity", r.ght_id, "success");
+
+    seq = counts().audit_records + 1;
+    cr_assert_eq(identity_get_ght(st, &actor, 515151, &g, &err), 0, "%s", err.msg);
+    assert_read_audited(seq, "ght_identity", 515151, "not-found");
+
+    /* The same read twice is traced twice. */
+    seq = counts().audit_records + 1;
+    cr_assert_eq(identity_get_local(st, &actor, r.local_id, &li, &err), 1);
+    cr_assert_eq(identity_get_local(st, &actor, r.local_id, &li, &err), 1);
+    cr_assert_eq(audit_since(seq).n, 2);
+    cr_assert_eq(store_in_transaction(st), 0);
+    assert_audit_intact();
+}
+
+/* ---- Optimistic concurrency ------------------------------------------- */
+
+Test(identity, stale_version_is_a_conflict)
+{
+    identity_result r = create_prov(OID_A, "IPP-A-1000", traits_m());
+    local_identity mine = get_local(r.local_id);
+    local_identity theirs = mine;
+    socle_err err = { 0 };
+
+    /* Someone else updates first. */
+    cr_assert_eq(store_begin(st, &err), 0, "%s", err.msg);
+    strcpy(theirs.traits.used_name, "LEROY-TEST");
+    cr_assert_eq(store_local_update(st, &theirs, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(theirs.version, mine.version + 1);
+    cr_assert_eq(store_commit(st, &err), 0, "%s", err.msg);
+
+    /* Our update, built on the old version, is refused. */
+    cr_assert_eq(store_begin(st, &err), 0, "%s", err.msg);
+    strcpy(mine.traits.used_name, "BERNARD-TEST");
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(store_local_update(st, &mine, NULL, &err), -1);
+    cr_assert_eq(err.code, SOCLE_ECONFLICT, "code %d: %s", err.code, err.msg);
+    cr_assert_eq(mine.version, 1);
+    store_rollback(st);
+
+    local_identity now = get_local(r.local_id);
+    cr_assert_str_eq(now.traits.used_name, "LEROY-TEST");
+    cr_assert_eq(now.version, 2);
+
+    /* The repository itself carries on from the stored version. */
+    identity_input in = input(OID_A, "IPP-A-1000", traits_m());
+    strcpy(in.traits.used_name, "ROUX-TEST");
+    identity_result res = upsert_ok(&in);
+    cr_assert_eq(res.outcome, IDENTITY_UPDATED);
+    cr_assert_eq(get_local(r.local_id).version, 3);
+}
+
+/* ---- Audit chain ------------------------------------------------------ */
+
+Test(identity, audit_chain_intact_after_a_busy_session)
+{
+    identity_traits tm = traits_m(), tf = traits_f();
+    identity_input a = input(OID_A, "IPP-A-1100", tm);
+    with_ins(&a, 1101, 1);
+    strcpy(a.proof_type, "CN");
+    identity_result ra = upsert_ok(&a);
+    identity_input b = input(OID_B, "IPP-B-1100", tm);
+    identity_result rb = upsert_ok(&b);
+    strcpy(b.ins, a.ins);
+    strcpy(b.ins_oid, a.ins_oid);
+    b.insi_verified = 1;
+    identity_result rm = upsert_ok(&b);
+    cr_assert_neq(rm.merge_id, 0);
+    identity_result rf = create_prov(OID_B, "IPP-B-1101", tf);
+    socle_err err = { 0 };
+    cr_assert_eq(identity_set_attribute(st, &actor, rf.local_id, RNIV_ATTR_FICTITIOUS, 1,
+                                        "training", &err), 0, "%s", err.msg);
+    cr_assert_eq(identity_record_proof(st, &actor, rf.local_id, "CN", &err), -1);  /* denied */
+    local_identity li;
+    cr_assert_eq(identity_get_local(st, &actor, ra.local_id, &li, &err), 1);
+    cr_assert_eq(identity_get_local(st, &actor, rb.local_id, &li, &err), 1);
+    cr_assert_eq(li.ght_id, ra.ght_id);
+
+    audit_verify_result vr;
+    cr_assert_eq(audit_verify(st, &vr, &err), 0, "%s", err.msg);
+    cr_assert_eq(vr.first_broken, 0, "%s", vr.reason);
+    cr_assert_eq(vr.records, counts().audit_records);
+    cr_assert_geq(vr.records, 9);
+}
