@@ -3,65 +3,36 @@
  */
 #include "core/identifiers.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "util/reason.h"
+
 #define FINESS_LEN 9
 #define OID_MAX_LEN 127
-
-static int why_set(char *why, size_t why_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int why_set(char *why, size_t why_len, const char *fmt, ...)
-{
-    if (why != NULL && why_len > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, why_len, fmt, ap);
-        va_end(ap);
-    }
-    return 0;
-}
-
-static void why_clear(char *why, size_t why_len)
-{
-    if (why != NULL && why_len > 0)
-        why[0] = '\0';
-}
 
 static int is_digit(char c)
 {
     return c >= '0' && c <= '9';
 }
 
-/* Keep reasons on one clean line whatever byte the input holds. */
-static void describe_char(char c, char *out, size_t n)
-{
-    unsigned char u = (unsigned char)c;
-    if (u >= 0x20 && u < 0x7f)
-        snprintf(out, n, "character '%c'", c);
-    else
-        snprintf(out, n, "byte 0x%02X", u);
-}
-
 int finess_check(const char *f, char *why, size_t why_len)
 {
-    why_clear(why, why_len);
+    reason_clear(why, why_len);
     if (f == NULL || f[0] == '\0')
-        return why_set(why, why_len, "FINESS is empty");
+        return reason_set(why, why_len, "FINESS is empty");
 
     size_t len = strlen(f);
     if (len != FINESS_LEN)
-        return why_set(why, why_len, "length is %zu, expected %d",
+        return reason_set(why, why_len, "length is %zu, expected %d",
                        len, FINESS_LEN);
 
     int corsica = f[0] == '2' && (f[1] == 'A' || f[1] == 'B');
     for (int i = corsica ? 2 : 0; i < FINESS_LEN; i++) {
         if (!is_digit(f[i])) {
             char what[32];
-            describe_char(f[i], what, sizeof what);
-            return why_set(why, why_len, "%s at position %d is not a digit",
+            reason_describe_char(f[i], what, sizeof what);
+            return reason_set(why, why_len, "%s at position %d is not a digit",
                            what, i + 1);
         }
     }
@@ -72,7 +43,7 @@ int finess_check(const char *f, char *why, size_t why_len)
 
     int dept = (f[0] - '0') * 10 + (f[1] - '0');
     if (dept < 1 || (dept > 95 && dept != 97 && dept != 98))
-        return why_set(why, why_len, "department %c%c does not exist",
+        return reason_set(why, why_len, "department %c%c does not exist",
                        f[0], f[1]);
 
     /* Luhn: from the right, every second digit is doubled (digits of the
@@ -90,20 +61,20 @@ int finess_check(const char *f, char *why, size_t why_len)
     int expected = (10 - sum % 10) % 10;
     int got = f[FINESS_LEN - 1] - '0';
     if (got != expected)
-        return why_set(why, why_len, "check digit is %d, expected %d",
+        return reason_set(why, why_len, "check digit is %d, expected %d",
                        got, expected);
     return 1;
 }
 
 int oid_check(const char *oid, char *why, size_t why_len)
 {
-    why_clear(why, why_len);
+    reason_clear(why, why_len);
     if (oid == NULL || oid[0] == '\0')
-        return why_set(why, why_len, "OID is empty");
+        return reason_set(why, why_len, "OID is empty");
 
     size_t len = strlen(oid);
     if (len > OID_MAX_LEN)
-        return why_set(why, why_len, "length is %zu, at most %d allowed",
+        return reason_set(why, why_len, "length is %zu, at most %d allowed",
                        len, OID_MAX_LEN);
 
     int arcs = 0;
@@ -116,30 +87,30 @@ int oid_check(const char *oid, char *why, size_t why_len)
         arcs++;
         if (arc_len == 0) {
             if (*p == '\0' || *p == '.')
-                return why_set(why, why_len, "arc %d is empty", arcs);
+                return reason_set(why, why_len, "arc %d is empty", arcs);
             char what[32];
-            describe_char(*p, what, sizeof what);
-            return why_set(why, why_len, "%s at position %zu is not a digit or '.'",
+            reason_describe_char(*p, what, sizeof what);
+            return reason_set(why, why_len, "%s at position %zu is not a digit or '.'",
                            what, (size_t)(p - oid) + 1);
         }
         if (arc_len > 1 && start[0] == '0')
-            return why_set(why, why_len, "arc %d '%.*s' has a leading zero",
+            return reason_set(why, why_len, "arc %d '%.*s' has a leading zero",
                            arcs, (int)arc_len, start);
         if (arcs == 1 && (arc_len != 1 || start[0] > '2'))
-            return why_set(why, why_len,
+            return reason_set(why, why_len,
                            "first arc is %.*s, expected 0, 1 or 2",
                            (int)arc_len, start);
         if (*p == '\0')
             break;
         if (*p != '.') {
             char what[32];
-            describe_char(*p, what, sizeof what);
-            return why_set(why, why_len, "%s at position %zu is not a digit or '.'",
+            reason_describe_char(*p, what, sizeof what);
+            return reason_set(why, why_len, "%s at position %zu is not a digit or '.'",
                            what, (size_t)(p - oid) + 1);
         }
         p++;
     }
     if (arcs < 2)
-        return why_set(why, why_len, "has %d arc, expected at least 2", arcs);
+        return reason_set(why, why_len, "has %d arc, expected at least 2", arcs);
     return 1;
 }

@@ -6,32 +6,11 @@
  */
 #include "core/ins.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Write a reason if the caller asked for one; always returns 0 so that
- * `return why_set(...)` reads as "not valid". */
-static int why_set(char *why, size_t why_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int why_set(char *why, size_t why_len, const char *fmt, ...)
-{
-    if (why != NULL && why_len > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, why_len, fmt, ap);
-        va_end(ap);
-    }
-    return 0;
-}
-
-static void why_clear(char *why, size_t why_len)
-{
-    if (why != NULL && why_len > 0)
-        why[0] = '\0';
-}
+#include "util/reason.h"
 
 static int is_digit(char c)
 {
@@ -47,15 +26,6 @@ static int is_corsica(const char *s)
 /* Describe one character for a reason: printable ASCII is quoted as is,
  * anything else (control bytes, UTF-8 lead bytes) as hex, so that the
  * message stays one clean line. */
-static void describe_char(char c, char *out, size_t n)
-{
-    unsigned char u = (unsigned char)c;
-    if (u >= 0x20 && u < 0x7f)
-        snprintf(out, n, "character '%c'", c);
-    else
-        snprintf(out, n, "byte 0x%02X", u);
-}
-
 int ins_compute_key(const char *first13)
 {
     if (first13 == NULL)
@@ -85,13 +55,13 @@ int ins_compute_key(const char *first13)
 
 int ins_check(const char *m, char *why, size_t why_len)
 {
-    why_clear(why, why_len);
+    reason_clear(why, why_len);
     if (m == NULL || m[0] == '\0')
-        return why_set(why, why_len, "matricule is empty");
+        return reason_set(why, why_len, "matricule is empty");
 
     size_t len = strlen(m);
     if (len != INS_LEN)
-        return why_set(why, why_len, "length is %zu, expected %d", len, INS_LEN);
+        return reason_set(why, why_len, "length is %zu, expected %d", len, INS_LEN);
 
     int corsica = is_corsica(m);
     for (int i = 0; i < INS_LEN; i++) {
@@ -99,8 +69,8 @@ int ins_check(const char *m, char *why, size_t why_len)
             continue;
         if (!is_digit(m[i])) {
             char what[32];
-            describe_char(m[i], what, sizeof what);
-            return why_set(why, why_len, "%s at position %d is not a digit",
+            reason_describe_char(m[i], what, sizeof what);
+            return reason_set(why, why_len, "%s at position %d is not a digit",
                            what, i + 1);
         }
     }
@@ -109,14 +79,14 @@ int ins_check(const char *m, char *why, size_t why_len)
     case '1': case '2': case '3': case '4': case '7': case '8':
         break;
     default:
-        return why_set(why, why_len,
+        return reason_set(why, why_len,
                        "sex digit is %c, expected 1, 2, 3, 4, 7 or 8", m[0]);
     }
 
     int expected = ins_compute_key(m);
     int key = (m[13] - '0') * 10 + (m[14] - '0');
     if (key != expected)
-        return why_set(why, why_len, "key is %02d, expected %02d", key, expected);
+        return reason_set(why, why_len, "key is %02d, expected %02d", key, expected);
     return 1;
 }
 
@@ -164,10 +134,10 @@ int ins_consistent_with(const char *m, char sex, const char *birth_date,
     /* Only 1 and 2 carry a sex; 3/4/7/8 mark special or temporary
      * numbers whose first digit cannot be trusted for this. */
     if (m[0] == '1' && sex == 'F')
-        return why_set(why, why_len,
+        return reason_set(why, why_len,
                        "sex digit is 1 (male) but sex is F");
     if (m[0] == '2' && sex == 'M')
-        return why_set(why, why_len,
+        return reason_set(why, why_len,
                        "sex digit is 2 (female) but sex is M");
 
     if (birth_date == NULL || birth_date[0] == '\0')
@@ -175,12 +145,12 @@ int ins_consistent_with(const char *m, char sex, const char *birth_date,
 
     int year, month;
     if (parse_year_month(birth_date, &year, &month) < 0)
-        return why_set(why, why_len,
+        return reason_set(why, why_len,
                        "birth_date: '%.10s' is not YYYY-MM-DD", birth_date);
 
     int ins_year = (m[1] - '0') * 10 + (m[2] - '0');
     if (ins_year != year % 100)
-        return why_set(why, why_len,
+        return reason_set(why, why_len,
                        "year digits are %02d but birth_date year is %04d",
                        ins_year, year);
 
@@ -188,7 +158,7 @@ int ins_consistent_with(const char *m, char sex, const char *birth_date,
      * at registration: nothing to compare. */
     int ins_month = (m[3] - '0') * 10 + (m[4] - '0');
     if (ins_month >= 1 && ins_month <= 12 && ins_month != month)
-        return why_set(why, why_len,
+        return reason_set(why, why_len,
                        "month digits are %02d but birth_date month is %02d",
                        ins_month, month);
     return 1;
