@@ -108,7 +108,7 @@ run_group() {
     found=0
     for bin in "$BUILD"/"$kind"_*; do
         case $(basename "$bin") in *.*) continue ;; esac
-        [ -f "$bin" ] && [ -x "$bin" ] || continue
+        if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then continue; fi
         found=1
         run_criterion "$bin"
     done

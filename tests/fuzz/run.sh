@@ -34,7 +34,7 @@ found=0
 for bin in "$BUILD"/fuzz_*; do
     base=$(basename "$bin")
     case $base in *.*) continue ;; esac  # meson's fuzz_NAME.p/ object dirs
-    [ -f "$bin" ] && [ -x "$bin" ] || continue
+    if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then continue; fi
     found=1
     name=${base#fuzz_}
     corpus=$BUILD/fuzz-corpus/$name

@@ -101,6 +101,12 @@ static const char *str_or_empty(const char *s)
     return s != NULL ? s : "";
 }
 
+/* The string member name of obj, "" when absent or not a string. */
+static const char *member(json_t *obj, const char *name)
+{
+    return str_or_empty(json_string_value(json_object_get(obj, name)));
+}
+
 static const char *path_in_root(const char *name)
 {
     return h_fmt("%s/%s", root, name);
@@ -546,10 +552,8 @@ Test(cli, token_issue_and_verify)
                  st.st_mode & 0777);
 
     json_t *c = verify_json(tok);
-    cr_assert_str_eq(str_or_empty(json_string_value(json_object_get(c, "role"))),
-                     "accueil");
-    cr_assert_str_eq(str_or_empty(json_string_value(json_object_get(c, "sub"))),
-                     "alice");
+    cr_assert_str_eq(member(c, "role"), "accueil");
+    cr_assert_str_eq(member(c, "sub"), "alice");
     json_t *ej = json_object_get(c, "ej");
     cr_assert(json_is_array(ej) && json_array_size(ej) == 1 &&
               json_is_string(json_array_get(ej, 0)) &&
@@ -570,8 +574,7 @@ Test(cli, token_without_ej_or_sub)
     char *tok = issue((const char *const[]){ "--role", "admin", NULL });
     cr_assert(is_jwt_shaped(tok), "not a JWT: %s", tok);
     json_t *c = verify_json(tok);
-    cr_assert_str_eq(str_or_empty(json_string_value(json_object_get(c, "role"))),
-                     "admin");
+    cr_assert_str_eq(member(c, "role"), "admin");
     const char *sub = json_string_value(json_object_get(c, "sub"));
     cr_assert(sub != NULL && sub[0] != '\0', "a default subject");
     json_t *ej = json_object_get(c, "ej");
