@@ -5,295 +5,20 @@
  * links stays whole and that the audit chain is intact.
  *
  * Synthetic people only (names ending in -TEST); INS computed with
- * ins_compute_key from a prefix consistent with sex and birth date.
+ * ins_compute_key from a prefix consistent with sex and birth date. The
+ * store and the shared helpers are in identity_fixtures.c.
  */
 #include <criterion/criterion.h>
 
-#include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "audit/audit.h"
-#include "core/identity.h"
-#include "core/ins.h"
-#include "core/structure.h"
-#include "store/store.h"
+#include "identity_fixtures.h"
 
-/* ---- Fixture ---------------------------------------------------------- */
-
-#define OID_A "1.2.250.1.999.1"
-#define OID_B "1.2.250.1.999.2"
-#define OID_UNKNOWN "1.2.250.1.999.77"
-
-static char tmpdir[64];
-static store *st;
-static const socle_actor actor = { .id = "test:unit", .role = "identitovigilant" };
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void setup(void)
-{
-    strcpy(tmpdir, "/tmp/socle-merge-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
-    char data[128];
-    snprintf(data, sizeof data, "%s/data", tmpdir);
-
-    socle_err err = { 0 };
-    cr_assert_eq(store_open(&st, data, &err), 0, "store_open: %s", err.msg);
-    id_domain ght;
-    cr_assert_eq(ght_domain_ensure(st, &actor, NULL, NULL, &ght, &err), 0,
-                 "ght_domain_ensure: %s", err.msg);
-
-    structure_node ej[2];
-    memset(ej, 0, sizeof ej);
-    ej[0].kind = STRUCTURE_EJ;
-    strcpy(ej[0].code, "EJ-A");
-    strcpy(ej[0].label, "CH TEST A");
-    strcpy(ej[0].finess, "750712184");
-    strcpy(ej[0].oid, OID_A);
-    ej[1].kind = STRUCTURE_EJ;
-    strcpy(ej[1].code, "EJ-B");
-    strcpy(ej[1].label, "CH TEST B");
-    strcpy(ej[1].finess, "350005179");
-    strcpy(ej[1].oid, OID_B);
-    structure_import_result ir;
-    cr_assert_eq(structure_import(st, &actor, ej, 2, &ir, &err), 0,
-                 "structure_import: %s", err.msg);
-    cr_assert_eq(ir.inserted, 2);
-}
-
-static void teardown(void)
-{
-    store_close(st);
-    st = NULL;
-    if (tmpdir[0] != '\0')
-        nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-TestSuite(merge, .init = setup, .fini = teardown);
-
-/* ---- Helpers ---------------------------------------------------------- */
-
-/* An INS (NIR layout) consistent with sex and birth date: sex digit, year
- * mod 100, month, then department/commune "75056" and an order number. */
-static void make_ins(char out[SOCLE_INS_MAX], char sex, const char *birth_date, int order)
-{
-    char prefix[14];
-    snprintf(prefix, sizeof prefix, "%c%c%c%c%c75056%03d", sex == 'F' ? '2' : '1',
-             birth_date[2], birth_date[3], birth_date[5], birth_date[6], order);
-    int key = ins_compute_key(prefix);
-    cr_assert(key >= 1 && key <= 97, "key of %s: %d", prefix, key);
-    snprintf(out, SOCLE_INS_MAX, "%s%02d", prefix, key);
-    cr_assert_eq(ins_check(out, NULL, 0), 1, "%s should be valid", out);
-}
-
-static identity_input input(const char *oid, const char *ipp, identity_traits t)
-{
-    identity_input in;
-    memset(&in, 0, sizeof in);
-    strcpy(in.domain_oid, oid);
-    strcpy(in.ipp, ipp);
-    in.traits = t;
-    return in;
-}
-
-static void with_ins(identity_input *in, int order, int insi_verified)
-{
-    make_ins(in->ins, in->traits.sex, in->traits.birth_date, order);
-    strcpy(in->ins_oid, INS_OID_NIR);
-    in->insi_verified = insi_verified;
-}
-
-static identity_result upsert_ok(const identity_input *in)
-{
-    identity_result res;
-    socle_err err = { 0 };
-    cr_assert_eq(identity_upsert(st, &actor, in, &res, &err), 0, "upsert %s: %s",
-                 in->ipp, err.msg);
-    return res;
-}
-
-static store_counts counts(void)
-{
-    store_counts c;
-    socle_err err = { 0 };
-    cr_assert_eq(store_counts_get(st, &c, &err), 0, "counts: %s", err.msg);
-    return c;
-}
-
-static void assert_counts_eq(store_counts a, store_counts b)
-{
-    cr_assert_eq(a.structures, b.structures);
-    cr_assert_eq(a.domains, b.domains);
-    cr_assert_eq(a.local_identities, b.local_identities);
-    cr_assert_eq(a.ght_identities, b.ght_identities);
-    cr_assert_eq(a.merges, b.merges);
-    cr_assert_eq(a.audit_records, b.audit_records, "audit records %" PRId64 " vs %" PRId64,
-                 a.audit_records, b.audit_records);
-}
-
-static local_identity get_local(int64_t id)
-{
-    local_identity li;
-    socle_err err = { 0 };
-    cr_assert_eq(store_local_get(st, id, &li, &err), 1, "local %" PRId64 ": %s", id, err.msg);
-    return li;
-}
-
-static ght_identity get_ght(int64_t id)
-{
-    ght_identity g;
-    socle_err err = { 0 };
-    cr_assert_eq(store_ght_get(st, id, &g, &err), 1, "ght %" PRId64 ": %s", id, err.msg);
-    return g;
-}
-
-/* History of one object. */
-typedef struct hist_list {
-    int n;
-    char action[16][64];
-    int has_before[16];
-    int has_after[16];
-    char reason[16][SOCLE_REASON_MAX];
-} hist_list;
-
-static int collect_hist(const history_entry *h, void *ctx)
-{
-    hist_list *l = ctx;
-    if (l->n < 16) {
-        strcpy(l->action[l->n], h->action);
-        l->has_before[l->n] = h->before_json != NULL;
-        l->has_after[l->n] = h->after_json != NULL;
-        strcpy(l->reason[l->n], h->reason);
-    }
-    l->n++;
-    return 0;
-}
-
-static hist_list history(const char *type, int64_t id)
-{
-    hist_list l;
-    memset(&l, 0, sizeof l);
-    socle_err err = { 0 };
-    cr_assert_eq(store_history_foreach(st, type, id, collect_hist, &l, &err), 0, "%s", err.msg);
-    return l;
-}
-
-/* Audit records from a seq on. */
-typedef struct audit_list {
-    int n;
-    audit_record rec[32];
-} audit_list;
-
-static int collect_audit(const audit_record *r, void *ctx)
-{
-    audit_list *l = ctx;
-    if (l->n < 32)
-        l->rec[l->n] = *r;
-    l->n++;
-    return 0;
-}
-
-static audit_list audit_since(int64_t from_seq)
-{
-    audit_list l;
-    memset(&l, 0, sizeof l);
-    socle_err err = { 0 };
-    cr_assert_eq(store_audit_foreach(st, from_seq, collect_audit, &l, &err), 0, "%s", err.msg);
-    return l;
-}
-
-/* Links (of a GHT identity or a local identity). */
-typedef struct link_list {
-    int n;
-    identity_link l[16];
-} link_list;
-
-static int collect_link(const identity_link *l, void *ctx)
-{
-    link_list *list = ctx;
-    if (list->n < 16)
-        list->l[list->n] = *l;
-    list->n++;
-    return 0;
-}
-
-static link_list active_links_of_ght(int64_t ght_id)
-{
-    link_list l;
-    memset(&l, 0, sizeof l);
-    socle_err err = { 0 };
-    cr_assert_eq(store_link_foreach_ght(st, ght_id, 1, collect_link, &l, &err), 0, "%s",
-                 err.msg);
-    return l;
-}
-
-static link_list links_of_local(int64_t local_id)
-{
-    link_list l;
-    memset(&l, 0, sizeof l);
-    socle_err err = { 0 };
-    cr_assert_eq(store_link_foreach_local(st, local_id, collect_link, &l, &err), 0, "%s",
-                 err.msg);
-    return l;
-}
-
-static void assert_audit_intact(void)
-{
-    audit_verify_result vr;
-    socle_err err = { 0 };
-    cr_assert_eq(audit_verify(st, &vr, &err), 0, "audit_verify: %s", err.msg);
-    cr_assert_eq(vr.first_broken, 0, "audit chain broken at %" PRId64 ": %s",
-                 vr.first_broken, vr.reason);
-    cr_assert_eq(vr.records, counts().audit_records);
-    cr_assert_gt(vr.records, 0);
-}
+TestSuite(merge, .init = identity_setup, .fini = identity_teardown);
 
 /* ---- Merge-specific helpers ------------------------------------------ */
-
-/* A distinct synthetic person: name, sex, birth date. */
-static identity_traits person(const char *name, char sex, const char *birth_date)
-{
-    identity_traits t;
-    memset(&t, 0, sizeof t);
-    snprintf(t.birth_name, sizeof t.birth_name, "%s", name);
-    strcpy(t.first_forename, sex == 'F' ? "LEA" : "LUC");
-    strcpy(t.forenames, sex == 'F' ? "LEA MARIE" : "LUC PAUL");
-    snprintf(t.birth_date, sizeof t.birth_date, "%s", birth_date);
-    t.sex = sex;
-    strcpy(t.birth_place, "75056");
-    return t;
-}
-
-/* Create a local identity (its own new GHT identity unless an INS links it). */
-static identity_result create(const char *oid, const char *ipp, identity_traits t)
-{
-    identity_input in = input(oid, ipp, t);
-    identity_result res = upsert_ok(&in);
-    cr_assert_eq(res.outcome, IDENTITY_CREATED);
-    return res;
-}
-
-static identity_result create_with_ins(const char *oid, const char *ipp, identity_traits t,
-                                       int order)
-{
-    identity_input in = input(oid, ipp, t);
-    with_ins(&in, order, 1);
-    identity_result res = upsert_ok(&in);
-    cr_assert_eq(res.outcome, IDENTITY_CREATED);
-    return res;
-}
 
 static int64_t merge_ok(int64_t survivor, int64_t absorbed)
 {
@@ -640,6 +365,68 @@ Test(merge, relink_after_merge_blocks_unmerge)
     int64_t la[1] = { a.local_id }, lb[1] = { b.local_id };
     assert_members(a.ght_id, 1, la);
     assert_members(fresh, 1, lb);
+    assert_audit_intact();
+}
+
+/* D <- E, then D's own local leaves for X: undoing the merge takes E's local
+ * back to E and leaves D with nobody, so D is retired into E. */
+Test(merge, unmerge_retires_a_survivor_left_empty)
+{
+    identity_result d = create(OID_A, "IPP-A-18", person("NOVEMBER-TEST", 'F', "1982-02-12"));
+    identity_result e = create(OID_B, "IPP-B-18", person("NOVEMBRE-TEST", 'F', "1982-02-12"));
+    identity_result x = create(OID_B, "IPP-B-19", person("OSCAR-TEST", 'M', "1950-05-05"));
+    store_counts start = counts();
+    cr_assert_eq(start.ght_identities, 3);
+
+    int64_t m = merge_ok(d.ght_id, e.ght_id);
+    int64_t de[2] = { d.local_id, e.local_id };
+    assert_members(d.ght_id, 2, de);
+
+    /* D keeps e's local, so its own may leave. */
+    int64_t target = 0;
+    socle_err err = { 0 };
+    cr_assert_eq(identity_relink(st, &actor, d.local_id, x.ght_id, "same as X", &target,
+                                 &err), 0, "%s", err.msg);
+    cr_assert_eq(target, x.ght_id);
+    int64_t only_e[1] = { e.local_id }, dx[2] = { x.local_id, d.local_id };
+    assert_members(d.ght_id, 1, only_e);
+    assert_members(x.ght_id, 2, dx);
+    cr_assert_eq(get_ght(d.ght_id).state, GHT_ACTIVE);
+    store_counts mid = counts();
+    cr_assert_eq(mid.ght_identities, 2);
+
+    unmerge_ok(m);
+
+    assert_members(e.ght_id, 1, only_e);
+    assert_members(x.ght_id, 2, dx);
+    cr_assert_eq(active_links_of_ght(d.ght_id).n, 0);
+    ght_identity ge = get_ght(e.ght_id);
+    cr_assert_eq(ge.state, GHT_ACTIVE);
+    cr_assert_eq(ge.merged_into, 0);
+    ght_identity gd = get_ght(d.ght_id);
+    cr_assert_eq(gd.state, GHT_MERGED);
+    cr_assert_eq(gd.merged_into, e.ght_id);
+    cr_assert_eq(get_ght(x.ght_id).state, GHT_ACTIVE);
+    cr_assert_eq(get_merge(m).undone, 1);
+
+    /* Only the active identities count: E and X, not the retired D. */
+    store_counts end = counts();
+    cr_assert_eq(end.ght_identities, 2);
+    cr_assert_eq(end.local_identities, start.local_identities);
+    cr_assert_eq(end.merges, 0);
+    cr_assert_eq(end.audit_records, mid.audit_records + 1);
+    cr_assert_str_eq(audit_since(mid.audit_records + 1).rec[0].action, "identity.unmerge");
+
+    hist_list hd = history("ght_identity", d.ght_id);
+    cr_assert_str_eq(hd.action[hd.n - 1], "ght.retire");
+    cr_assert_str_eq(hd.reason[hd.n - 1], "left empty by the unmerge");
+    hist_list he = history("ght_identity", e.ght_id);
+    cr_assert_str_eq(he.action[he.n - 1], "ght.unmerge");
+    /* e's local: original, merge link (ended), restored on E. */
+    link_list le = links_of_local(e.local_id);
+    cr_assert_eq(le.n, 3);
+    cr_assert_eq(le.l[2].ght_id, e.ght_id);
+    cr_assert_eq(le.l[2].state, LINK_ACTIVE);
     assert_audit_intact();
 }
 
