@@ -4,6 +4,8 @@
  */
 #include "identity_fixtures.h"
 
+#include "core/rniv.h"
+
 #include <criterion/criterion.h>
 
 #include <errno.h>
@@ -266,4 +268,45 @@ void assert_audit_intact(void)
                  vr.first_broken, vr.reason);
     cr_assert_eq(vr.records, counts().audit_records);
     cr_assert_gt(vr.records, 0);
+}
+
+/* ---- Two sample people and small checks ---------------------------- */
+
+/* A man born 1980-03-15 in Paris. */
+identity_traits traits_m(void)
+{
+    identity_traits t;
+    memset(&t, 0, sizeof t);
+    strcpy(t.birth_name, "DUPONT-TEST");
+    strcpy(t.first_forename, "JEAN");
+    strcpy(t.forenames, "JEAN PIERRE");
+    strcpy(t.birth_date, "1980-03-15");
+    t.sex = 'M';
+    strcpy(t.birth_place, "75056");
+    return t;
+}
+
+/* A woman born 1992-11-02 in Rennes. */
+identity_traits traits_f(void)
+{
+    identity_traits t;
+    memset(&t, 0, sizeof t);
+    strcpy(t.birth_name, "MARTIN-TEST");
+    strcpy(t.first_forename, "CLAIRE");
+    strcpy(t.forenames, "CLAIRE ANNE");
+    strcpy(t.birth_date, "1992-11-02");
+    t.sex = 'F';
+    strcpy(t.birth_place, "35238");
+    return t;
+}
+
+void assert_rniv_ok(const local_identity *li)
+{
+    socle_err err = { 0 };
+    cr_assert_eq(rniv_check(li, &err), 0, "stored identity breaks RNIV: %s", err.msg);
+}
+
+void id_text(char *out, size_t n, int64_t id)
+{
+    snprintf(out, n, "%" PRId64, id);
 }

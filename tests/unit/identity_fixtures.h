@@ -102,4 +102,14 @@ link_list links_of_local(int64_t local_id);
 /* The audit chain verifies and holds every record. */
 void assert_audit_intact(void);
 
+/* A man born 1980-03-15 in Paris; a woman born 1992-11-02 in Rennes. */
+identity_traits traits_m(void);
+identity_traits traits_f(void);
+
+/* The stored identity satisfies every RNIV invariant (rniv_check). */
+void assert_rniv_ok(const local_identity *li);
+
+/* An id as the text the audit trail records. */
+void id_text(char *out, size_t n, int64_t id);
+
 #endif
