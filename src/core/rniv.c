@@ -106,6 +106,9 @@ static const struct {
 } proofs[] = {
     { "AN", 0 }, { "CC", 0 }, { "CE", 1 }, { "CM", 0 }, { "CN", 1 },
     { "CS", 1 }, { "LE", 0 }, { "PA", 1 }, { "PC", 0 }, { "TC", 0 },
+    /* Validated by the sending establishment's own desk, which says so
+     * (PAM PID-32 VALI) without naming the document (no ZFD-7). */
+    { "SRC", 1 },
 };
 
 /* Index in proofs[], or -1. Codes arrive from forms and HL7 alike, so case

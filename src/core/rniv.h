@@ -39,7 +39,9 @@ const char *rniv_attribute_name(unsigned attr);  /* "douteuse", "fictive", "homo
  * naissance, CC carnet de circulation, CE carte d'identité européenne, CM
  * carte militaire, CN carte nationale d'identité, CS carte de séjour, LE
  * livret de famille, PA passeport, PC permis de conduire, TC titre de
- * circulation. High trust (RNIV): CN, PA, CE, CS. */
+ * circulation. High trust (RNIV): CN, PA, CE, CS. Plus SRC: a high-trust
+ * document checked by the sending establishment, which validated the
+ * identity without transmitting the document's type. */
 int rniv_proof_known(const char *code);
 int rniv_proof_high_trust(const char *code);
 

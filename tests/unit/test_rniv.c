@@ -436,3 +436,14 @@ Test(validate, first_forename_starts_list)
     strcpy(t.forenames, "MARIE CLAIRE ANNE");
     expect_valid(&t);
 }
+
+Test(proof, source_validation_is_high_trust)
+{
+    cr_expect(rniv_proof_known("SRC"));
+    cr_expect(rniv_proof_high_trust("SRC"));
+    local_identity li = make_prov();
+    socle_err err = { 0 };
+    cr_assert_eq(rniv_record_proof(&li, "SRC", &err), 0, "%s", err.msg);
+    cr_expect_eq(li.status, RNIV_VALI);
+    assert_invariants(&li);
+}
