@@ -12,6 +12,7 @@
 #include "hl7/er7.h"
 #include "hl7/er7_text.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 
 static er7_message *msg;
 
@@ -469,17 +470,10 @@ Test(er7, limit_bytes)
 
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    cr_assert_not(ferror(f));
-    fclose(f);
-    *len = b.len;
-    return buf_detach(&b);
+    char *data = NULL;
+    socle_err err = {0};
+    cr_assert_eq(fs_read_file(path, ER7_MAX_BYTES, &data, len, &err), 0, "%s", err.msg);
+    return data;
 }
 
 /* Unescape every subcomponent of one field; returns the number decoded

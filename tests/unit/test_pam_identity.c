@@ -14,6 +14,7 @@
 #include "core/ins.h"
 #include "hl7/er7.h"
 #include "hl7/pam_identity.h"
+#include "util/fsutil.h"
 #include "util/buf.h"
 
 /* Valid matricules (keys computed by hand): an invented woman born in July
@@ -596,18 +597,11 @@ Test(pam_identity, every_error_reported_at_once)
 
 static void load_file(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
     free(file_data);
-    n = b.len;
-    file_data = buf_detach(&b);
+    file_data = NULL;
+    size_t n = 0;
     socle_err err = {0};
+    cr_assert_eq(fs_read_file(path, ER7_MAX_BYTES, &file_data, &n, &err), 0, "%s", err.msg);
     er7_free(msg);
     msg = er7_parse(file_data, n, &err);
     cr_assert_not_null(msg, "%s: %s", path, err.msg);
