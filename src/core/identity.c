@@ -213,9 +213,26 @@ static int local_equal(const local_identity *a, const local_identity *b)
     return eq;
 }
 
-static int upsert_in_tx(struct store *st, const socle_actor *actor, const identity_input *in,
-                        identity_result *res, socle_err *err)
+int identity_domain_find(struct store *st, const char *oid, const char *ej_finess,
+                         id_domain *out, socle_err *err)
 {
+    if (oid != NULL && oid[0] != '\0') {
+        int found = store_domain_find_oid(st, oid, out, err);
+        return found > 0 && out->kind != DOMAIN_EJ ? 0 : found;
+    }
+    if (ej_finess == NULL || ej_finess[0] == '\0')
+        return 0;
+    structure_node ej;
+    int found = store_structure_find_finess(st, STRUCTURE_EJ, ej_finess, &ej, err);
+    if (found <= 0)
+        return found;
+    return store_domain_find_structure(st, ej.id, out, err);
+}
+
+int identity_upsert_in_tx(struct store *st, const socle_actor *actor, const identity_input *in,
+                          identity_result *res, socle_err *err)
+{
+    memset(res, 0, sizeof *res);
     id_domain dom;
     int found = store_domain_find_oid(st, in->domain_oid, &dom, err);
     if (found < 0)
@@ -310,7 +327,7 @@ int identity_upsert(struct store *st, const socle_actor *actor, const identity_i
     memset(res, 0, sizeof *res);
     if (store_begin(st, err) != 0)
         return -1;
-    if (upsert_in_tx(st, actor, in, res, err) != 0 || store_commit(st, err) != 0) {
+    if (identity_upsert_in_tx(st, actor, in, res, err) != 0 || store_commit(st, err) != 0) {
         store_rollback(st);
         return -1;
     }

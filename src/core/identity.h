@@ -71,6 +71,18 @@ typedef struct identity_result {
 int identity_upsert(struct store *st, const socle_actor *actor, const identity_input *in,
                     identity_result *res, socle_err *err);
 
+/* The same inside the caller's open transaction (interfaces that journal
+ * the message with its outcome in that transaction). On failure the
+ * caller rolls back. */
+int identity_upsert_in_tx(struct store *st, const socle_actor *actor,
+                          const identity_input *in, identity_result *res, socle_err *err);
+
+/* The identification domain of an establishment, by the OID of its IPPs or,
+ * when oid is NULL or empty, by the FINESS of the EJ. 1 found, 0 not
+ * found, -1 error. */
+int identity_domain_find(struct store *st, const char *oid, const char *ej_finess,
+                         id_domain *out, socle_err *err);
+
 /* Reads (audited as "identity.read"). 1 found, 0 not found, -1 error. */
 int identity_get_local(struct store *st, const socle_actor *actor, int64_t local_id,
                        local_identity *out, socle_err *err);

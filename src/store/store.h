@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/model.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 typedef struct store store;
@@ -56,6 +57,7 @@ typedef struct store_counts {
     int64_t local_identities;
     int64_t ght_identities;       /* active ones */
     int64_t merges;               /* not undone */
+    int64_t inbound_messages;
     int64_t audit_records;
 } store_counts;
 
@@ -142,6 +144,38 @@ int store_history_append(store *st, history_entry *h, socle_err *err);  /* sets 
 typedef int (*store_history_cb)(const history_entry *h, void *ctx);
 int store_history_foreach(store *st, const char *object_type, int64_t object_id,
                           store_history_cb cb, void *ctx, socle_err *err);
+
+/* ---- Inbound message journal ------------------------------------------ */
+
+/* Every message received by an interface, kept raw with the acknowledgment
+ * it got. Messages acknowledged AA or AE are keyed by (sender, control id):
+ * a repeat gets the same acknowledgment again and is not applied twice. AR
+ * ("refused, try again") is not a final answer, so it does not key. */
+typedef struct inbound_message {
+    int64_t id;
+    char received_at[SOCLE_TS_MAX];
+    char channel[16];                 /* "mllp" */
+    char peer[64];                    /* remote address:port */
+    char sender[SOCLE_LABEL_MAX];     /* MSH-3^MSH-4 as sent; "" if unreadable */
+    char control_id[SOCLE_LABEL_MAX]; /* MSH-10; "" if unreadable */
+    char message_type[32];            /* "ADT^A28"; "" if unreadable */
+    const char *raw;                  /* borrowed, raw_len bytes */
+    size_t raw_len;
+    char ack_code[4];                 /* "AA", "AE", "AR" */
+    const char *ack;                  /* borrowed, ack_len bytes */
+    size_t ack_len;
+    char detail[SOCLE_REASON_MAX];    /* outcome in a few words */
+} inbound_message;
+
+/* Append to the journal (sets m->id). A second AA/AE for the same sender
+ * and control id -> SOCLE_ECONFLICT. */
+int store_inbound_insert(store *st, inbound_message *m, socle_err *err);
+
+/* The acknowledgment (appended to ack_out) and its code of a message with
+ * this sender and control id that was acknowledged AA or AE. 1 found, 0 not
+ * found, -1 error. */
+int store_inbound_find_ack(store *st, const char *sender, const char *control_id,
+                           buf *ack_out, char ack_code[4], socle_err *err);
 
 /* ---- Audit trail (hashing is audit/'s business) ----------------------- */
 

@@ -536,3 +536,23 @@ Test(identity, acquiring_held_ins_by_insi_merges_ght_identities)
     cr_assert_eq(after.ght_identities, before.ght_identities - 1);
     assert_audit_intact();
 }
+
+Test(identity, domain_found_by_oid_or_ej_finess)
+{
+    id_domain d;
+    socle_err err = { 0 };
+    cr_assert_eq(identity_domain_find(st, OID_A, NULL, &d, &err), 1, "%s", err.msg);
+    cr_expect_str_eq(d.oid, OID_A);
+    cr_assert_eq(identity_domain_find(st, NULL, "750712184", &d, &err), 1);
+    cr_expect_str_eq(d.oid, OID_A, "the EJ's FINESS leads to its IPP domain");
+    cr_expect_eq(identity_domain_find(st, "", "350005179", &d, &err), 1);
+    cr_expect_str_eq(d.oid, OID_B);
+    cr_expect_eq(identity_domain_find(st, OID_UNKNOWN, NULL, &d, &err), 0);
+    cr_expect_eq(identity_domain_find(st, NULL, "310780150", &d, &err), 0);
+    cr_expect_eq(identity_domain_find(st, NULL, NULL, &d, &err), 0);
+
+    id_domain ght;
+    cr_assert_eq(store_domain_ght(st, &ght, &err), 1);
+    cr_expect_eq(identity_domain_find(st, ght.oid, NULL, &d, &err), 0,
+                 "the GHT's own domain is not an establishment's");
+}

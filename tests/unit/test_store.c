@@ -205,3 +205,62 @@ Test(store, data_dir_under_read_only_parent_is_refused)
     snprintf(sub, sizeof sub, "%s/data", dir);
     cr_expect_eq(open_as_nobody(sub, sub), 0, "refused with a message naming the dir");
 }
+
+static inbound_message journal_entry(const char *control_id, const char *code, const char *ack)
+{
+    inbound_message m;
+    memset(&m, 0, sizeof m);
+    strcpy(m.received_at, "2026-11-23T10:00:00.000Z");
+    strcpy(m.channel, "mllp");
+    strcpy(m.peer, "127.0.0.1:40000");
+    strcpy(m.sender, "GAM^HOP");
+    snprintf(m.control_id, sizeof m.control_id, "%s", control_id);
+    strcpy(m.message_type, "ADT^A28");
+    m.raw = "MSH|^~\\&|GAM|HOP\r";
+    m.raw_len = strlen(m.raw);
+    snprintf(m.ack_code, sizeof m.ack_code, "%s", code);
+    m.ack = ack;
+    m.ack_len = strlen(ack);
+    strcpy(m.detail, "test");
+    return m;
+}
+
+Test(store, inbound_journal_keys_final_answers_only)
+{
+    store *st = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, dir, &err), 0, "%s", err.msg);
+    cr_expect_geq(store_schema_version(st), 2);
+    cr_assert_eq(store_begin(st, &err), 0);
+
+    /* AR twice for the same key: the sender was told to retry. */
+    inbound_message ar = journal_entry("42", "AR", "MSH|...|AR1\r");
+    cr_assert_eq(store_inbound_insert(st, &ar, &err), 0, "%s", err.msg);
+    ar = journal_entry("42", "AR", "MSH|...|AR2\r");
+    cr_assert_eq(store_inbound_insert(st, &ar, &err), 0, "%s", err.msg);
+    buf ack = { 0 };
+    char code[4];
+    cr_expect_eq(store_inbound_find_ack(st, "GAM^HOP", "42", &ack, code, &err), 0,
+                 "an AR is not a final answer");
+
+    inbound_message aa = journal_entry("42", "AA", "MSH|...|AA\r");
+    cr_assert_eq(store_inbound_insert(st, &aa, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_inbound_find_ack(st, "GAM^HOP", "42", &ack, code, &err), 1);
+    cr_expect_str_eq(buf_cstr(&ack), "MSH|...|AA\r");
+    cr_expect_str_eq(code, "AA");
+
+    inbound_message again = journal_entry("42", "AE", "MSH|...|AE\r");
+    cr_expect_eq(store_inbound_insert(st, &again, &err), -1, "one final answer per key");
+    cr_expect_eq(err.code, SOCLE_ECONFLICT);
+
+    buf_reset(&ack);
+    cr_expect_eq(store_inbound_find_ack(st, "OTHER^HOP", "42", &ack, code, &err), 0,
+                 "the key includes the sender");
+    buf_free(&ack);
+    store_rollback(st);
+
+    store_counts c;
+    cr_assert_eq(store_counts_get(st, &c, &err), 0);
+    cr_expect_eq(c.inbound_messages, 0, "rolled back");
+    store_close(st);
+}

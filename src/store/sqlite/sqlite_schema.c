@@ -155,6 +155,26 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
     "CREATE TRIGGER history_append_only_delete BEFORE DELETE ON history"
     "  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;",
+
+    /* 2: the journal of inbound interface messages. */
+    "CREATE TABLE inbound_message ("
+    "  id           INTEGER PRIMARY KEY,"
+    "  received_at  TEXT NOT NULL,"
+    "  channel      TEXT NOT NULL,"
+    "  peer         TEXT NOT NULL,"
+    "  sender       TEXT NOT NULL,"
+    "  control_id   TEXT NOT NULL,"
+    "  message_type TEXT NOT NULL,"
+    "  raw          BLOB NOT NULL,"
+    "  ack_code     TEXT NOT NULL CHECK (ack_code IN ('AA','AE','AR')),"
+    "  ack          BLOB NOT NULL,"
+    "  detail       TEXT NOT NULL"
+    ");"
+    /* Final answers key the journal: a repeat is answered from here. AR
+     * invites the sender to retry, so it must not block the retry. */
+    "CREATE UNIQUE INDEX inbound_message_key ON inbound_message(sender, control_id)"
+    "  WHERE ack_code IN ('AA','AE') AND control_id <> '';"
+    "CREATE INDEX inbound_message_received ON inbound_message(received_at);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

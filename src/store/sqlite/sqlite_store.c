@@ -262,7 +262,8 @@ int store_counts_get(store *st, store_counts *out, socle_err *err)
         "       (SELECT count(*) FROM local_identity),"
         "       (SELECT count(*) FROM ght_identity WHERE state = 'ACTIVE'),"
         "       (SELECT count(*) FROM identity_merge WHERE undone = 0),"
-        "       (SELECT coalesce(max(seq), 0) FROM audit)", err);
+        "       (SELECT coalesce(max(seq), 0) FROM audit),"
+        "       (SELECT count(*) FROM inbound_message)", err);
     if (s == NULL)
         return -1;
     if (sqlite3_step(s) != SQLITE_ROW) {
@@ -276,6 +277,7 @@ int store_counts_get(store *st, store_counts *out, socle_err *err)
     out->ght_identities = sqlite3_column_int64(s, 3);
     out->merges = sqlite3_column_int64(s, 4);
     out->audit_records = sqlite3_column_int64(s, 5);
+    out->inbound_messages = sqlite3_column_int64(s, 6);
     sqlite3_reset(s);
     return 0;
 }
