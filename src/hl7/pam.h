@@ -1,0 +1,44 @@
+/*
+ * pam.h - the IHE PAM (French extension) inbound interface: one received
+ * HL7 v2 message in, its acknowledgment out.
+ *
+ * For each message, in one store transaction: look the (sender, MSH-10)
+ * pair up in the journal (a repeat gets the stored ACK again and is not
+ * applied twice), apply the event through core/, build the ACK, journal the
+ * raw message with its ACK, commit. The ACK is returned only after the
+ * commit, so an AA always means "durably stored". A content error (AE)
+ * rolls the change back but is journaled; a refusal for non-content
+ * reasons (AR) is journaled without keying, so the sender may retry.
+ *
+ * Events applied in this version: A28 (create) and A31 (update) of a
+ * patient identity. Other ADT events are answered AR with ERR-3 201, other
+ * message types AR with 200.
+ */
+#ifndef SOCLE_HL7_PAM_H
+#define SOCLE_HL7_PAM_H
+
+#include <stddef.h>
+
+#include "util/buf.h"
+#include "util/error.h"
+
+struct store;
+
+typedef struct pam_config {
+    const char *app;        /* our MSH-3 in ACKs, e.g. "SOCLE" */
+    const char *facility;   /* our MSH-4, e.g. the GHT's name */
+} pam_config;
+
+/* Handle one message (len bytes, not framed) from peer. Appends the ACK to
+ * ack_out (nothing when the acknowledgment mode asks for none) and returns
+ * 0, whatever the ACK code. Returns -1 when the message could not be
+ * journaled (err says why); ack_out then holds an AR telling the sender to
+ * retry, when one could be built. */
+int pam_handle(struct store *st, const pam_config *cfg, const char *peer,
+               const char *msg, size_t len, buf *ack_out, socle_err *err);
+
+/* The acknowledgment for a framing problem (message over the size limit,
+ * not MLLP): an AR built without a readable message. */
+void pam_framing_refusal(const pam_config *cfg, const char *reason, buf *ack_out);
+
+#endif
