@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include "core/structure.h"
+#include "hl7/mllp_server.h"
+#include "hl7/pam.h"
 #include "http/server.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/log.h"
 
 void server_config_defaults(socle_config *cfg)
 {
@@ -16,6 +19,7 @@ void server_config_defaults(socle_config *cfg)
     str_copy(cfg->bind, sizeof cfg->bind, "127.0.0.1");
     cfg->http_port = 8080;
     cfg->mllp_port = 2575;
+    cfg->mllp_max_message = 1u << 20;
 }
 
 int server_open(socle_server *srv, const socle_config *cfg, socle_err *err)
@@ -49,13 +53,48 @@ int server_open(socle_server *srv, const socle_config *cfg, socle_err *err)
     return 0;
 }
 
+/* Every MLLP message goes through the PAM interface, one at a time on the
+ * shared store: each ends with a durable commit before its ACK leaves. */
+static void on_mllp_message(void *ctx, const char *peer, const char *msg, size_t len,
+                            const char *framing_error, buf *reply)
+{
+    socle_server *srv = ctx;
+    static const pam_config pam = { .app = "SOCLE", .facility = "GHT" };
+    if (msg == NULL) {
+        log_warn("mllp %s: %s", peer, framing_error);
+        pam_framing_refusal(&pam, framing_error, reply);
+        return;
+    }
+    socle_err err;
+    err_clear(&err);
+    pthread_mutex_lock(&srv->store_lock);
+    int rc = srv->store ? pam_handle(srv->store, &pam, peer, msg, len, reply, &err) : -1;
+    pthread_mutex_unlock(&srv->store_lock);
+    if (rc != 0)
+        log_error("mllp %s: message not processed: %s", peer, err.msg);
+}
+
 int server_start(socle_server *srv, socle_err *err)
 {
-    return http_server_start(&srv->http, srv, srv->cfg.bind, srv->cfg.http_port, err);
+    if (http_server_start(&srv->http, srv, srv->cfg.bind, srv->cfg.http_port, err) != 0)
+        return -1;
+    if (srv->cfg.mllp_port < 0)
+        return 0;
+    mllp_server_config mc = {
+        .bind = srv->cfg.bind,
+        .port = srv->cfg.mllp_port,
+        .max_message = srv->cfg.mllp_max_message,
+    };
+    return mllp_server_start(&srv->mllp, &mc, on_mllp_message, srv, err);
 }
 
 void server_close(socle_server *srv)
 {
+    /* MLLP first: senders must not get an ACK from a closing store. */
+    if (srv->mllp != NULL) {
+        mllp_server_stop(srv->mllp);
+        srv->mllp = NULL;
+    }
     if (srv->http != NULL) {
         http_server_stop(srv->http);
         srv->http = NULL;

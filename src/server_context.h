@@ -6,6 +6,7 @@
 #define SOCLE_SERVER_CONTEXT_H
 
 #include <pthread.h>
+#include <stddef.h>
 
 #include "http/token.h"
 #include "store/store.h"
@@ -17,10 +18,12 @@ typedef struct socle_config {
     char data_dir[SERVER_PATH_MAX];
     char bind[64];
     int http_port;   /* 0: let the system choose */
-    int mllp_port;
+    int mllp_port;            /* 0: chosen by the system; -1: no MLLP */
+    size_t mllp_max_message;  /* bytes */
 } socle_config;
 
 struct http_server;
+struct mllp_server;
 
 typedef struct socle_server {
     socle_config cfg;
@@ -31,6 +34,7 @@ typedef struct socle_server {
     pthread_mutex_t store_lock;
     token_key key;
     struct http_server *http;
+    struct mllp_server *mllp;
 } socle_server;
 
 void server_config_defaults(socle_config *cfg);
@@ -39,7 +43,7 @@ void server_config_defaults(socle_config *cfg);
  * open and migrate the store, load the token key. */
 int server_open(socle_server *srv, const socle_config *cfg, socle_err *err);
 
-/* Start the listeners. */
+/* Start the listeners (HTTP, then MLLP; mllp_port < 0 leaves MLLP off). */
 int server_start(socle_server *srv, socle_err *err);
 
 /* Stop the listeners (waiting for in-flight requests), close the store,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hl7/mllp_server.h"
 #include "http/server.h"
 #include "server_context.h"
 #include "util/buf.h"
@@ -17,6 +18,7 @@
 
 static const char usage[] =
     "usage: socle serve [--data DIR] [--bind ADDR] [--http PORT] [--mllp PORT]\n"
+    "                   [--max-message BYTES]\n"
     "\n"
     "Runs the Socle server on a data dir (created and initialised when new,\n"
     "migrated when older). Stops cleanly on SIGTERM or SIGINT.\n"
@@ -24,8 +26,9 @@ static const char usage[] =
     "  --data DIR    data dir (default ./data)\n"
     "  --bind ADDR   IPv4 or IPv6 address to listen on (default 127.0.0.1)\n"
     "  --http PORT   HTTP port (default 8080; 0 = any free port)\n"
-    "  --mllp PORT   HL7 MLLP port (default 2575; the MLLP listener is not part\n"
-    "                of this version yet)\n";
+    "  --mllp PORT   HL7 v2 MLLP port (default 2575; 0 = any free port)\n"
+    "  --max-message BYTES  largest HL7 message accepted (default 1048576);\n"
+    "                a larger one is refused (AR) and its connection closed\n";
 
 static int parse_port(const char *s, int *out)
 {
@@ -48,6 +51,7 @@ int cli_serve(int argc, char **argv)
         { "bind", required_argument, NULL, 'b' },
         { "http", required_argument, NULL, 'H' },
         { "mllp", required_argument, NULL, 'm' },
+        { "max-message", required_argument, NULL, 'M' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -71,6 +75,17 @@ int cli_serve(int argc, char **argv)
             if (parse_port(optarg, &cfg.mllp_port) != 0)
                 return cli_fail(CLI_USAGE, "serve", "--mllp: '%s' is not a port (0-65535)", optarg);
             break;
+        case 'M': {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (errno != 0 || end == optarg || *end != '\0' || v < 1024 || v > (256u << 20))
+                return cli_fail(CLI_USAGE, "serve",
+                                "--max-message: '%s' is not a size from 1024 to 268435456 bytes",
+                                optarg);
+            cfg.mllp_max_message = (size_t)v;
+            break;
+        }
         case 'h':
             fputs(usage, stdout);
             return CLI_OK;
@@ -109,11 +124,12 @@ int cli_serve(int argc, char **argv)
     char url[128];
     snprintf(url, sizeof url, "http://%s%s%s:%d", v6 ? "[" : "", cfg.bind, v6 ? "]" : "",
              http_server_port(srv.http));
+    /* Both lines at once, once both listeners accept connections. */
     printf("socle %s listening on %s (store %s %s)\n", SOCLE_VERSION, url,
            store_backend(srv.store), store_location(srv.store));
+    printf("socle mllp listening on %s%s%s:%d\n", v6 ? "[" : "", cfg.bind, v6 ? "]" : "",
+           mllp_server_port(srv.mllp));
     fflush(stdout);
-    log_info("MLLP listener not available in this version: --mllp %d is not opened",
-             cfg.mllp_port);
 
     int sig = 0;
     while (sigwait(&stop, &sig) != 0)

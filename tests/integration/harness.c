@@ -444,7 +444,9 @@ int h_server_start(h_server *s, const char *data_dir, const char *log_dir,
     snprintf(s->out_path, sizeof s->out_path, "%s/serve-%d.out", log_dir, seq);
     snprintf(s->err_path, sizeof s->err_path, "%s/serve-%d.err", log_dir, seq);
 
-    const char *pre[] = { "serve", "--data", data_dir, "--http", "0", NULL };
+    /* Every port chosen by the system, so that servers of parallel tests
+     * never collide (MLLP would otherwise take 2575). */
+    const char *pre[] = { "serve", "--data", data_dir, "--http", "0", "--mllp", "0", NULL };
     const char *argv[MAX_ARGS];
     if (build_argv(argv, pre, extra) != 0) {
         snprintf(why, why_len, "too many arguments");

@@ -87,7 +87,7 @@ typedef struct h_server {
     char err_path[512];
 } h_server;
 
-/* Start `socle serve --data DATA_DIR --http 0 [extra args...]` with its
+/* Start `socle serve --data DATA_DIR --http 0 --mllp 0 [extra args...]` with its
  * output in LOG_DIR/serve-N.{out,err}, and wait (H_SERVE_TIMEOUT_MS) for
  * the line containing "listening"; the port is parsed from its
  * "http://ADDR:PORT". extra may be NULL. On failure the process is killed
