@@ -446,13 +446,32 @@ static void process(job *j)
         return;
     }
     char code[4];
-    int found = store_inbound_find_ack(j->st, j->sender, j->control_id, &j->stored, code, &e);
+    buf raw = {0};
+    int found = store_inbound_find_ack(j->st, j->sender, j->control_id, &j->stored, code,
+                                       &raw, &e);
+    int same = found > 0 && raw.len == j->len && memcmp(raw.data, j->raw, j->len) == 0;
+    buf_free(&raw);
     if (found < 0) {
         retry_later(j, &e);
         return;
     }
-    if (found) {
+    if (found && same) {
         j->resend = 1;
+        return;
+    }
+    if (found) {
+        /* Another message under a control id already answered: applying it
+         * would be silent if we replayed the old ACK, and dropping it would
+         * lose data. Refuse it; it is journaled unkeyed, so the key keeps
+         * its first answer. */
+        buf_reset(&j->stored);
+        j->code = ACK_AE;
+        add_errorf(j, msh(j, 10, 0), ACK_ERR_DUPLICATE_KEY, ACK_SEV_ERROR,
+                   "MSH-10 %s was already used by this sender for a different message: "
+                   "send it with a new control id", j->control_id);
+        snprintf(j->detail, sizeof j->detail, "205: control id %s reused for another message",
+                 j->control_id);
+        j->control_id[0] = '\0';
         return;
     }
 

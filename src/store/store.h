@@ -172,10 +172,12 @@ typedef struct inbound_message {
 int store_inbound_insert(store *st, inbound_message *m, socle_err *err);
 
 /* The acknowledgment (appended to ack_out) and its code of a message with
- * this sender and control id that was acknowledged AA or AE. 1 found, 0 not
+ * this sender and control id that was acknowledged AA or AE, and the raw
+ * message itself (appended to raw_out, which may be NULL), so that a repeat
+ * can be told from another message reusing the control id. 1 found, 0 not
  * found, -1 error. */
 int store_inbound_find_ack(store *st, const char *sender, const char *control_id,
-                           buf *ack_out, char ack_code[4], socle_err *err);
+                           buf *ack_out, char ack_code[4], buf *raw_out, socle_err *err);
 
 /* ---- Audit trail (hashing is audit/'s business) ----------------------- */
 

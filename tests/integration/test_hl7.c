@@ -605,3 +605,27 @@ Test(hl7, enhanced_mode)
     ack_free(&a);
     stop(&s);  /* a clean exit: no leak, no sanitizer report */
 }
+
+Test(hl7, control_id_reused_for_another_message_is_AE)
+{
+    h_server s;
+    start(&s);
+    ack a = roundtrip(a28("MSG-REUSE", "IPP-R1^^^HOP&1.2.250.1.999.1&ISO^PI||" NAME_L "||" BIRTH));
+    expect_code(&a, "AA");
+    ack_free(&a);
+
+    /* Same sender, same MSH-10, another patient: neither replayed nor applied. */
+    a = roundtrip(a28("MSG-REUSE", "IPP-R2^^^HOP&1.2.250.1.999.1&ISO^PI||" NAME_L "||" BIRTH));
+    expect_code(&a, "AE");
+    EXPECT_ERR(&a, 205, "E", "MSH", 10);
+    ack_free(&a);
+    cr_assert_eq(health_count(&s, "local_identities"), 1);
+    cr_assert_eq(health_count(&s, "inbound_messages"), 2, "the refusal is journaled too");
+
+    /* The first message, repeated, still gets its own AA. */
+    a = roundtrip(a28("MSG-REUSE", "IPP-R1^^^HOP&1.2.250.1.999.1&ISO^PI||" NAME_L "||" BIRTH));
+    expect_code(&a, "AA");
+    ack_free(&a);
+    cr_assert_eq(health_count(&s, "local_identities"), 1);
+    stop(&s);
+}

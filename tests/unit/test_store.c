@@ -240,13 +240,18 @@ Test(store, inbound_journal_keys_final_answers_only)
     cr_assert_eq(store_inbound_insert(st, &ar, &err), 0, "%s", err.msg);
     buf ack = { 0 };
     char code[4];
-    cr_expect_eq(store_inbound_find_ack(st, "GAM^HOP", "42", &ack, code, &err), 0,
+    cr_expect_eq(store_inbound_find_ack(st, "GAM^HOP", "42", &ack, code, NULL, &err), 0,
                  "an AR is not a final answer");
 
     inbound_message aa = journal_entry("42", "AA", "MSH|...|AA\r");
     cr_assert_eq(store_inbound_insert(st, &aa, &err), 0, "%s", err.msg);
-    cr_assert_eq(store_inbound_find_ack(st, "GAM^HOP", "42", &ack, code, &err), 1);
+    cr_assert_eq(store_inbound_find_ack(st, "GAM^HOP", "42", &ack, code, NULL, &err), 1);
     cr_expect_str_eq(buf_cstr(&ack), "MSH|...|AA\r");
+    buf raw = { 0 };
+    buf_reset(&ack);
+    cr_assert_eq(store_inbound_find_ack(st, "GAM^HOP", "42", &ack, code, &raw, &err), 1);
+    cr_expect_str_eq(buf_cstr(&raw), "MSH|^~\\&|GAM|HOP\r", "the raw message comes back");
+    buf_free(&raw);
     cr_expect_str_eq(code, "AA");
 
     inbound_message again = journal_entry("42", "AE", "MSH|...|AE\r");
@@ -254,7 +259,7 @@ Test(store, inbound_journal_keys_final_answers_only)
     cr_expect_eq(err.code, SOCLE_ECONFLICT);
 
     buf_reset(&ack);
-    cr_expect_eq(store_inbound_find_ack(st, "OTHER^HOP", "42", &ack, code, &err), 0,
+    cr_expect_eq(store_inbound_find_ack(st, "OTHER^HOP", "42", &ack, code, NULL, &err), 0,
                  "the key includes the sender");
     buf_free(&ack);
     store_rollback(st);

@@ -30,10 +30,10 @@ int store_inbound_insert(store *st, inbound_message *m, socle_err *err)
 }
 
 int store_inbound_find_ack(store *st, const char *sender, const char *control_id,
-                           buf *ack_out, char ack_code[4], socle_err *err)
+                           buf *ack_out, char ack_code[4], buf *raw_out, socle_err *err)
 {
     sqlite3_stmt *s = sq_stmt(st, SQ_INBOUND_FIND_ACK,
-        "SELECT ack, ack_code FROM inbound_message WHERE sender = ?1 AND control_id = ?2"
+        "SELECT ack, ack_code, raw FROM inbound_message WHERE sender = ?1 AND control_id = ?2"
         " AND ack_code IN ('AA','AE') AND control_id <> ''", err);
     if (s == NULL)
         return -1;
@@ -43,6 +43,8 @@ int store_inbound_find_ack(store *st, const char *sender, const char *control_id
     if (rc == SQLITE_ROW) {
         buf_append(ack_out, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
         sq_column_copy(s, 1, ack_code, 4);
+        if (raw_out != NULL)
+            buf_append(raw_out, sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2));
     }
     sqlite3_reset(s);
     if (rc == SQLITE_ROW)
