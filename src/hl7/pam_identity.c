@@ -19,43 +19,19 @@
 #include "core/ins.h"
 #include "core/rniv.h"
 #include "hl7/er7_text.h"
+#include "hl7/pam_internal.h"
 #include "util/buf.h"
-
-/* HL7 table 0357 (the values of ack.h's ack_errcode). */
-enum {
-    HL7_SEGMENT_SEQUENCE = 100,
-    HL7_REQUIRED         = 101,
-    HL7_DATA_TYPE        = 102,
-    HL7_TABLE_VALUE      = 103
-};
-
-typedef struct ctx {
-    const er7_message *m;
-    const er7_delims *d;
-    er7_charset cs;
-    size_t pid;
-    pam_identity *out;
-    pam_issues *issues;
-    buf tmp;             /* decoding scratch */
-    int vali;            /* PID-32 says VALI, and no weaker status */
-    int sex_ok;          /* PID-8 and PID-7 were read: the INS can be */
-    int date_ok;         /* checked against them */
-    size_t bdl_rep;      /* PID-11 repetition of the birth place, or 0 */
-} ctx;
 
 /* ---- issues ------------------------------------------------------------ */
 
-static er7_loc at(const ctx *c, size_t field, size_t rep, size_t comp, size_t sub)
+er7_loc pam_at(const ctx *c, size_t field, size_t rep, size_t comp, size_t sub)
 {
     return er7_location(c->m, c->pid, field, rep, comp, sub);
 }
 
 /* Errors never get lost: when the list is full, an error evicts the
  * latest warning, anything else is only counted. */
-static void issue(ctx *c, pam_issue_severity sev, int code, er7_loc where,
-                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void issue(ctx *c, pam_issue_severity sev, int code, er7_loc where,
+void pam_report(ctx *c, pam_issue_severity sev, int code, er7_loc where,
                   const char *fmt, ...)
 {
     pam_issues *is = c->issues;
@@ -79,9 +55,6 @@ static void issue(ctx *c, pam_issue_severity sev, int code, er7_loc where,
     va_end(ap);
 }
 
-#define fail(c, ...) issue(c, PAM_ISSUE_ERROR, __VA_ARGS__)
-#define warn(c, ...) issue(c, PAM_ISSUE_WARNING, __VA_ARGS__)
-
 size_t pam_issues_errors(const pam_issues *issues)
 {
     size_t n = 0;
@@ -92,7 +65,7 @@ size_t pam_issues_errors(const pam_issues *issues)
 
 /* ---- values ------------------------------------------------------------ */
 
-static er7_slice get(const ctx *c, size_t field, size_t rep, size_t comp, size_t sub)
+er7_slice pam_get(const ctx *c, size_t field, size_t rep, size_t comp, size_t sub)
 {
     return er7_get(c->m, c->pid, field, rep, comp, sub);
 }
@@ -100,19 +73,19 @@ static er7_slice get(const ctx *c, size_t field, size_t rep, size_t comp, size_t
 /* No information: empty, or the HL7 null where erasing means the same as
  * not sending (the identity is sent whole each time, so an absent value
  * and an erased one both leave the field empty). */
-static int blank(er7_slice s)
+int pam_blank(er7_slice s)
 {
     return s.len == 0 || er7_is_null(s);
 }
 
-static int same(er7_slice a, er7_slice b)
+int pam_same(er7_slice a, er7_slice b)
 {
     return a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0;
 }
 
 /* A code from the message, fit to be quoted in an issue text: quoted
  * printable ASCII of at most 20 characters, else a description. */
-static const char *code_text(er7_slice s, char out[32])
+const char *pam_code_text(er7_slice s, char out[32])
 {
     int printable = s.len <= 20;
     for (size_t i = 0; printable && i < s.len; i++)
@@ -130,20 +103,20 @@ static const char *code_text(er7_slice s, char out[32])
  * Blank reads as "". Invalid bytes, and text longer than the model's field,
  * are reported with severity sev and code 102 at where, and leave dst empty:
  * a value is never silently altered nor truncated. */
-static int decode(ctx *c, pam_issue_severity sev, er7_slice raw, er7_loc where,
+int pam_decode(ctx *c, pam_issue_severity sev, er7_slice raw, er7_loc where,
                   const char *what, char *dst, size_t n)
 {
     dst[0] = '\0';
-    if (blank(raw))
+    if (pam_blank(raw))
         return 0;
     socle_err err = {0};
     buf_reset(&c->tmp);
     if (er7_unescape(c->d, c->cs, raw, &c->tmp, &err) != 0) {
-        issue(c, sev, HL7_DATA_TYPE, where, "%s: %s", what, err.msg);
+        pam_report(c, sev, HL7_DATA_TYPE, where, "%s: %s", what, err.msg);
         return -1;
     }
     if (c->tmp.len >= n) {
-        issue(c, sev, HL7_DATA_TYPE, where, "%s is %zu bytes long, more than the %zu "
+        pam_report(c, sev, HL7_DATA_TYPE, where, "%s is %zu bytes long, more than the %zu "
               "it may hold", what, c->tmp.len, n - 1);
         return -1;
     }
@@ -155,31 +128,31 @@ static int decode(ctx *c, pam_issue_severity sev, er7_slice raw, er7_loc where,
  * subcomponents: a raw subcomponent separator in it is a sender's failure to
  * escape '&' as \T\, and reading either half alone would change the value, so
  * it is refused. */
-static int component(ctx *c, size_t field, size_t rep, size_t comp,
+int pam_component(ctx *c, size_t field, size_t rep, size_t comp,
                      const char *what, char *dst, size_t n)
 {
-    er7_slice raw = get(c, field, rep, comp, 0);
-    er7_loc where = at(c, field, rep, comp, 0);
+    er7_slice raw = pam_get(c, field, rep, comp, 0);
+    er7_loc where = pam_at(c, field, rep, comp, 0);
     dst[0] = '\0';
     if (memchr(raw.ptr, c->d->subcomponent, raw.len) != NULL) {
         fail(c, HL7_DATA_TYPE, where, "%s holds a subcomponent separator (an unescaped '%c')",
              what, c->d->subcomponent);
         return -1;
     }
-    return decode(c, PAM_ISSUE_ERROR, raw, where, what, dst, n);
+    return pam_decode(c, PAM_ISSUE_ERROR, raw, where, what, dst, n);
 }
 
-static int is_digit(char ch)
+int pam_is_digit(char ch)
 {
     return ch >= '0' && ch <= '9';
 }
 
 /* Dotted decimal OID: at least two arcs of digits, single dots. */
-static int is_oid(const char *s)
+int pam_is_oid(const char *s)
 {
     size_t arcs = 0, digits = 0;
     for (; *s != '\0'; s++) {
-        if (is_digit(*s))
+        if (pam_is_digit(*s))
             digits++;
         else if (*s == '.' && digits > 0)
             arcs++, digits = 0;
@@ -194,12 +167,12 @@ static int is_oid(const char *s)
  * with the department. The FINESS check digit is not verified: its rule is
  * unconfirmed (STANDARDS §5), and the caller looks the number up among the
  * EJs it knows anyway. */
-static int is_code(const char *s, size_t len)
+int pam_is_code(const char *s, size_t len)
 {
     if (strlen(s) != len)
         return 0;
     size_t i = s[0] == '2' && (s[1] == 'A' || s[1] == 'B') ? 2 : 0;
-    while (i < len && is_digit(s[i]))
+    while (i < len && pam_is_digit(s[i]))
         i++;
     return i == len;
 }
@@ -241,17 +214,17 @@ static void map_reliability(ctx *c)
     int status = 0;
     size_t reps = er7_count(c->m, c->pid, 32, 0, 0);
     for (size_t r = 1; r <= reps; r++) {
-        er7_slice code = get(c, 32, r, 1, 0);
+        er7_slice code = pam_get(c, 32, r, 1, 0);
         size_t i = 0, n = sizeof reliability_codes / sizeof reliability_codes[0];
         while (i < n && !er7_slice_eq(code, reliability_codes[i].code))
             i++;
         if (i < n) {
             status |= reliability_codes[i].status;
             in->attributes |= reliability_codes[i].attribute;
-        } else if (!blank(code)) {
+        } else if (!pam_blank(code)) {
             char q[32];
-            warn(c, HL7_TABLE_VALUE, at(c, 32, r, 1, 0),
-                 "PID-32: %s is not in table 0445 FR; ignored", code_text(code, q));
+            warn(c, HL7_TABLE_VALUE, pam_at(c, 32, r, 1, 0),
+                 "PID-32: %s is not in table 0445 FR; ignored", pam_code_text(code, q));
         }
     }
     /* Doubtful together with fictitious is forbidden by RNIV; it is passed
@@ -261,7 +234,7 @@ static void map_reliability(ctx *c)
      * status costs a later re-validation; believing VALI could qualify an
      * identity nobody checked. */
     if ((status & VALI) && (status & (PROV | VIDE))) {
-        warn(c, HL7_DATA_TYPE, at(c, 32, 0, 0, 0),
+        warn(c, HL7_DATA_TYPE, pam_at(c, 32, 0, 0, 0),
              "PID-32 lists VALI together with %s; the weaker status is kept",
              status & PROV ? "PROV" : "VIDE");
         status &= ~VALI;
@@ -297,7 +270,7 @@ static void map_proof(ctx *c)
     memcpy(in->proof_type, "SRC", 4);
     size_t zfd = patient_zfd(c);
     er7_slice code = zfd == ER7_NONE ? (er7_slice){"", 0} : er7_get(c->m, zfd, 7, 1, 1, 0);
-    if (blank(code))
+    if (pam_blank(code))
         return;
     er7_loc where = er7_location(c->m, zfd, 7, 1, 1, 0);
     char q[32];
@@ -310,7 +283,7 @@ static void map_proof(ctx *c)
     }
     if (!rniv_proof_known(doc)) {
         warn(c, HL7_TABLE_VALUE, where, "ZFD-7: %s is not a known identity document; "
-             "recorded as validated by the sender (SRC)", code_text(code, q));
+             "recorded as validated by the sender (SRC)", pam_code_text(code, q));
         return;
     }
     memcpy(in->proof_type, doc, sizeof doc);
@@ -320,7 +293,7 @@ static void map_proof(ctx *c)
     if (!rniv_proof_high_trust(doc))
         warn(c, HL7_DATA_TYPE, where, "ZFD-7: %s is not a high-trust document although "
              "PID-32 says VALI; the identity is not validated by this message",
-             code_text(code, q));
+             pam_code_text(code, q));
 }
 
 /* ---- PID-5: names ---------------------------------------------------- */
@@ -332,13 +305,13 @@ static int family_name(ctx *c, size_t rep, const char *what, er7_slice *out)
 {
     size_t subs = er7_count(c->m, c->pid, 5, rep, 1);
     for (size_t s = 2; s <= subs; s++) {
-        if (get(c, 5, rep, 1, s).len != 0) {
-            fail(c, HL7_DATA_TYPE, at(c, 5, rep, 1, s),
+        if (pam_get(c, 5, rep, 1, s).len != 0) {
+            fail(c, HL7_DATA_TYPE, pam_at(c, 5, rep, 1, s),
                  "%s: FN.%zu is filled; only FN.1 (surname) can be taken", what, s);
             return -1;
         }
     }
-    *out = get(c, 5, rep, 1, 1);
+    *out = pam_get(c, 5, rep, 1, 1);
     return 0;
 }
 
@@ -347,32 +320,32 @@ static void map_birth_name(ctx *c, size_t rep)
     identity_traits *t = &c->out->input.traits;
     er7_slice family;
     if (family_name(c, rep, "PID-5.1 birth name", &family) == 0) {
-        if (blank(family))
-            fail(c, HL7_REQUIRED, at(c, 5, rep, 1, 0),
+        if (pam_blank(family))
+            fail(c, HL7_REQUIRED, pam_at(c, 5, rep, 1, 0),
                  "PID-5.1: the birth name (XPN-7 L) is missing");
         else
-            decode(c, PAM_ISSUE_ERROR, family, at(c, 5, rep, 1, 1),
+            pam_decode(c, PAM_ISSUE_ERROR, family, pam_at(c, 5, rep, 1, 1),
                    "PID-5.1 birth name", t->birth_name, sizeof t->birth_name);
     }
 
     /* RNIV writes SANSPRENOM when there is none, so an empty first
      * forename is missing data, not an absence to record. */
-    if (blank(get(c, 5, rep, 2, 0))) {
-        fail(c, HL7_REQUIRED, at(c, 5, rep, 2, 0),
+    if (pam_blank(pam_get(c, 5, rep, 2, 0))) {
+        fail(c, HL7_REQUIRED, pam_at(c, 5, rep, 2, 0),
              "PID-5.2: the first forename (XPN-7 L) is missing");
         return;
     }
-    if (component(c, 5, rep, 2, "PID-5.2 first forename", t->first_forename,
+    if (pam_component(c, 5, rep, 2, "PID-5.2 first forename", t->first_forename,
                   sizeof t->first_forename) != 0)
         return;
 
     /* PAM FR wants every birth forename in XPN-3. Senders with a single
      * forename often leave it empty: the list is then that forename. */
-    if (blank(get(c, 5, rep, 3, 0))) {
+    if (pam_blank(pam_get(c, 5, rep, 3, 0))) {
         memcpy(t->forenames, t->first_forename, strlen(t->first_forename) + 1);
         return;
     }
-    if (component(c, 5, rep, 3, "PID-5.3 forename list", t->forenames,
+    if (pam_component(c, 5, rep, 3, "PID-5.3 forename list", t->forenames,
                   sizeof t->forenames) != 0)
         return;
 
@@ -386,7 +359,7 @@ static void map_birth_name(ctx *c, size_t rep)
         && rniv_normalize_name(t->forenames, list, sizeof list) == 0) {
         size_t fl = strlen(first);
         if (strncmp(list, first, fl) != 0 || (list[fl] != '\0' && list[fl] != ' '))
-            warn(c, HL7_DATA_TYPE, at(c, 5, rep, 3, 0), "PID-5.3: the forename list does "
+            warn(c, HL7_DATA_TYPE, pam_at(c, 5, rep, 3, 0), "PID-5.3: the forename list does "
                  "not start with the first forename (PID-5.2), as RNIV requires");
     }
 }
@@ -399,10 +372,10 @@ static void map_used_name(ctx *c, size_t rep)
         if (er7_is_null(family))
             c->out->used_name_erased = 1;
         else
-            decode(c, PAM_ISSUE_ERROR, family, at(c, 5, rep, 1, 1),
+            pam_decode(c, PAM_ISSUE_ERROR, family, pam_at(c, 5, rep, 1, 1),
                    "PID-5.1 used name", t->used_name, sizeof t->used_name);
     }
-    component(c, 5, rep, 2, "PID-5.2 used forename", t->used_forename,
+    pam_component(c, 5, rep, 2, "PID-5.2 used forename", t->used_forename,
               sizeof t->used_forename);
 }
 
@@ -411,31 +384,31 @@ static void map_names(ctx *c)
     size_t birth = 0, used = 0;
     size_t reps = er7_count(c->m, c->pid, 5, 0, 0);
     for (size_t r = 1; r <= reps; r++) {
-        if (get(c, 5, r, 0, 0).len == 0)
+        if (pam_get(c, 5, r, 0, 0).len == 0)
             continue;
-        er7_slice type = get(c, 5, r, 7, 0);
+        er7_slice type = pam_get(c, 5, r, 7, 0);
         int is_birth = er7_slice_eq(type, "L");
         if (!is_birth && !er7_slice_eq(type, "D")) {
             char q[32];
             /* S pseudonym, U unspecified: not traits of the identity. */
             if (!er7_slice_eq(type, "S") && !er7_slice_eq(type, "U"))
-                warn(c, HL7_TABLE_VALUE, at(c, 5, r, 7, 0), "PID-5: name type %s is "
-                     "not allowed by PAM FR (L, D, S, U); ignored", code_text(type, q));
+                warn(c, HL7_TABLE_VALUE, pam_at(c, 5, r, 7, 0), "PID-5: name type %s is "
+                     "not allowed by PAM FR (L, D, S, U); ignored", pam_code_text(type, q));
             continue;
         }
         size_t *slot = is_birth ? &birth : &used;
         if (*slot == 0) {
             *slot = r;
-        } else if (!same(get(c, 5, r, 0, 0), get(c, 5, *slot, 0, 0))) {
+        } else if (!pam_same(pam_get(c, 5, r, 0, 0), pam_get(c, 5, *slot, 0, 0))) {
             /* A resend of the same name is harmless; two different ones
              * leave no way to tell which is right but the order. */
-            warn(c, HL7_DATA_TYPE, at(c, 5, r, 0, 0),
+            warn(c, HL7_DATA_TYPE, pam_at(c, 5, r, 0, 0),
                  "PID-5: a second, different %s; the first one (repetition %zu) is kept",
                  is_birth ? "birth name (L)" : "used name (D)", *slot);
         }
     }
     if (birth == 0)
-        fail(c, HL7_REQUIRED, at(c, 5, 0, 0, 0), "PID-5: no birth name (XPN-7 L)");
+        fail(c, HL7_REQUIRED, pam_at(c, 5, 0, 0, 0), "PID-5: no birth name (XPN-7 L)");
     else
         map_birth_name(c, birth);
     if (used != 0)
@@ -452,19 +425,19 @@ static void map_names(ctx *c)
 static int ts_date(er7_slice ts, char out[SOCLE_DATE_MAX])
 {
     size_t n = 0, i, f = 0, z = 0;
-    while (n < ts.len && is_digit(ts.ptr[n]))
+    while (n < ts.len && pam_is_digit(ts.ptr[n]))
         n++;
     if (n != 8 && n != 10 && n != 12 && n != 14)
         return -1;
     i = n;
     if (i < ts.len && ts.ptr[i] == '.') {
-        while (++i < ts.len && is_digit(ts.ptr[i]))
+        while (++i < ts.len && pam_is_digit(ts.ptr[i]))
             f++;
         if (n != 14 || f < 1 || f > 4)
             return -1;
     }
     if (i < ts.len && (ts.ptr[i] == '+' || ts.ptr[i] == '-')) {
-        while (++i < ts.len && is_digit(ts.ptr[i]))
+        while (++i < ts.len && pam_is_digit(ts.ptr[i]))
             z++;
         if (z != 4)
             return -1;
@@ -486,9 +459,9 @@ static int ts_date(er7_slice ts, char out[SOCLE_DATE_MAX])
 
 static void map_birth_date(ctx *c)
 {
-    er7_slice ts = get(c, 7, 1, 1, 0);
-    er7_loc where = at(c, 7, 0, 0, 0);
-    int rc = blank(ts) ? 1 : ts_date(ts, c->out->input.traits.birth_date);
+    er7_slice ts = pam_get(c, 7, 1, 1, 0);
+    er7_loc where = pam_at(c, 7, 0, 0, 0);
+    int rc = pam_blank(ts) ? 1 : ts_date(ts, c->out->input.traits.birth_date);
     c->date_ok = rc == 0;
     if (rc == 1)
         fail(c, HL7_REQUIRED, where, "PID-7: the birth date is missing");
@@ -501,10 +474,10 @@ static void map_birth_date(ctx *c)
 
 static void map_sex(ctx *c)
 {
-    er7_slice s = get(c, 8, 1, 1, 0);
-    er7_loc where = at(c, 8, 0, 0, 0);
+    er7_slice s = pam_get(c, 8, 1, 1, 0);
+    er7_loc where = pam_at(c, 8, 0, 0, 0);
     char q[32], ch = s.len == 1 ? s.ptr[0] : '\0';
-    if (blank(s)) {
+    if (pam_blank(s)) {
         fail(c, HL7_REQUIRED, where, "PID-8: the sex is missing");
     } else if (ch == 'F' || ch == 'M' || ch == 'U') {
         c->out->input.traits.sex = ch;
@@ -515,9 +488,9 @@ static void map_sex(ctx *c)
         c->out->input.traits.sex = 'U';
         c->sex_ok = 1;
         warn(c, HL7_TABLE_VALUE, where, "PID-8: %s is not in PAM FR 2.11 (F, M, U); "
-             "read as U", code_text(s, q));
+             "read as U", pam_code_text(s, q));
     } else {
-        fail(c, HL7_TABLE_VALUE, where, "PID-8: %s is not F, M or U", code_text(s, q));
+        fail(c, HL7_TABLE_VALUE, where, "PID-8: %s is not F, M or U", pam_code_text(s, q));
     }
 }
 
@@ -530,22 +503,22 @@ static void map_home(ctx *c, size_t rep)
      * name) and SAD.3 (number) only split that same line again. XAD-2 is
      * the complement ("bâtiment B"), joined after a comma. */
     char street[SOCLE_LABEL_MAX], other[SOCLE_LABEL_MAX];
-    if (decode(c, PAM_ISSUE_ERROR, get(c, 11, rep, 1, 1), at(c, 11, rep, 1, 1),
+    if (pam_decode(c, PAM_ISSUE_ERROR, pam_get(c, 11, rep, 1, 1), pam_at(c, 11, rep, 1, 1),
                "PID-11.1 street address", street, sizeof street) == 0
-        && component(c, 11, rep, 2, "PID-11.2 other designation", other,
+        && pam_component(c, 11, rep, 2, "PID-11.2 other designation", other,
                      sizeof other) == 0) {
         int n = snprintf(k->address, sizeof k->address, "%s%s%s", street,
                          street[0] && other[0] ? ", " : "", other);
         if (n < 0 || (size_t)n >= sizeof k->address) {
             k->address[0] = '\0';
-            fail(c, HL7_DATA_TYPE, at(c, 11, rep, 1, 0), "PID-11.1-2 address is %d bytes "
+            fail(c, HL7_DATA_TYPE, pam_at(c, 11, rep, 1, 0), "PID-11.1-2 address is %d bytes "
                  "long, more than the %zu it may hold", n, sizeof k->address - 1);
         }
     }
-    component(c, 11, rep, 3, "PID-11.3 city", k->city, sizeof k->city);
-    component(c, 11, rep, 5, "PID-11.5 postal code", k->postal_code,
+    pam_component(c, 11, rep, 3, "PID-11.3 city", k->city, sizeof k->city);
+    pam_component(c, 11, rep, 5, "PID-11.5 postal code", k->postal_code,
               sizeof k->postal_code);
-    component(c, 11, rep, 6, "PID-11.6 country", k->country, sizeof k->country);
+    pam_component(c, 11, rep, 6, "PID-11.6 country", k->country, sizeof k->country);
 }
 
 static void map_addresses(ctx *c)
@@ -553,11 +526,11 @@ static void map_addresses(ctx *c)
     size_t birth = 0, home = 0, untyped = 0;
     size_t reps = er7_count(c->m, c->pid, 11, 0, 0);
     for (size_t r = 1; r <= reps; r++) {
-        if (get(c, 11, r, 0, 0).len == 0)
+        if (pam_get(c, 11, r, 0, 0).len == 0)
             continue;
         /* Other types (C temporary, O office, M mailing...) are not the
          * home address the model holds. */
-        er7_slice type = get(c, 11, r, 7, 0);
+        er7_slice type = pam_get(c, 11, r, 7, 0);
         if (er7_slice_eq(type, "BDL") && birth == 0)
             birth = r;
         else if (er7_slice_eq(type, "H") && home == 0)
@@ -573,10 +546,10 @@ static void map_addresses(ctx *c)
      * with an INS (see choose_ins). */
     char *cog = c->out->input.traits.birth_place;
     if (birth != 0
-        && component(c, 11, birth, 9, "PID-11.9 birth place", cog, SOCLE_COG_MAX) == 0
-        && cog[0] != '\0' && !is_code(cog, 5)) {
+        && pam_component(c, 11, birth, 9, "PID-11.9 birth place", cog, SOCLE_COG_MAX) == 0
+        && cog[0] != '\0' && !pam_is_code(cog, 5)) {
         cog[0] = '\0';
-        fail(c, HL7_DATA_TYPE, at(c, 11, birth, 9, 0), "PID-11.9: the birth place is "
+        fail(c, HL7_DATA_TYPE, pam_at(c, 11, birth, 9, 0), "PID-11.9: the birth place is "
              "not an INSEE code (5 digits, or 2A/2B and 3 digits)");
     }
     /* PAM FR types the home address H; older senders leave it untyped. */
@@ -592,11 +565,11 @@ static void map_telecom(ctx *c)
     for (size_t r = 1; r <= reps; r++) {
         /* E-mail: XTN-2 NET, XTN-4. Some senders type only the equipment
          * (XTN-3 Internet): the meaning is the same. */
-        if (er7_slice_eq(get(c, 13, r, 2, 0), "NET")
-            || er7_slice_eq(get(c, 13, r, 3, 0), "Internet")) {
-            if (!email && !blank(get(c, 13, r, 4, 0))) {
+        if (er7_slice_eq(pam_get(c, 13, r, 2, 0), "NET")
+            || er7_slice_eq(pam_get(c, 13, r, 3, 0), "Internet")) {
+            if (!email && !pam_blank(pam_get(c, 13, r, 4, 0))) {
                 email = 1;
-                component(c, 13, r, 4, "PID-13.4 e-mail address", k->email,
+                pam_component(c, 13, r, 4, "PID-13.4 e-mail address", k->email,
                           sizeof k->email);
             }
             continue;
@@ -604,208 +577,14 @@ static void map_telecom(ctx *c)
         /* Phone: XTN-1 (deprecated, still sent), else XTN-12, the
          * unformatted number PAM FR uses. The split form (XTN-5..7) is not
          * read: no sender in sight uses it. */
-        size_t comp = !blank(get(c, 13, r, 1, 0)) ? 1 : !blank(get(c, 13, r, 12, 0)) ? 12 : 0;
+        size_t comp = !pam_blank(pam_get(c, 13, r, 1, 0)) ? 1 : !pam_blank(pam_get(c, 13, r, 12, 0)) ? 12 : 0;
         if (!phone && comp != 0) {
             phone = 1;
-            component(c, 13, r, comp, comp == 1 ? "PID-13.1 phone number"
+            pam_component(c, 13, r, comp, comp == 1 ? "PID-13.1 phone number"
                                                 : "PID-13.12 phone number",
                       k->phone, sizeof k->phone);
         }
     }
-}
-
-/* ---- PID-3: IPP and INS ---------------------------------------------- */
-
-/* The IPP's assigning authority, CX-4 = HD namespace & universal id & type. */
-static void map_authority(ctx *c, size_t rep)
-{
-    pam_identity *o = c->out;
-    if (get(c, 3, rep, 4, 0).len == 0) {
-        /* Not defaulted from MSH-3/4: one interface may carry several EJs,
-         * and a wrong domain would attach the IPP to another patient. */
-        fail(c, HL7_REQUIRED, at(c, 3, rep, 4, 0), "PID-3.4: the IPP has no assigning "
-             "authority");
-        return;
-    }
-    decode(c, PAM_ISSUE_ERROR, get(c, 3, rep, 4, 1), at(c, 3, rep, 4, 1),
-           "PID-3.4.1 namespace", o->domain_name, sizeof o->domain_name);
-
-    er7_slice uid = get(c, 3, rep, 4, 2), type = get(c, 3, rep, 4, 3);
-    er7_loc where = at(c, 3, rep, 4, 2);
-    char u[SOCLE_OID_MAX], q[32];
-    if (blank(uid)) {
-        if (o->domain_name[0] == '\0')
-            fail(c, HL7_REQUIRED, at(c, 3, rep, 4, 0),
-                 "PID-3.4: the IPP's assigning authority is empty");
-        return;
-    }
-    if (decode(c, PAM_ISSUE_ERROR, uid, where, "PID-3.4.2 universal id", u, sizeof u) != 0)
-        return;
-    if (er7_slice_eq(type, "ISO")) {
-        if (is_oid(u))
-            memcpy(o->input.domain_oid, u, sizeof u);
-        else
-            fail(c, HL7_DATA_TYPE, where, "PID-3.4.2 is not an OID although PID-3.4.3 is ISO");
-    } else if (er7_slice_eq(type, "M") || er7_slice_eq(type, "N")) {
-        /* FINESS of the EJ (M) or of the EG (N). Both designate the EJ's
-         * IPP domain for the caller, who compares by value, not by type
-         * (the ANS examples mix both for the same number). */
-        if (is_code(u, 9))
-            memcpy(o->domain_finess, u, 10);
-        else
-            fail(c, HL7_DATA_TYPE, where, "PID-3.4.2 is not a FINESS number (9 characters) "
-                 "although PID-3.4.3 is %s", code_text(type, q));
-    } else if (is_oid(u)) {
-        /* A dotted OID under a missing or local type (L): unambiguous. */
-        memcpy(o->input.domain_oid, u, sizeof u);
-    } else if (o->domain_name[0] != '\0') {
-        warn(c, HL7_DATA_TYPE, at(c, 3, rep, 4, 3), "PID-3.4.2 of type %s is neither an "
-             "OID nor a FINESS; the authority is known by its namespace only",
-             code_text(type, q));
-    } else {
-        fail(c, HL7_DATA_TYPE, where, "PID-3.4.2 of type %s is neither an OID nor a FINESS",
-             code_text(type, q));
-    }
-}
-
-static void map_ipp(ctx *c, size_t rep)
-{
-    identity_input *in = &c->out->input;
-    if (blank(get(c, 3, rep, 1, 0)))
-        fail(c, HL7_REQUIRED, at(c, 3, rep, 1, 0), "PID-3.1: the IPP is empty");
-    else
-        component(c, 3, rep, 1, "PID-3.1 IPP", in->ipp, sizeof in->ipp);
-    map_authority(c, rep);
-}
-
-/* A valid INS seen in PID-3, before the choice between NIR and NIA. */
-typedef struct ins_seen {
-    size_t rep;                 /* 0: none */
-    char value[SOCLE_INS_MAX];
-} ins_seen;
-
-/* One PID-3 repetition of type INS. Whatever is wrong with it drops the
- * INS only (a warning): the identity is still good without it. */
-static void map_ins(ctx *c, size_t rep, ins_seen *nir, ins_seen *nia)
-{
-    er7_slice value = get(c, 3, rep, 1, 0), raw_oid = get(c, 3, rep, 4, 2);
-    er7_loc value_at = at(c, 3, rep, 1, 0), oid_at = at(c, 3, rep, 4, 2);
-    if (er7_is_null(value)) {
-        c->out->ins_delete = 1;  /* A47: delete the INS, NIR and NIA alike */
-        return;
-    }
-    if (value.len == 0) {
-        warn(c, HL7_REQUIRED, value_at, "PID-3 repetition %zu: INS without a value; "
-             "ignored", rep);
-        return;
-    }
-
-    char oid[SOCLE_OID_MAX], q[32];
-    if (decode(c, PAM_ISSUE_WARNING, raw_oid, oid_at, "PID-3.4.2 INS OID", oid,
-               sizeof oid) != 0)
-        return;
-    ins_oid_kind kind = ins_oid_classify(oid);
-    if (kind == INS_KIND_NIR_TEST || kind == INS_KIND_NIR_DEMO) {
-        warn(c, HL7_DATA_TYPE, oid_at, "PID-3 repetition %zu: INS under the %s OID %s; "
-             "not a real INS, dropped", rep,
-             kind == INS_KIND_NIR_TEST ? "test" : "demonstration", oid);
-        return;
-    }
-    if (kind != INS_KIND_NIR && kind != INS_KIND_NIA) {
-        warn(c, HL7_DATA_TYPE, oid_at, "PID-3 repetition %zu: INS OID %s is neither "
-             "INS-NIR (%s) nor INS-NIA (%s); dropped", rep, code_text(raw_oid, q),
-             INS_OID_NIR, INS_OID_NIA);
-        return;
-    }
-
-    /* Decoded with room to spare, so that a wrong length is told by
-     * ins_check like any other defect. Spaces are not stripped: PAM FR
-     * sends the 15 characters bare, and a matricule that needs repair is
-     * not one INSi returned. */
-    char m[64], why[128];
-    if (decode(c, PAM_ISSUE_WARNING, value, value_at, "PID-3.1 INS", m, sizeof m) != 0)
-        return;
-    if (!ins_check(m, why, sizeof why)) {
-        warn(c, HL7_DATA_TYPE, value_at, "PID-3 repetition %zu: INS %s; dropped", rep, why);
-        return;
-    }
-
-    ins_seen *slot = kind == INS_KIND_NIR ? nir : nia;
-    if (slot->rep == 0) {
-        slot->rep = rep;
-        memcpy(slot->value, m, INS_LEN + 1);  /* ins_check: 15 characters */
-    } else if (strcmp(slot->value, m) != 0) {
-        warn(c, HL7_DATA_TYPE, value_at, "PID-3 repetition %zu: a second, different "
-             "INS-%s; the first one (repetition %zu) is kept", rep,
-             kind == INS_KIND_NIR ? "NIR" : "NIA", slot->rep);
-    }
-}
-
-/* Decide on the INS once PID-32 and the traits are known. */
-static void choose_ins(ctx *c, const ins_seen *nir, const ins_seen *nia)
-{
-    identity_input *in = &c->out->input;
-    /* PAM FR: the NIR supersedes the NIA (an A31 after the NIR is known
-     * may carry both). A valid NIA next to a NIR is not worth a warning. */
-    const ins_seen *pick = nir->rep != 0 ? nir : nia;
-    if (pick->rep == 0)
-        return;
-    er7_loc where = at(c, 3, pick->rep, 0, 0);
-    char why[128];
-    if (c->out->ins_delete) {
-        /* Deleting and setting at once: the deletion is the safe half. */
-        warn(c, HL7_DATA_TYPE, where, "PID-3 carries both the INS deletion form (\"\") "
-             "and an INS; the INS is dropped");
-    } else if (!c->vali) {
-        warn(c, HL7_DATA_TYPE, where, "PID-3 repetition %zu: INS dropped, PID-32 does not "
-             "say VALI (PAM FR sends the INS only with VALI)", pick->rep);
-    } else if (c->sex_ok && c->date_ok
-               && !ins_consistent_with(pick->value, in->traits.sex,
-                                       in->traits.birth_date, why, sizeof why)) {
-        /* An INS whose sex or birth digits contradict PID-7/8 belongs to
-         * someone else or goes with wrong traits: either way not stored. */
-        warn(c, HL7_DATA_TYPE, where, "PID-3 repetition %zu: INS dropped, %s",
-             pick->rep, why);
-    } else {
-        memcpy(in->ins, pick->value, sizeof in->ins);
-        const char *oid = pick == nir ? INS_OID_NIR : INS_OID_NIA;
-        memcpy(in->ins_oid, oid, strlen(oid) + 1);
-        /* PAM FR: an INS with VALI was returned or checked by INSi. */
-        in->insi_verified = 1;
-        if (in->traits.birth_place[0] == '\0')
-            warn(c, HL7_REQUIRED,
-                 c->bdl_rep ? at(c, 11, c->bdl_rep, 9, 0) : at(c, 11, 0, 0, 0),
-                 "PID-11: the birth place (XAD-7 BDL, INSEE code in XAD-9) is "
-                 "required with an INS");
-    }
-}
-
-static void map_ids(ctx *c)
-{
-    size_t ipp = 0;
-    ins_seen nir = {0}, nia = {0};
-    size_t reps = er7_count(c->m, c->pid, 3, 0, 0);
-    for (size_t r = 1; r <= reps; r++) {
-        er7_slice type = get(c, 3, r, 5, 0);
-        if (er7_slice_eq(type, "PI")) {
-            if (ipp == 0) {
-                ipp = r;
-                map_ipp(c, r);
-            } else if (!same(get(c, 3, r, 1, 0), get(c, 3, ipp, 1, 0))
-                       || !same(get(c, 3, r, 4, 0), get(c, 3, ipp, 4, 0))) {
-                warn(c, HL7_DATA_TYPE, at(c, 3, r, 0, 0), "PID-3 repetition %zu: "
-                     "another IPP (PI); the first one (repetition %zu) is kept", r, ipp);
-            }
-        } else if (er7_slice_eq(type, "INS")) {
-            map_ins(c, r, &nir, &nia);
-        }
-        /* Ignored without a word: NH (the billing NIR, under the same OID
-         * as the INS-NIR but not an INS), INS-C, AN, VN, PN, NDP, MR, and
-         * untyped local ids (e.g. appointment platforms). None is ours. */
-    }
-    if (ipp == 0)
-        fail(c, HL7_REQUIRED, at(c, 3, 0, 0, 0), "PID-3: no IPP (CX-5 PI)");
-    choose_ins(c, &nir, &nia);
 }
 
 /* ---- entry point ------------------------------------------------------- */
@@ -843,7 +622,7 @@ int pam_identity_from_pid(const er7_message *m, size_t pid_seg,
     map_sex(&c);
     map_addresses(&c);
     map_telecom(&c);
-    map_ids(&c);
+    pam_map_ids(&c);
 
     buf_free(&c.tmp);
     return pam_issues_errors(issues) > 0 ? -1 : 0;
