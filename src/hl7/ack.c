@@ -270,19 +270,6 @@ static int read_condition(er7_slice v, ack_condition fallback,
     return -1;
 }
 
-/* A short printable rendering of a received value, for error messages. */
-static void quote(er7_slice v, char *dst, size_t n)
-{
-    size_t k = 0;
-    for (; k < v.len && k + 4 < n; k++) {
-        unsigned char c = (unsigned char)v.ptr[k];
-        dst[k] = c >= 0x20 && c < 0x7F ? (char)c : '?';
-    }
-    if (k < v.len)
-        dst[k++] = '.', dst[k++] = '.', dst[k++] = '.';
-    dst[k] = '\0';
-}
-
 int ack_mode_read(const er7_message *m, ack_mode *mode, socle_err *err)
 {
     mode->enhanced = 0;
@@ -301,12 +288,12 @@ int ack_mode_read(const er7_message *m, ack_mode *mode, socle_err *err)
     int bad_app = read_condition(app, ACK_COND_AL, &mode->application) < 0;
     char shown[24];
     if (bad_accept) {
-        quote(accept, shown, sizeof shown);
+        er7_slice_show(accept, shown, sizeof shown);
         return err_set(err, SOCLE_EINVAL, "MSH-15: accept acknowledgment "
                        "type '%s' is not AL, NE, ER or SU", shown);
     }
     if (bad_app) {
-        quote(app, shown, sizeof shown);
+        er7_slice_show(app, shown, sizeof shown);
         return err_set(err, SOCLE_EINVAL, "MSH-16: application "
                        "acknowledgment type '%s' is not AL, NE, ER or SU",
                        shown);
@@ -398,7 +385,7 @@ int ack_check_header(const er7_message *m, ack_error *problem,
         !er7_slice_eq(proc, "T")) {
         header_problem(problem, 11, 0, ACK_ERR_PROCESSING_ID,
                        "Processing id must be P, D or T");
-        quote(proc, shown, sizeof shown);
+        er7_slice_show(proc, shown, sizeof shown);
         return err_set(err, SOCLE_EINVAL, "MSH-11: processing id '%s' is "
                        "not P, D or T", shown);
     }
@@ -413,7 +400,7 @@ int ack_check_header(const er7_message *m, ack_error *problem,
         vers.ptr[2] < '0' || vers.ptr[2] > '9') {
         header_problem(problem, 12, 0, ACK_ERR_VERSION,
                        "Version id must be 2.x");
-        quote(vers, shown, sizeof shown);
+        er7_slice_show(vers, shown, sizeof shown);
         return err_set(err, SOCLE_EINVAL, "MSH-12: version id '%s' is not "
                        "2.x", shown);
     }

@@ -486,3 +486,16 @@ er7_loc er7_location(const er7_message *m, size_t seg, size_t field,
             loc.seg_seq++;
     return loc;
 }
+
+const char *er7_slice_show(er7_slice v, char *dst, size_t n)
+{
+    size_t k = 0;
+    for (; k < v.len && k + 4 < n; k++) {
+        unsigned char c = (unsigned char)v.ptr[k];
+        dst[k] = c >= 0x20 && c < 0x7F ? (char)c : '?';
+    }
+    if (k < v.len)
+        dst[k++] = '.', dst[k++] = '.', dst[k++] = '.';
+    dst[k] = '\0';
+    return dst;
+}

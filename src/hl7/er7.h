@@ -144,6 +144,11 @@ int er7_split(er7_slice *rest, char sep, er7_slice *part);
 /* 1 when the slice is the HL7 null `""` (erase), 0 otherwise. */
 int er7_is_null(er7_slice s);
 
+/* A received value made safe to quote in a message or a log: printable
+ * ASCII kept, any other byte shown as '?', cut with "..." to fit in n
+ * bytes (n >= 8). Returns dst. */
+const char *er7_slice_show(er7_slice v, char *dst, size_t n);
+
 /* 1 when the slice holds exactly the NUL-terminated string s. */
 int er7_slice_eq(er7_slice a, const char *s);
 

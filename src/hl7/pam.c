@@ -137,20 +137,6 @@ static er7_loc msh(const job *j, size_t field, size_t comp)
     return loc(j, "MSH", 0, field, comp ? 1 : 0, comp);
 }
 
-/* A received code shown in a text: printable ASCII, bounded. */
-static const char *shown(er7_slice v, char *dst, size_t n)
-{
-    size_t k = 0;
-    for (; k < v.len && k + 4 < n; k++) {
-        unsigned char c = (unsigned char)v.ptr[k];
-        dst[k] = c >= 0x20 && c < 0x7F ? (char)c : '?';
-    }
-    if (k < v.len)
-        dst[k++] = '.', dst[k++] = '.', dst[k++] = '.';
-    dst[k] = '\0';
-    return dst;
-}
-
 static void reject(job *j, ack_code code, er7_loc where, ack_errcode err,
                    const char *text)
 {
@@ -438,8 +424,8 @@ static void process(job *j)
     }
     er7_slice type = er7_get(m, 0, 9, 1, 1, 0), trigger = er7_get(m, 0, 9, 1, 2, 0);
     char t1[12], t2[12];
-    snprintf(j->type, sizeof j->type, "%s^%s", shown(type, t1, sizeof t1),
-             shown(trigger, t2, sizeof t2));
+    snprintf(j->type, sizeof j->type, "%s^%s", er7_slice_show(type, t1, sizeof t1),
+             er7_slice_show(trigger, t2, sizeof t2));
 
     if (store_begin(j->st, &e) != 0) {
         retry_later(j, &e);

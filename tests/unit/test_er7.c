@@ -549,3 +549,16 @@ Test(er7, conformance_pam_fr)
     cr_log_info("conformance: %zu files, %zu PID-5 values decoded", files,
                 names);
 }
+
+Test(er7, slice_show_is_printable_and_bounded)
+{
+    char out[12];
+    er7_slice plain = { "A28", 3 };
+    cr_assert_str_eq(er7_slice_show(plain, out, sizeof out), "A28");
+    er7_slice bytes = { "A\xE9\r\x01Z", 5 };
+    cr_assert_str_eq(er7_slice_show(bytes, out, sizeof out), "A???Z");
+    er7_slice longer = { "ABCDEFGHIJKLMNOP", 16 };
+    cr_assert_str_eq(er7_slice_show(longer, out, sizeof out), "ABCDEFG...");
+    er7_slice empty = { "", 0 };
+    cr_assert_str_eq(er7_slice_show(empty, out, sizeof out), "");
+}
