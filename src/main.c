@@ -19,6 +19,7 @@ static const char usage[] =
     "  ins check           check an INS matricule (NIR or NIA)\n"
     "  token issue|verify  bearer tokens for the HTTP interfaces\n"
     "  audit verify|list   the hash-chained access trace\n"
+    "  export identities   the identity repository as CSV\n"
     "  version             print the version\n"
     "\n"
     "Each command has --help. Exit status: 0 success, 1 failure, 2 usage error.\n";
@@ -35,6 +36,7 @@ static const command commands[] = {
     { "ins", cli_ins },
     { "token", cli_token },
     { "audit", cli_audit },
+    { "export", cli_export },
 };
 
 int main(int argc, char **argv)

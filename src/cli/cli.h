@@ -17,6 +17,7 @@ int cli_import(int argc, char **argv);
 int cli_ins(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_audit(int argc, char **argv);
+int cli_export(int argc, char **argv);
 
 /* ---- Shared by the subcommands (cli_common.c) -------------------------- */
 

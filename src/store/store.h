@@ -108,6 +108,9 @@ int store_local_update(store *st, local_identity *li, const identity_norm *norm,
                        socle_err *err);
 
 typedef int (*store_local_cb)(const local_identity *li, void *ctx);
+/* Every local identity, by domain then IPP (exports). */
+int store_local_foreach(store *st, store_local_cb cb, void *ctx, socle_err *err);
+
 /* Local identities holding this INS matricule. */
 int store_local_foreach_ins(store *st, const char *ins, store_local_cb cb, void *ctx,
                             socle_err *err);

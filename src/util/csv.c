@@ -353,3 +353,19 @@ int csv_expect_header(csv_reader *r, const char *const *columns, size_t n,
     }
     return 0;
 }
+
+void csv_write_field(FILE *out, const char *value, int last)
+{
+    if (strpbrk(value, ",\"\r\n") == NULL) {
+        fputs(value, out);
+    } else {
+        fputc('"', out);
+        for (const char *p = value; *p; p++) {
+            if (*p == '"')
+                fputc('"', out);
+            fputc(*p, out);
+        }
+        fputc('"', out);
+    }
+    fputc(last ? '\n' : ',', out);
+}

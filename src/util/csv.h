@@ -48,4 +48,8 @@ int csv_expect_header(csv_reader *r, const char *const *columns, size_t n,
 int csv_error(const csv_reader *r, socle_err *err, socle_errcode code,
               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Write one field, quoted (RFC 4180) when it holds a comma, a quote, CR or
+ * LF, and followed by a comma, or by a line feed when last is set. */
+void csv_write_field(FILE *out, const char *value, int last);
+
 #endif

@@ -716,3 +716,37 @@ Test(hl7, conformance_corpus_replayed_in_order)
     cr_expect_eq(health_count(&s, "inbound_messages"), n);
     stop(&s);
 }
+
+Test(hl7, export_identities_while_the_server_runs)
+{
+    h_server s;
+    start(&s);
+    h_result r;
+    cr_assert_eq(H_RUN(&r, "export", "identities", "--data", data), 0);
+    ASSERT_EXIT(&r, 0);
+    cr_assert_str_eq(r.out, "domain,ipp,ght_id,status,birth_name,used_name,first_names,"
+                            "birth_date,sex,birth_place,ins,active,merged_into\n",
+                     "an empty repository exports its header only");
+    h_result_free(&r);
+
+    ack a = roundtrip(a28("MSG-EXP", IPP1 "||" NAME_L "||" BIRTH));
+    expect_code(&a, "AA");
+    ack_free(&a);
+
+    cr_assert_eq(H_RUN(&r, "export", "identities", "--data", data), 0);
+    ASSERT_EXIT(&r, 0);
+    const char *row = strchr(r.out, '\n');
+    cr_assert_not_null(row);
+    cr_assert_str_eq(row + 1,
+                     "1.2.250.1.999.1,IPP1,1,PROV,TESTNOM,,ALICE CLAIRE,1985-07-15,F,,,1,\n",
+                     "export:\n%s", r.out);
+    h_result_free(&r);
+
+    /* Taking a copy of the repository is traced. */
+    cr_assert_eq(H_RUN(&r, "audit", "list", "--data", data), 0);
+    ASSERT_EXIT(&r, 0);
+    cr_assert_not_null(strstr(r.out, "identity.export"), "audit:\n%s", r.out);
+    cr_assert_not_null(strstr(r.out, "1 identities"), "audit:\n%s", r.out);
+    h_result_free(&r);
+    stop(&s);
+}

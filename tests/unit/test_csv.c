@@ -552,3 +552,32 @@ Test(csv, name_is_copied)
     fclose(f);
     csv_reader_free(NULL);
 }
+
+Test(csv_write, quotes_only_what_needs_it_and_reads_back)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    cr_assert_not_null(out);
+    csv_write_field(out, "plain", 0);
+    csv_write_field(out, "a,b", 0);
+    csv_write_field(out, "say \"hi\"", 0);
+    csv_write_field(out, "two\nlines", 0);
+    csv_write_field(out, "", 1);
+    fclose(out);
+    cr_assert_str_eq(text, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\n");
+
+    /* What the writer writes, the reader reads back unchanged. */
+    FILE *back = fmemopen(text, len, "r");
+    csv_reader *r = csv_reader_new(back, "written.csv");
+    socle_err err;
+    cr_assert_eq(csv_next(r, &err), 1, "%s", err.msg);
+    cr_assert_eq(csv_field_count(r), 5);
+    cr_assert_str_eq(csv_field(r, 1), "a,b");
+    cr_assert_str_eq(csv_field(r, 2), "say \"hi\"");
+    cr_assert_str_eq(csv_field(r, 3), "two\nlines");
+    cr_assert_str_eq(csv_field(r, 4), "");
+    csv_reader_free(r);
+    fclose(back);
+    free(text);
+}

@@ -185,14 +185,9 @@ int store_local_update(store *st, local_identity *li, const identity_norm *norm,
     return 0;
 }
 
-int store_local_foreach_ins(store *st, const char *ins, store_local_cb cb, void *ctx,
-                            socle_err *err)
+static int foreach_local(store *st, sqlite3_stmt *s, store_local_cb cb, void *ctx,
+                         socle_err *err)
 {
-    sqlite3_stmt *s = sq_stmt(st, SQ_LOCAL_BY_INS,
-        "SELECT " LOCAL_COLUMNS "WHERE l.ins = ?1 AND l.ins <> '' ORDER BY l.id", err);
-    if (s == NULL)
-        return -1;
-    sq_bind_text(s, 1, ins);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         local_identity li;
@@ -202,7 +197,27 @@ int store_local_foreach_ins(store *st, const char *ins, store_local_cb cb, void 
     }
     int failed = (rc != SQLITE_ROW && rc != SQLITE_DONE);
     sqlite3_reset(s);
-    return failed ? sq_fail(st, err, "find by INS") : 0;
+    return failed ? sq_fail(st, err, "list local identities") : 0;
+}
+
+int store_local_foreach(store *st, store_local_cb cb, void *ctx, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_LOCAL_ALL,
+        "SELECT " LOCAL_COLUMNS "ORDER BY l.domain_id, l.ipp", err);
+    if (s == NULL)
+        return -1;
+    return foreach_local(st, s, cb, ctx, err);
+}
+
+int store_local_foreach_ins(store *st, const char *ins, store_local_cb cb, void *ctx,
+                            socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_LOCAL_BY_INS,
+        "SELECT " LOCAL_COLUMNS "WHERE l.ins = ?1 AND l.ins <> '' ORDER BY l.id", err);
+    if (s == NULL)
+        return -1;
+    sq_bind_text(s, 1, ins);
+    return foreach_local(st, s, cb, ctx, err);
 }
 
 /* ---- GHT identities --------------------------------------------------- */
