@@ -334,6 +334,23 @@ int identity_upsert(struct store *st, const socle_actor *actor, const identity_i
     return 0;
 }
 
+/* ---- Quality alerts --------------------------------------------------- */
+
+int identity_alert_in_tx(struct store *st, const socle_actor *actor, int64_t local_id,
+                         const char *kind, const char *detail, socle_err *err)
+{
+    quality_alert a;
+    memset(&a, 0, sizeof a);
+    time_now_iso(a.raised_at);
+    str_copy(a.kind, sizeof a.kind, kind);
+    a.local_id = local_id;
+    str_copy(a.source, sizeof a.source, actor->id);
+    str_copy(a.detail, sizeof a.detail, detail ? detail : "");
+    if (store_alert_insert(st, &a, err) != 0)
+        return -1;
+    return audit_local(st, actor, "quality.alert", local_id, "success", kind, err);
+}
+
 /* ---- Reads ------------------------------------------------------------ */
 
 /* Run one audited read in its own transaction: the trace of a read must be

@@ -83,6 +83,12 @@ int identity_upsert_in_tx(struct store *st, const socle_actor *actor,
 int identity_domain_find(struct store *st, const char *oid, const char *ej_finess,
                          id_domain *out, socle_err *err);
 
+/* Record a quality alert for the identity cell about a local identity
+ * (kind e.g. "invalid_ins"; detail names fields and codes, never traits),
+ * inside the caller's transaction, audited. */
+int identity_alert_in_tx(struct store *st, const socle_actor *actor, int64_t local_id,
+                         const char *kind, const char *detail, socle_err *err);
+
 /* Reads (audited as "identity.read"). 1 found, 0 not found, -1 error. */
 int identity_get_local(struct store *st, const socle_actor *actor, int64_t local_id,
                        local_identity *out, socle_err *err);

@@ -194,6 +194,21 @@ typedef struct history_entry {
     const char *after_json;                /* borrowed; NULL when deleted */
 } history_entry;
 
+/* ---- Quality alerts for the identity cell ----------------------------- */
+
+/* Something a source sent that the identity cell should look at, such as an
+ * INS refused for a bad key. Open until someone closes it. */
+typedef struct quality_alert {
+    int64_t id;
+    char raised_at[SOCLE_TS_MAX];
+    char kind[32];                         /* "invalid_ins", ... */
+    int64_t local_id;                      /* the identity concerned, or 0 */
+    char source[SOCLE_ACTOR_MAX];          /* who sent it: "hl7:GAM^HOP" */
+    char detail[SOCLE_REASON_MAX];         /* why, without patient traits */
+    char closed_at[SOCLE_TS_MAX];          /* "" while open */
+    char closed_by[SOCLE_ACTOR_MAX];
+} quality_alert;
+
 /* ---- Audit trail ------------------------------------------------------ */
 
 #define AUDIT_HASH_HEX 65  /* SHA-256 as lowercase hex + NUL */

@@ -31,10 +31,12 @@
  *    missing PV1 is accepted with a warning 100 (lenient mode), not an AE.
  *  - Processing ids D and T are applied like P: ack.h accepts the three,
  *    and a test interface is expected to point at a test data dir.
- *  - Dedupe compares the key only: the journal lookup returns the stored
- *    ACK, not the stored message, so a different message under a reused
- *    control id gets the first message's ACK. The sender key is MSH-3^MSH-4
- *    exactly as sent (raw bytes, escapes and all).
+ *  - Dedupe: a byte-identical repeat gets the stored ACK; another message
+ *    under an answered control id gets AE 205 (journaled unkeyed). The
+ *    sender key is MSH-3^MSH-4 exactly as sent (raw bytes, escapes and all).
+ *  - An INS the sender asserted but that cannot be kept (refused by the
+ *    mapping or by core/) raises a quality alert "invalid_ins" for the
+ *    identity cell, in the same transaction as the identity.
  *  - Acknowledgment modes. One reply per message, on the connection it
  *    came on (MLLP has no other way back to the sender). Original mode:
  *    the application ACK. Enhanced mode: the application ACK when MSH-16
@@ -381,6 +383,16 @@ static void apply(job *j, int is_a28)
         add_errorf(j, loc(j, "PID", pid, 3, 0, 0),
                    res.ins_dropped ? ACK_ERR_DATA_TYPE : ACK_ERR_OK, ACK_SEV_WARNING,
                    "%s", res.warning);
+
+    /* An INS the sender asserted but that could not be kept is for the
+     * identity cell to look at, whichever of us refused it. */
+    const char *refused = pi.ins_refused[0] ? pi.ins_refused
+                        : res.ins_dropped ? res.warning : NULL;
+    if (refused != NULL
+        && identity_alert_in_tx(j->st, &actor, res.local_id, "invalid_ins", refused, &e) != 0) {
+        retry_later(j, &e);
+        return;
+    }
 
     static const char *const verbs[] = {"created", "updated", "unchanged"};
     snprintf(j->detail, sizeof j->detail, "%s local identity %lld",

@@ -73,6 +73,16 @@ static void map_ipp(ctx *c, size_t rep)
     map_authority(c, rep);
 }
 
+/* Remember why the sender's INS was refused (the warning just reported),
+ * so that the caller can raise a quality alert for the identity cell. */
+static void note_refusal(ctx *c)
+{
+    const pam_issues *is = c->issues;
+    if (c->out->ins_refused[0] == '\0' && is->count > 0)
+        memcpy(c->out->ins_refused, is->items[is->count - 1].text,
+               sizeof c->out->ins_refused);
+}
+
 /* A valid INS seen in PID-3, before the choice between NIR and NIA. */
 typedef struct ins_seen {
     size_t rep;                 /* 0: none */
@@ -104,12 +114,14 @@ static void map_ins(ctx *c, size_t rep, ins_seen *nir, ins_seen *nia)
         warn(c, HL7_DATA_TYPE, oid_at, "PID-3 repetition %zu: INS under the %s OID %s; "
              "not a real INS, dropped", rep,
              kind == INS_KIND_NIR_TEST ? "test" : "demonstration", oid);
+        note_refusal(c);
         return;
     }
     if (kind != INS_KIND_NIR && kind != INS_KIND_NIA) {
         warn(c, HL7_DATA_TYPE, oid_at, "PID-3 repetition %zu: INS OID %s is neither "
              "INS-NIR (%s) nor INS-NIA (%s); dropped", rep, pam_code_text(raw_oid, q),
              INS_OID_NIR, INS_OID_NIA);
+        note_refusal(c);
         return;
     }
 
@@ -122,6 +134,7 @@ static void map_ins(ctx *c, size_t rep, ins_seen *nir, ins_seen *nia)
         return;
     if (!ins_check(m, why, sizeof why)) {
         warn(c, HL7_DATA_TYPE, value_at, "PID-3 repetition %zu: INS %s; dropped", rep, why);
+        note_refusal(c);
         return;
     }
 
@@ -161,6 +174,7 @@ static void choose_ins(ctx *c, const ins_seen *nir, const ins_seen *nia)
          * someone else or goes with wrong traits: either way not stored. */
         warn(c, HL7_DATA_TYPE, where, "PID-3 repetition %zu: INS dropped, %s",
              pick->rep, why);
+        note_refusal(c);
     } else {
         memcpy(in->ins, pick->value, sizeof in->ins);
         const char *oid = pick == nir ? INS_OID_NIR : INS_OID_NIA;

@@ -108,6 +108,10 @@ typedef struct pam_identity {
      * (input.traits.used_name is empty, as it is when no D name is sent;
      * this flag tells the two apart for a caller that cares). */
     int used_name_erased;
+    /* A valid-looking INS the sender asserted but that cannot be kept (bad
+     * key, test or unknown OID, digits contradicting sex or birth date):
+     * why, for a quality alert; "" when none was refused. */
+    char ins_refused[PAM_ISSUE_TEXT_MAX];
 } pam_identity;
 
 /*

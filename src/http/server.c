@@ -70,7 +70,7 @@ static enum MHD_Result handle_health(http_server *h, struct MHD_Connection *c)
                                    SOCLE_VERSION, "error", "store unavailable"));
     }
     return send_json(c, MHD_HTTP_OK, json_pack(
-        "{s:s, s:s, s:{s:s, s:i}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+        "{s:s, s:s, s:{s:s, s:i}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
         "status", "ok",
         "version", SOCLE_VERSION,
         "store", "backend", backend, "schema_version", schema,
@@ -81,7 +81,8 @@ static enum MHD_Result handle_health(http_server *h, struct MHD_Connection *c)
             "ght_identities", (json_int_t)counts.ght_identities,
             "merges", (json_int_t)counts.merges,
             "audit_records", (json_int_t)counts.audit_records,
-            "inbound_messages", (json_int_t)counts.inbound_messages));
+            "inbound_messages", (json_int_t)counts.inbound_messages,
+            "open_quality_alerts", (json_int_t)counts.open_alerts));
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,

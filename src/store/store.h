@@ -58,6 +58,7 @@ typedef struct store_counts {
     int64_t ght_identities;       /* active ones */
     int64_t merges;               /* not undone */
     int64_t inbound_messages;
+    int64_t open_alerts;          /* quality alerts not closed */
     int64_t audit_records;
 } store_counts;
 
@@ -181,6 +182,14 @@ int store_inbound_insert(store *st, inbound_message *m, socle_err *err);
  * found, -1 error. */
 int store_inbound_find_ack(store *st, const char *sender, const char *control_id,
                            buf *ack_out, char ack_code[4], buf *raw_out, socle_err *err);
+
+/* ---- Quality alerts --------------------------------------------------- */
+
+int store_alert_insert(store *st, quality_alert *a, socle_err *err);  /* sets id */
+typedef int (*store_alert_cb)(const quality_alert *a, void *ctx);
+/* Alerts of a local identity (local_id > 0) or all (0), oldest first. */
+int store_alert_foreach(store *st, int64_t local_id, int open_only, store_alert_cb cb,
+                        void *ctx, socle_err *err);
 
 /* ---- Audit trail (hashing is audit/'s business) ----------------------- */
 

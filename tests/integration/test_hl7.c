@@ -366,6 +366,14 @@ Test(hl7, bad_ins_key_is_a_warning)
     EXPECT_ERR(&a, 102, "W", "PID", 3);
     ack_free(&a);
     cr_assert_eq(health_count(&s, "local_identities"), 1);
+    cr_assert_eq(health_count(&s, "open_quality_alerts"), 1,
+                 "a refused INS is an alert for the identity cell");
+
+    /* An identity without INS raises nothing. */
+    a = roundtrip(a28("MSG-NOINS", "IPP2^^^HOP&1.2.250.1.999.1&ISO^PI||" NAME_L "||" BIRTH));
+    expect_code(&a, "AA");
+    ack_free(&a);
+    cr_assert_eq(health_count(&s, "open_quality_alerts"), 1);
     stop(&s);  /* a clean exit: no leak, no sanitizer report */
 }
 

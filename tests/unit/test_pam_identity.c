@@ -728,6 +728,7 @@ Test(pam_identity, conformance_018_prov)
     assert_issues(0);
     cr_assert_str_eq(pi.status, "PROV");
     cr_assert_str_eq(pi.input.ins, "");
+    cr_assert_str_eq(pi.ins_refused, "", "no INS sent, nothing refused");
     cr_assert_str_eq(pi.input.proof_type, "");
     cr_assert_str_eq(pi.input.domain_oid, "1.2.250.1.211.10.200.2");
     cr_assert_str_eq(pi.input.traits.used_name, "BUPABARPON");
@@ -751,6 +752,8 @@ Test(pam_identity, conformance_038_bad_ins)
     expect(W, 102, 3, 2, "INS sex digit is 5");
     assert_issues(1);
     cr_assert_str_eq(pi.input.ins, "");
+    cr_assert(strstr(pi.ins_refused, "INS sex digit is 5") != NULL,
+              "the refusal is kept for a quality alert: '%s'", pi.ins_refused);
     cr_assert_str_eq(pi.input.ipp, "900018127444");
     cr_assert_str_eq(pi.input.traits.forenames, "PRENOM ALDE-BERT BERT");
     cr_assert_str_eq(pi.input.proof_type, "PA");

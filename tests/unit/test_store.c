@@ -269,3 +269,39 @@ Test(store, inbound_journal_keys_final_answers_only)
     cr_expect_eq(c.inbound_messages, 0, "rolled back");
     store_close(st);
 }
+
+static int count_alert(const quality_alert *a, void *ctx)
+{
+    (void)a;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+Test(store, quality_alerts_are_listed_and_counted)
+{
+    store *st = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, dir, &err), 0, "%s", err.msg);
+    cr_expect_geq(store_schema_version(st), 3);
+    cr_assert_eq(store_begin(st, &err), 0);
+    quality_alert a;
+    memset(&a, 0, sizeof a);
+    strcpy(a.raised_at, "2026-11-23T10:00:00.000Z");
+    strcpy(a.kind, "invalid_ins");
+    strcpy(a.source, "hl7:GAM^HOP");
+    strcpy(a.detail, "INS key is 44, expected 33");
+    cr_assert_eq(store_alert_insert(st, &a, &err), 0, "%s", err.msg);
+    cr_expect_gt(a.id, 0);
+    cr_assert_eq(store_commit(st, &err), 0);
+
+    int n = 0;
+    cr_assert_eq(store_alert_foreach(st, 0, 1, count_alert, &n, &err), 0, "%s", err.msg);
+    cr_expect_eq(n, 1);
+    n = 0;
+    cr_assert_eq(store_alert_foreach(st, 42, 0, count_alert, &n, &err), 0);
+    cr_expect_eq(n, 0, "none for another identity");
+    store_counts c;
+    cr_assert_eq(store_counts_get(st, &c, &err), 0);
+    cr_expect_eq(c.open_alerts, 1);
+    store_close(st);
+}

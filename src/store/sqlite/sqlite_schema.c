@@ -175,6 +175,20 @@ static const char *const migrations[] = {
     "CREATE UNIQUE INDEX inbound_message_key ON inbound_message(sender, control_id)"
     "  WHERE ack_code IN ('AA','AE') AND control_id <> '';"
     "CREATE INDEX inbound_message_received ON inbound_message(received_at);",
+
+    /* 3: quality alerts for the identity cell. */
+    "CREATE TABLE quality_alert ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  raised_at   TEXT NOT NULL,"
+    "  kind        TEXT NOT NULL,"
+    "  local_id    INTEGER REFERENCES local_identity(id),"
+    "  source      TEXT NOT NULL,"
+    "  detail      TEXT NOT NULL,"
+    "  closed_at   TEXT NOT NULL DEFAULT '',"
+    "  closed_by   TEXT NOT NULL DEFAULT ''"
+    ");"
+    "CREATE INDEX quality_alert_open ON quality_alert(kind) WHERE closed_at = '';"
+    "CREATE INDEX quality_alert_local ON quality_alert(local_id);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -263,7 +263,8 @@ int store_counts_get(store *st, store_counts *out, socle_err *err)
         "       (SELECT count(*) FROM ght_identity WHERE state = 'ACTIVE'),"
         "       (SELECT count(*) FROM identity_merge WHERE undone = 0),"
         "       (SELECT coalesce(max(seq), 0) FROM audit),"
-        "       (SELECT count(*) FROM inbound_message)", err);
+        "       (SELECT count(*) FROM inbound_message),"
+        "       (SELECT count(*) FROM quality_alert WHERE closed_at = '')", err);
     if (s == NULL)
         return -1;
     if (sqlite3_step(s) != SQLITE_ROW) {
@@ -278,6 +279,7 @@ int store_counts_get(store *st, store_counts *out, socle_err *err)
     out->merges = sqlite3_column_int64(s, 4);
     out->audit_records = sqlite3_column_int64(s, 5);
     out->inbound_messages = sqlite3_column_int64(s, 6);
+    out->open_alerts = sqlite3_column_int64(s, 7);
     sqlite3_reset(s);
     return 0;
 }
