@@ -550,3 +550,56 @@ int identity_remove_ins(struct store *st, const socle_actor *actor, int64_t loca
     rniv_action a = { .kind = ACT_REMOVE_INS, .reason = reason };
     return run_rniv_action(st, actor, local_id, &a, NULL, err);
 }
+
+/* ---- Identifier changes ----------------------------------------------- */
+
+static int find_by_ipp(struct store *st, int64_t domain_id, const char *ipp,
+                       local_identity *out, socle_err *err)
+{
+    int found = store_local_find(st, domain_id, ipp, out, err);
+    if (found == 0)
+        return err_set(err, SOCLE_ENOTFOUND, "no local identity with this IPP in the domain");
+    return found < 0 ? -1 : 0;
+}
+
+int identity_change_ipp_in_tx(struct store *st, const socle_actor *actor, int64_t domain_id,
+                              const char *old_ipp, const char *new_ipp, int64_t *local_id,
+                              socle_err *err)
+{
+    if (new_ipp == NULL || new_ipp[0] == '\0')
+        return err_set(err, SOCLE_EINVAL, "ipp: missing");
+    local_identity old, taken;
+    if (find_by_ipp(st, domain_id, old_ipp, &old, err) != 0)
+        return -1;
+    *local_id = old.id;
+    if (strcmp(old_ipp, new_ipp) == 0)
+        return audit_local(st, actor, "identity.ipp_change", old.id, "unchanged", NULL, err);
+    int found = store_local_find(st, domain_id, new_ipp, &taken, err);
+    if (found < 0)
+        return -1;
+    if (found)
+        return err_set(err, SOCLE_ECONFLICT,
+                       "the new IPP is already held by local identity %" PRId64, taken.id);
+
+    local_identity li = old;
+    if (str_copy(li.ipp, sizeof li.ipp, new_ipp) != 0)
+        return err_set(err, SOCLE_EINVAL, "ipp: too long");
+    if (save_local(st, &li, 0, err) != 0)
+        return -1;
+    if (identity_history(st, actor, "local_identity", li.id, "identity.ipp_change", NULL,
+                         snapshot_local(&old), snapshot_local(&li), err) != 0)
+        return -1;
+    return audit_local(st, actor, "identity.ipp_change", li.id, "success", NULL, err);
+}
+
+int identity_remove_ins_in_tx(struct store *st, const socle_actor *actor, int64_t domain_id,
+                              const char *ipp, const char *reason, int64_t *local_id,
+                              socle_err *err)
+{
+    local_identity old;
+    if (find_by_ipp(st, domain_id, ipp, &old, err) != 0)
+        return -1;
+    *local_id = old.id;
+    rniv_action a = { .kind = ACT_REMOVE_INS, .reason = reason };
+    return rniv_action_in_tx(st, actor, old.id, &a, NULL, err);
+}

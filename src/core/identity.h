@@ -83,6 +83,18 @@ int identity_upsert_in_tx(struct store *st, const socle_actor *actor,
 int identity_domain_find(struct store *st, const char *oid, const char *ej_finess,
                          id_domain *out, socle_err *err);
 
+/* Identifier changes (PAM A47), inside the caller's transaction. The local
+ * identity is found by (domain, IPP); *local_id receives its id.
+ *  - change_ipp: the IPP becomes new_ipp. Unknown old IPP -> SOCLE_ENOTFOUND;
+ *    new IPP already held in the domain -> SOCLE_ECONFLICT.
+ *  - remove_ins: every INS is removed (status VALI or PROV). */
+int identity_change_ipp_in_tx(struct store *st, const socle_actor *actor, int64_t domain_id,
+                              const char *old_ipp, const char *new_ipp, int64_t *local_id,
+                              socle_err *err);
+int identity_remove_ins_in_tx(struct store *st, const socle_actor *actor, int64_t domain_id,
+                              const char *ipp, const char *reason, int64_t *local_id,
+                              socle_err *err);
+
 /* Record a quality alert for the identity cell about a local identity
  * (kind e.g. "invalid_ins"; detail names fields and codes, never traits),
  * inside the caller's transaction, audited. */

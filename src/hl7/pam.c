@@ -12,7 +12,7 @@
  *   journal lookup          (sender, MSH-10) answered AA/AE before: the
  *                           stored ACK again, byte for byte; nothing is
  *                           applied nor journaled a second time
- *   MSH-9                   not ADT AR 200; not A28/A31 AR 201
+ *   MSH-9                   not ADT AR 200; not A28/A31/A47 AR 201
  *   PID                     missing AE 100; mapping errors AE (every issue)
  *   IPP domain              unknown, or named by namespace only: AE 204
  *   identity_upsert_in_tx   EINVAL AE 102, ERULE AE 207, ENOTFOUND AE 204,
@@ -287,9 +287,114 @@ static size_t ipp_rep(const er7_message *m, size_t pid)
     return 1;
 }
 
-/* Apply an A28 or A31. Leaves the transaction open on AA. */
-static void apply(job *j, int is_a28)
+typedef enum pam_event { EV_A28, EV_A31, EV_A47 } pam_event;
+
+/* Map a core failure of an A47 to its answer. */
+static void a47_failed(job *j, const socle_err *e, er7_loc not_found, er7_loc conflict)
 {
+    switch (e->code) {
+    case SOCLE_ENOTFOUND:
+        reject(j, ACK_AE, not_found, ACK_ERR_UNKNOWN_KEY, e->msg);
+        break;
+    case SOCLE_ECONFLICT:
+        reject(j, ACK_AE, conflict, ACK_ERR_DUPLICATE_KEY, e->msg);
+        break;
+    case SOCLE_EINVAL:
+    case SOCLE_ERULE:
+        reject(j, ACK_AE, conflict, ACK_ERR_DATA_TYPE, e->msg);
+        break;
+    default:
+        retry_later(j, e);
+        break;
+    }
+}
+
+/*
+ * A47, change of an identifier named by MRG-1 (PAM FR ITI-30):
+ *  - MRG-1 of type PI: the IPP in MRG-1 becomes the one in PID-3;
+ *  - MRG-1 of type INS and PID-3 INS `""`: every INS of the patient is
+ *    deleted (its status follows: VALI or PROV);
+ *  - MRG-1 of type INS and a new INS in PID-3: recorded like an A31 (the
+ *    INS is kept under the same rules), the patient must exist.
+ * Returns 1 when the event was answered here, 0 when it goes on as an
+ * update. The authority of MRG-1 is taken to be PID-3's (PAM FR: the same
+ * assigning authority); it is not checked separately.
+ */
+static int apply_a47(job *j, const pam_identity *pi, size_t pid, size_t rep,
+                     const id_domain *dom, const socle_actor *actor)
+{
+    const er7_message *m = j->m;
+    size_t mrg = er7_find(m, "MRG", 0);
+    if (mrg == ER7_NONE) {
+        reject(j, ACK_AE, loc(j, "MRG", ER7_NONE, 0, 0, 0), ACK_ERR_SEGMENT_SEQUENCE,
+               "MRG segment missing: an A47 names the prior identifier in MRG-1");
+        return 1;
+    }
+    er7_loc at_ipp = loc(j, "PID", pid, 3, rep, 1);
+    er7_slice type = er7_get(m, mrg, 1, 1, 5, 0);
+    socle_err e;
+    err_clear(&e);
+    int64_t local_id = 0;
+
+    if (er7_slice_eq(type, "INS")) {
+        if (!pi->ins_delete) {
+            local_identity li;
+            int found = store_local_find(j->st, dom->id, pi->input.ipp, &li, &e);
+            if (found < 0) {
+                retry_later(j, &e);
+                return 1;
+            }
+            if (!found) {
+                reject(j, ACK_AE, at_ipp, ACK_ERR_UNKNOWN_KEY,
+                       "A47: no local identity with this IPP in the establishment");
+                return 1;
+            }
+            return 0;
+        }
+        if (identity_remove_ins_in_tx(j->st, actor, dom->id, pi->input.ipp,
+                                      "A47 INS deletion", &local_id, &e) != 0) {
+            a47_failed(j, &e, at_ipp, at_ipp);
+            return 1;
+        }
+        snprintf(j->detail, sizeof j->detail, "local identity %lld: INS deleted",
+                 (long long)local_id);
+        j->code = ACK_AA;
+        return 1;
+    }
+
+    if (er7_slice_eq(type, "PI")) {
+        er7_slice old = er7_get(m, mrg, 1, 1, 1, 0);
+        er7_loc at_old = loc(j, "MRG", mrg, 1, 1, 1);
+        char old_ipp[SOCLE_CODE_MAX];
+        if (old.len == 0 || old.len >= sizeof old_ipp
+            || memchr(old.ptr, er7_delimiters(m)->escape, old.len) != NULL) {
+            reject(j, ACK_AE, at_old, ACK_ERR_DATA_TYPE,
+                   "MRG-1.1: the prior IPP is missing or not a plain identifier");
+            return 1;
+        }
+        memcpy(old_ipp, old.ptr, old.len);
+        old_ipp[old.len] = '\0';
+        if (identity_change_ipp_in_tx(j->st, actor, dom->id, old_ipp, pi->input.ipp,
+                                      &local_id, &e) != 0) {
+            a47_failed(j, &e, at_old, at_ipp);
+            return 1;
+        }
+        snprintf(j->detail, sizeof j->detail, "local identity %lld: IPP changed",
+                 (long long)local_id);
+        j->code = ACK_AA;
+        return 1;
+    }
+
+    reject(j, ACK_AE, loc(j, "MRG", mrg, 1, 1, 5), ACK_ERR_TABLE_VALUE,
+           type.len == 0 ? "MRG-1.5: the identifier type (PI or INS) is missing"
+                         : "MRG-1.5: identifier type not handled by A47 (PI or INS)");
+    return 1;
+}
+
+/* Apply an A28, A31 or A47. Leaves the transaction open on AA. */
+static void apply(job *j, pam_event ev)
+{
+    int is_a28 = ev == EV_A28;
     const er7_message *m = j->m;
     size_t pid = er7_find(m, "PID", 0);
     if (pid == ER7_NONE) {
@@ -315,7 +420,8 @@ static void apply(job *j, int is_a28)
         j->code = ACK_AE;
         return;
     }
-    if (er7_find(m, "PV1", 0) == ER7_NONE)
+    /* ADT_A05 (A28, A31) has a PV1; ADT_A30 (A47) has none. */
+    if (ev != EV_A47 && er7_find(m, "PV1", 0) == ER7_NONE)
         add_errorf(j, loc(j, "PV1", ER7_NONE, 0, 0, 0), ACK_ERR_SEGMENT_SEQUENCE,
                    ACK_SEV_WARNING, "PV1 segment missing: accepted, only the identity is used");
 
@@ -351,6 +457,9 @@ static void apply(job *j, int is_a28)
     snprintf(actor.id, sizeof actor.id, "hl7:%s", j->sender);
     str_copy(actor.role, sizeof actor.role, "flux");
 
+    if (ev == EV_A47 && apply_a47(j, &pi, pid, rep, &dom, &actor))
+        return;
+
     identity_result res;
     if (identity_upsert_in_tx(j->st, &actor, &pi.input, &res, &e) != 0) {
         er7_loc at_pid = loc(j, "PID", pid, 0, 0, 0);
@@ -376,7 +485,7 @@ static void apply(job *j, int is_a28)
     if (is_a28 && res.outcome != IDENTITY_CREATED)
         add_error(j, ipp, ACK_ERR_DUPLICATE_KEY, ACK_SEV_WARNING,
                   "A28 for an existing IPP: treated as an update");
-    if (!is_a28 && res.outcome == IDENTITY_CREATED)
+    if (ev == EV_A31 && res.outcome == IDENTITY_CREATED)
         add_error(j, ipp, ACK_ERR_UNKNOWN_KEY, ACK_SEV_WARNING,
                   "A31 for an unknown IPP: identity created");
     if (res.warning[0] != '\0')
@@ -479,14 +588,20 @@ static void process(job *j)
                    "message type %s not supported (ADT only)", t1);
         return;
     }
-    int is_a28 = er7_slice_eq(trigger, "A28");
-    if (!is_a28 && !er7_slice_eq(trigger, "A31")) {
+    pam_event ev;
+    if (er7_slice_eq(trigger, "A28"))
+        ev = EV_A28;
+    else if (er7_slice_eq(trigger, "A31"))
+        ev = EV_A31;
+    else if (er7_slice_eq(trigger, "A47"))
+        ev = EV_A47;
+    else {
         j->code = ACK_AR;
         add_errorf(j, msh(j, 9, 2), ACK_ERR_EVENT, ACK_SEV_ERROR,
                    "event %s not supported by this version", t2);
         return;
     }
-    apply(j, is_a28);
+    apply(j, ev);
 }
 
 int pam_handle(struct store *st, const pam_config *cfg, const char *peer,

@@ -11,8 +11,9 @@
  * reasons (AR) is journaled without keying, so the sender may retry.
  *
  * Events applied in this version: A28 (create) and A31 (update) of a
- * patient identity. Other ADT events are answered AR with ERR-3 201, other
- * message types AR with 200.
+ * patient identity, A47 (change of IPP, change or deletion of the INS).
+ * Other ADT events are answered AR with ERR-3 201, other message types AR
+ * with 200.
  */
 #ifndef SOCLE_HL7_PAM_H
 #define SOCLE_HL7_PAM_H

@@ -644,7 +644,7 @@ Test(hl7, control_id_reused_for_another_message_is_AE)
 #define CORPUS SOCLE_SOURCE_DIR "/../shared/conformance/pam-fr"
 
 /* What each real message must get in this version. The identity events
- * (A28, A31) are applied; the four PAM FR specification examples share one
+ * (A28, A31, A47) are applied; the four PAM FR specification examples share one
  * MSH-10 (a known defect of the corpus), so after 001 the next three are
  * another message under an answered control id: AE 205. Events not applied
  * yet are refused for a non-content reason: AR 201. */
@@ -659,7 +659,8 @@ static void expected_outcome(const char *file, const char **code, int *err_code)
         || strncmp(file, "004_", 4) == 0) {
         *code = "AE";
         *err_code = 205;
-    } else if (strcmp(event, "a28") == 0 || strcmp(event, "a31") == 0) {
+    } else if (strcmp(event, "a28") == 0 || strcmp(event, "a31") == 0
+               || strcmp(event, "a47") == 0) {
         *code = "AA";
         *err_code = 0;
     } else {
@@ -756,5 +757,61 @@ Test(hl7, export_identities_while_the_server_runs)
     cr_assert_not_null(strstr(r.out, "identity.export"), "audit:\n%s", r.out);
     cr_assert_not_null(strstr(r.out, "1 identities"), "audit:\n%s", r.out);
     h_result_free(&r);
+    stop(&s);
+}
+
+static const char *a47(const char *control, const char *pid, const char *mrg)
+{
+    return h_fmt("MSH|^~\\&|GAM|HOP|SOCLE|GHT|20260101120000||ADT^A47^ADT_A30|%s|P|"
+                 "2.5^FRA^2.11\rEVN||20260101120000\rPID|||%s\rMRG|%s\r",
+                 control, pid, mrg);
+}
+
+Test(hl7, a47_changes_the_ipp_and_deletes_the_ins)
+{
+    h_server s;
+    start(&s);
+    ack a = roundtrip(a28("MSG-47A", IPP1 "||" NAME_L "||" BIRTH));
+    expect_code(&a, "AA");
+    ack_free(&a);
+
+    /* IPP1 becomes IPP7. */
+    a = roundtrip(a47("MSG-47B", "IPP7^^^HOP&1.2.250.1.999.1&ISO^PI||" NAME_L "||" BIRTH,
+                      IPP1));
+    expect_code(&a, "AA");
+    cr_assert(!has_err(&a, 100, "W", "PV1", 0), "an ADT_A30 has no PV1:\n%s", a.text);
+    ack_free(&a);
+    h_result r;
+    cr_assert_eq(H_RUN(&r, "export", "identities", "--data", data), 0);
+    ASSERT_EXIT(&r, 0);
+    cr_assert_not_null(strstr(r.out, ",IPP7,"), "export:\n%s", r.out);
+    cr_assert_null(strstr(r.out, ",IPP1,"), "export:\n%s", r.out);
+    h_result_free(&r);
+    cr_assert_eq(health_count(&s, "local_identities"), 1);
+
+    /* The prior IPP is unknown now: AE 204 at MRG-1. */
+    a = roundtrip(a47("MSG-47C", "IPP8^^^HOP&1.2.250.1.999.1&ISO^PI||" NAME_L "||" BIRTH,
+                      IPP1));
+    expect_code(&a, "AE");
+    EXPECT_ERR(&a, 204, "E", "MRG", 1);
+    ack_free(&a);
+
+    /* Onto an IPP held by another patient: AE 205 at PID-3. */
+    a = roundtrip(a28("MSG-47D", "IPP9^^^HOP&1.2.250.1.999.1&ISO^PI||" NAME_L "||" BIRTH));
+    expect_code(&a, "AA");
+    ack_free(&a);
+    a = roundtrip(a47("MSG-47E", "IPP9^^^HOP&1.2.250.1.999.1&ISO^PI||" NAME_L "||" BIRTH,
+                      "IPP7^^^HOP&1.2.250.1.999.1&ISO^PI"));
+    expect_code(&a, "AE");
+    EXPECT_ERR(&a, 205, "E", "PID", 3);
+    ack_free(&a);
+    cr_assert_eq(health_count(&s, "local_identities"), 2);
+
+    /* No MRG: AE 100. */
+    a = roundtrip(h_fmt("MSH|^~\\&|GAM|HOP|SOCLE|GHT|20260101120000||ADT^A47^ADT_A30|MSG-47F|P|"
+                        "2.5\rPID|||IPP7^^^HOP&1.2.250.1.999.1&ISO^PI||" NAME_L "||" BIRTH "\r"));
+    expect_code(&a, "AE");
+    EXPECT_ERR(&a, 100, "E", "MRG", 0);
+    ack_free(&a);
     stop(&s);
 }

@@ -556,3 +556,46 @@ Test(identity, domain_found_by_oid_or_ej_finess)
     cr_expect_eq(identity_domain_find(st, ght.oid, NULL, &d, &err), 0,
                  "the GHT's own domain is not an establishment's");
 }
+
+Test(identity, ipp_change_and_ins_deletion_in_a_transaction)
+{
+    identity_result a = create(OID_A, "IPP-OLD", traits_m());
+    identity_result b = create(OID_A, "IPP-OTHER", traits_f());
+    id_domain dom;
+    socle_err err = { 0 };
+    cr_assert_eq(identity_domain_find(st, OID_A, NULL, &dom, &err), 1);
+
+    int64_t id = 0;
+    cr_assert_eq(store_begin(st, &err), 0);
+    cr_assert_eq(identity_change_ipp_in_tx(st, &actor, dom.id, "IPP-OLD", "IPP-NEW", &id, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(store_commit(st, &err), 0);
+    cr_assert_eq(id, a.local_id);
+    cr_assert_str_eq(get_local(a.local_id).ipp, "IPP-NEW");
+    cr_assert_eq(get_local(a.local_id).ght_id, a.ght_id, "same person, same GHT identity");
+
+    cr_assert_eq(store_begin(st, &err), 0);
+    cr_expect_eq(identity_change_ipp_in_tx(st, &actor, dom.id, "IPP-OLD", "IPP-X", &id, &err), -1);
+    cr_expect_eq(err.code, SOCLE_ENOTFOUND);
+    cr_expect_eq(identity_change_ipp_in_tx(st, &actor, dom.id, "IPP-NEW", "IPP-OTHER", &id,
+                                           &err), -1);
+    cr_expect_eq(err.code, SOCLE_ECONFLICT, "%s", err.msg);
+    store_rollback(st);
+    cr_assert_str_eq(get_local(b.local_id).ipp, "IPP-OTHER");
+
+    /* INS deletion by IPP: a qualified identity goes back to validated. */
+    identity_input in = input(OID_A, "IPP-Q", traits_m());
+    with_ins(&in, 7, 1);
+    strcpy(in.proof_type, "CN");
+    identity_result q = upsert_ok(&in);
+    cr_assert_eq(get_local(q.local_id).status, RNIV_QUAL);
+    cr_assert_eq(store_begin(st, &err), 0);
+    cr_assert_eq(identity_remove_ins_in_tx(st, &actor, dom.id, "IPP-Q", "A47", &id, &err), 0,
+                 "%s", err.msg);
+    cr_assert_eq(store_commit(st, &err), 0);
+    local_identity li = get_local(q.local_id);
+    cr_expect_eq(li.status, RNIV_VALI);
+    cr_expect_str_eq(li.ins, "");
+    assert_rniv_ok(&li);
+    assert_audit_intact();
+}
