@@ -34,6 +34,13 @@ void cli_actor(socle_actor *actor);
 int cli_fail(int status, const char *subcommand, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Parse "COMMAND ACTION [--data DIR] [--help] ARG..." for the actions whose
+ * only option is --data: argv[1] must be action, followed by exactly npos
+ * positional arguments (stored in pos). Returns -1 when the caller goes on,
+ * else the exit status to return at once (help printed, or usage error). */
+int cli_parse_action(int argc, char **argv, const char *action, const char *usage,
+                     const char **data, char **pos, int npos);
+
 /* Reset getopt for a new argument vector. */
 void cli_getopt_reset(void);
 

@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/structure.h"
@@ -51,4 +52,39 @@ void cli_getopt_reset(void)
     /* glibc: optind = 0 also reinitialises its internal state. */
     optind = 0;
     opterr = 1;
+}
+
+int cli_parse_action(int argc, char **argv, const char *action, const char *usage,
+                     const char **data, char **pos, int npos)
+{
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(usage, stdout);
+        return CLI_OK;
+    }
+    if (argc < 2 || strcmp(argv[1], action) != 0) {
+        fputs(usage, stderr);
+        return CLI_USAGE;
+    }
+    *data = CLI_DEFAULT_DATA;
+    static const struct option opts[] = {
+        { "data", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': *data = optarg; break;
+        case 'h': fputs(usage, stdout); return CLI_OK;
+        default:  fputs(usage, stderr); return CLI_USAGE;
+        }
+    }
+    if (argc - 1 - optind != npos) {
+        fputs(usage, stderr);
+        return CLI_USAGE;
+    }
+    for (int i = 0; i < npos; i++)
+        pos[i] = argv[1 + optind + i];
+    return -1;
 }

@@ -3,7 +3,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -101,32 +100,7 @@ static int export_identities(const char *data)
 
 int cli_export(int argc, char **argv)
 {
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(usage, stdout);
-        return CLI_OK;
-    }
-    if (argc < 2 || strcmp(argv[1], "identities") != 0) {
-        fputs(usage, stderr);
-        return CLI_USAGE;
-    }
-    const char *data = CLI_DEFAULT_DATA;
-    static const struct option opts[] = {
-        { "data", required_argument, NULL, 'd' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    cli_getopt_reset();
-    int c;
-    while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': data = optarg; break;
-        case 'h': fputs(usage, stdout); return CLI_OK;
-        default:  fputs(usage, stderr); return CLI_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        fputs(usage, stderr);
-        return CLI_USAGE;
-    }
-    return export_identities(data);
+    const char *data;
+    int status = cli_parse_action(argc, argv, "identities", usage, &data, NULL, 0);
+    return status >= 0 ? status : export_identities(data);
 }

@@ -4,7 +4,6 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,32 +139,8 @@ static int import_structures(const char *data, const char *path)
 
 int cli_import(int argc, char **argv)
 {
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(usage, stdout);
-        return CLI_OK;
-    }
-    if (argc < 2 || strcmp(argv[1], "structures") != 0) {
-        fputs(usage, stderr);
-        return CLI_USAGE;
-    }
-    const char *data = CLI_DEFAULT_DATA;
-    static const struct option opts[] = {
-        { "data", required_argument, NULL, 'd' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    cli_getopt_reset();
-    int c;
-    while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': data = optarg; break;
-        case 'h': fputs(usage, stdout); return CLI_OK;
-        default:  fputs(usage, stderr); return CLI_USAGE;
-        }
-    }
-    if (optind != argc - 2) {
-        fputs(usage, stderr);
-        return CLI_USAGE;
-    }
-    return import_structures(data, argv[1 + optind]);
+    const char *data;
+    char *file;
+    int status = cli_parse_action(argc, argv, "structures", usage, &data, &file, 1);
+    return status >= 0 ? status : import_structures(data, file);
 }
