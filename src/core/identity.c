@@ -204,13 +204,36 @@ static int apply_assertions(local_identity *li, const identity_input *in,
     return 0;
 }
 
-static int local_equal(const local_identity *a, const local_identity *b)
+/* The snapshots of a local identity before and after a change, computed
+ * once: equal, they mean nothing changed (and are freed, returning 0);
+ * different, they are kept for the history entry (returning 1). */
+static int snapshot_change(const local_identity *old, const local_identity *li,
+                           char **before, char **after)
 {
-    char *sa = snapshot_local(a), *sb = snapshot_local(b);
-    int eq = strcmp(sa, sb) == 0;
-    free(sa);
-    free(sb);
-    return eq;
+    *before = snapshot_local(old);
+    *after = snapshot_local(li);
+    if (strcmp(*before, *after) != 0)
+        return 1;
+    free(*before);
+    free(*after);
+    *before = *after = NULL;
+    return 0;
+}
+
+/* Store a changed local identity and its history entry (which takes the
+ * snapshots). Snapshots leave out version and timestamps, so those taken
+ * before saving describe the saved state. */
+static int save_change(struct store *st, const socle_actor *actor, local_identity *li,
+                       const char *action, const char *reason, char *before, char *after,
+                       socle_err *err)
+{
+    if (save_local(st, li, 0, err) != 0) {
+        free(before);
+        free(after);
+        return -1;
+    }
+    return identity_history(st, actor, "local_identity", li->id, action, reason, before,
+                            after, err);
 }
 
 int identity_domain_find(struct store *st, const char *oid, const char *ej_finess,
@@ -292,15 +315,14 @@ int identity_upsert_in_tx(struct store *st, const socle_actor *actor, const iden
         return -1;
     res->local_id = li.id;
     res->ght_id = li.ght_id;
-    if (local_equal(&old, &li)) {
+    char *before, *after;
+    if (!snapshot_change(&old, &li, &before, &after)) {
         res->outcome = IDENTITY_UNCHANGED;
         return audit_local(st, actor, "identity.update", li.id, "unchanged", in->ipp, err);
     }
-    if (save_local(st, &li, 0, err) != 0)
-        return -1;
-    if (identity_history(st, actor, "local_identity", li.id, "identity.update",
-                         res->downgraded ? "strict trait changed: back to provisional" : NULL,
-                         snapshot_local(&old), snapshot_local(&li), err) != 0)
+    if (save_change(st, actor, &li, "identity.update",
+                    res->downgraded ? "strict trait changed: back to provisional" : NULL,
+                    before, after, err) != 0)
         return -1;
     res->outcome = IDENTITY_UPDATED;
 
@@ -465,13 +487,10 @@ static int rniv_action_in_tx(struct store *st, const socle_actor *actor, int64_t
         res->ght_id = li.ght_id;
         res->outcome = IDENTITY_UNCHANGED;
     }
-    if (local_equal(&old, &li))
+    char *before, *after;
+    if (!snapshot_change(&old, &li, &before, &after))
         return audit_local(st, actor, action_name(a->kind), li.id, "unchanged", NULL, err);
-
-    if (save_local(st, &li, 0, err) != 0)
-        return -1;
-    if (identity_history(st, actor, "local_identity", li.id, action_name(a->kind), a->reason,
-                         snapshot_local(&old), snapshot_local(&li), err) != 0)
+    if (save_change(st, actor, &li, action_name(a->kind), a->reason, before, after, err) != 0)
         return -1;
     if (res != NULL)
         res->outcome = IDENTITY_UPDATED;
@@ -584,10 +603,8 @@ int identity_change_ipp_in_tx(struct store *st, const socle_actor *actor, int64_
     local_identity li = old;
     if (str_copy(li.ipp, sizeof li.ipp, new_ipp) != 0)
         return err_set(err, SOCLE_EINVAL, "ipp: too long");
-    if (save_local(st, &li, 0, err) != 0)
-        return -1;
-    if (identity_history(st, actor, "local_identity", li.id, "identity.ipp_change", NULL,
-                         snapshot_local(&old), snapshot_local(&li), err) != 0)
+    if (save_change(st, actor, &li, "identity.ipp_change", NULL, snapshot_local(&old),
+                    snapshot_local(&li), err) != 0)
         return -1;
     return audit_local(st, actor, "identity.ipp_change", li.id, "success", NULL, err);
 }
