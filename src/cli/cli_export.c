@@ -43,15 +43,23 @@ static int export_row(const local_identity *li, void *arg)
         x->failed = 1;
         return 1;
     }
+    /* A local identity merged away by its source (A40) designates the
+     * survivor's patient: its row says so, with the surviving IPP. */
+    local_merge_rec merge;
+    local_identity survivor;
+    int merged = store_local_merge_of(x->st, li->id, &merge, &x->err);
+    if (merged > 0 && store_local_get(x->st, merge.survivor_local_id, &survivor, &x->err) != 1)
+        merged = -1;
+    if (merged < 0) {
+        x->failed = 1;
+        return 1;
+    }
     char ght[24], sex[2] = { li->traits.sex, '\0' };
-    snprintf(ght, sizeof ght, "%" PRId64, li->ght_id);
-    /* Every local identity is active until the HL7 merge events (A40)
-     * bring merges of local identities; GHT-level merges move links and
-     * show in ght_id. */
+    snprintf(ght, sizeof ght, "%" PRId64, merged ? survivor.ght_id : li->ght_id);
     const char *values[COLUMN_COUNT] = {
         x->domain.oid, li->ipp, ght, rniv_status_code(li->status), li->traits.birth_name,
         li->traits.used_name, li->traits.forenames, li->traits.birth_date, sex,
-        li->traits.birth_place, li->ins, "1", "",
+        li->traits.birth_place, li->ins, merged ? "0" : "1", merged ? survivor.ipp : "",
     };
     for (size_t i = 0; i < COLUMN_COUNT; i++)
         csv_write_field(stdout, values[i], i + 1 == COLUMN_COUNT);

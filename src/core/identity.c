@@ -273,7 +273,13 @@ int identity_upsert_in_tx(struct store *st, const socle_actor *actor, const iden
     found = store_local_find(st, dom.id, in->ipp, &old, err);
     if (found < 0)
         return -1;
+    int64_t into = 0;
+    if (found && identity_local_merged_into(st, old.id, &into, err) != 0)
+        return into ? err_set(err, SOCLE_ERULE, "this IPP was merged into local identity %"
+                              PRId64 ": send the surviving IPP", into) : -1;
 
+    if (!found && in->update_only)
+        return err_set(err, SOCLE_ENOTFOUND, "no local identity with this IPP in the domain");
     if (!found) {
         memset(&li, 0, sizeof li);
         li.domain_id = dom.id;
@@ -578,7 +584,13 @@ static int find_by_ipp(struct store *st, int64_t domain_id, const char *ipp,
     int found = store_local_find(st, domain_id, ipp, out, err);
     if (found == 0)
         return err_set(err, SOCLE_ENOTFOUND, "no local identity with this IPP in the domain");
-    return found < 0 ? -1 : 0;
+    if (found < 0)
+        return -1;
+    int64_t into = 0;
+    if (identity_local_merged_into(st, out->id, &into, err) != 0)
+        return into ? err_set(err, SOCLE_ERULE, "this IPP was merged into local identity %"
+                              PRId64 ": send the surviving IPP", into) : -1;
+    return 0;
 }
 
 int identity_change_ipp_in_tx(struct store *st, const socle_actor *actor, int64_t domain_id,

@@ -43,6 +43,9 @@ typedef struct identity_input {
      * feed that does not speak of them never erases the identity cell's. */
     unsigned attributes;
     unsigned attributes_known;
+    /* Refuse (SOCLE_ENOTFOUND) instead of creating when the IPP is unknown:
+     * for messages that can only be about a patient already held. */
+    int update_only;
 } identity_input;
 
 typedef enum identity_outcome {
@@ -145,12 +148,52 @@ int identity_relink(struct store *st, const socle_actor *actor, int64_t local_id
                     int64_t target_ght_id, const char *reason, int64_t *new_ght_id,
                     socle_err *err);
 
+/* ---- What sources send about their own identities (identity_local.c) -- */
+
+/* PAM A40: the source merged its IPP absorbed_ipp into survivor_ipp, in the
+ * same domain. The absorbed local identity stops being used: its link ends,
+ * and a later message about it is refused. When the two were under
+ * different GHT identities, those are merged first (an undoable merge, made
+ * for the source): the source says they are one person, so every local
+ * identity of both is. *merge_out receives the record.
+ * Unknown IPP -> SOCLE_ENOTFOUND; same IPP, or an identity already merged
+ * away -> SOCLE_ERULE. */
+int identity_local_merge_in_tx(struct store *st, const socle_actor *actor, int64_t domain_id,
+                               const char *survivor_ipp, const char *absorbed_ipp,
+                               const char *reason, local_merge_rec *merge_out,
+                               socle_err *err);
+
+/* PAM A24: the local identities a and b, each named by (domain, IPP), are
+ * the same patient: they end up under one GHT identity (merging theirs,
+ * undoable, when they differ; *merge_id gets that merge, or 0 when they
+ * were together already).
+ * PAM A37: they are not: b is separated from a into a GHT identity of its
+ * own (SOCLE_ERULE when they are not together).
+ * Unknown IPP -> SOCLE_ENOTFOUND; an identity merged away -> SOCLE_ERULE. */
+typedef struct identity_ref {
+    int64_t domain_id;
+    const char *ipp;
+} identity_ref;
+int identity_local_link_in_tx(struct store *st, const socle_actor *actor, identity_ref a,
+                              identity_ref b, const char *reason, int64_t *merge_id,
+                              socle_err *err);
+int identity_local_unlink_in_tx(struct store *st, const socle_actor *actor, identity_ref a,
+                                identity_ref b, const char *reason, socle_err *err);
+
+/* The local identity (id) that absorbed this one, or 0 when it was not merged
+ * away: 1/0/-1 like a lookup. Not audited (no patient data). */
+int identity_local_merged_into(struct store *st, int64_t local_id, int64_t *survivor_id,
+                               socle_err *err);
+
 /* Internal to core/: used by identity.c and identity_merge.c inside an
  * open transaction. Not for other modules. identity_history takes
  * ownership of the two JSON strings (either may be NULL) and frees them. */
 int identity_merge_in_tx(struct store *st, const socle_actor *actor, int64_t survivor_id,
                          int64_t absorbed_id, link_method method, const char *reason,
                          int64_t *merge_id, socle_err *err);
+int identity_relink_in_tx(struct store *st, const socle_actor *actor, int64_t local_id,
+                          int64_t target_ght_id, const char *reason, int64_t *new_ght_id,
+                          socle_err *err);
 int identity_history(struct store *st, const socle_actor *actor, const char *object_type,
                      int64_t object_id, const char *action, const char *reason,
                      char *before_json, char *after_json, socle_err *err);

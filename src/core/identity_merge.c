@@ -304,9 +304,9 @@ int identity_unmerge(struct store *st, const socle_actor *actor, int64_t merge_i
 
 /* ---- Relink ----------------------------------------------------------- */
 
-static int relink_in_tx(struct store *st, const socle_actor *actor, int64_t local_id,
-                        int64_t target_id, const char *reason, int64_t *new_ght_id,
-                        socle_err *err)
+int identity_relink_in_tx(struct store *st, const socle_actor *actor, int64_t local_id,
+                          int64_t target_id, const char *reason, int64_t *new_ght_id,
+                          socle_err *err)
 {
     identity_link current;
     int found = store_link_active(st, local_id, &current, err);
@@ -368,7 +368,7 @@ int identity_relink(struct store *st, const socle_actor *actor, int64_t local_id
 {
     if (store_begin(st, err) != 0)
         return -1;
-    if (relink_in_tx(st, actor, local_id, target_ght_id, reason, new_ght_id, err) != 0
+    if (identity_relink_in_tx(st, actor, local_id, target_ght_id, reason, new_ght_id, err) != 0
         || store_commit(st, err) != 0) {
         store_rollback(st);
         return -1;

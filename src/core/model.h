@@ -181,6 +181,19 @@ typedef struct identity_merge_rec {
     char undo_reason[SOCLE_REASON_MAX];
 } identity_merge_rec;
 
+/* A source merged local identity `absorbed` into `survivor` of the same
+ * domain (PAM A40): the absorbed IPP is no longer in use. */
+typedef struct local_merge_rec {
+    int64_t id;
+    int64_t survivor_local_id;
+    int64_t absorbed_local_id;
+    int64_t ght_merge_id;                  /* the GHT merge it required, or 0 */
+    char at[SOCLE_TS_MAX];
+    char actor[SOCLE_ACTOR_MAX];
+    char reason[SOCLE_REASON_MAX];
+    int undone;
+} local_merge_rec;
+
 /* One change of one object, with its state before and after (JSON). */
 typedef struct history_entry {
     int64_t id;

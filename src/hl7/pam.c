@@ -259,6 +259,9 @@ static const pam_event events[] = {
     {"ADT", "A28", pam_patient_create},
     {"ADT", "A31", pam_patient_update},
     {"ADT", "A47", pam_patient_change_id},
+    {"ADT", "A40", pam_patient_merge},
+    {"ADT", "A24", pam_patient_link},
+    {"ADT", "A37", pam_patient_unlink},
 };
 
 /* Everything after parsing; sets the outcome, or j->resend. */

@@ -10,10 +10,10 @@
  * rolls the change back but is journaled; a refusal for non-content
  * reasons (AR) is journaled without keying, so the sender may retry.
  *
- * Events applied in this version: A28 (create) and A31 (update) of a
- * patient identity, A47 (change of IPP, change or deletion of the INS).
- * Other ADT events are answered AR with ERR-3 201, other message types AR
- * with 200.
+ * The events applied are those of the `events` table in pam.c, each
+ * handled in its own file (pam_patient.c: A28, A31, A40, A47, A24, A37).
+ * Other events of a known message type are answered AR with ERR-3 201,
+ * other message types AR with 200.
  */
 #ifndef SOCLE_HL7_PAM_H
 #define SOCLE_HL7_PAM_H

@@ -589,30 +589,45 @@ static void map_telecom(ctx *c)
 
 /* ---- entry point ------------------------------------------------------- */
 
-int pam_identity_from_pid(const er7_message *m, size_t pid_seg,
-                          pam_identity *out, pam_issues *issues)
+/* Reset the outputs and check what every mapping needs; -1 with the
+ * error reported when the PID cannot be read at all. */
+static int start(ctx *c, const er7_message *m, size_t pid_seg, pam_identity *out,
+                 pam_issues *issues)
 {
     memset(out, 0, sizeof *out);
     memset(issues, 0, sizeof *issues);
-    ctx c = {.m = m, .pid = pid_seg, .out = out, .issues = issues};
+    memset(c, 0, sizeof *c);
+    c->m = m;
+    c->pid = pid_seg;
+    c->out = out;
+    c->issues = issues;
 
     if (m == NULL) {
-        fail(&c, HL7_SEGMENT_SEQUENCE, (er7_loc){{0}, 0, 0, 0, 0, 0}, "no message");
+        fail(c, HL7_SEGMENT_SEQUENCE, (er7_loc){{0}, 0, 0, 0, 0, 0}, "no message");
         return -1;
     }
     if (pid_seg >= er7_segment_count(m) || !er7_segment_is(m, pid_seg, "PID")) {
-        fail(&c, HL7_SEGMENT_SEQUENCE, er7_location(m, pid_seg, 0, 0, 0, 0),
+        fail(c, HL7_SEGMENT_SEQUENCE, er7_location(m, pid_seg, 0, 0, 0, 0),
              "segment %zu is not a PID", pid_seg + 1);
         return -1;
     }
-    c.d = er7_delimiters(m);
+    c->d = er7_delimiters(m);
 
     /* Nothing can be decoded without knowing what the bytes mean. */
     socle_err err = {0};
-    if (er7_message_charset(m, &c.cs, &err) != 0) {
-        fail(&c, HL7_TABLE_VALUE, er7_location(m, 0, 18, 1, 0, 0), "MSH-18: %s", err.msg);
+    if (er7_message_charset(m, &c->cs, &err) != 0) {
+        fail(c, HL7_TABLE_VALUE, er7_location(m, 0, 18, 1, 0, 0), "MSH-18: %s", err.msg);
         return -1;
     }
+    return 0;
+}
+
+int pam_identity_from_pid(const er7_message *m, size_t pid_seg,
+                          pam_identity *out, pam_issues *issues)
+{
+    ctx c;
+    if (start(&c, m, pid_seg, out, issues) != 0)
+        return -1;
 
     /* Order matters: the INS is judged with PID-32 and the traits. */
     map_reliability(&c);
@@ -626,4 +641,25 @@ int pam_identity_from_pid(const er7_message *m, size_t pid_seg,
 
     buf_free(&c.tmp);
     return pam_issues_errors(issues) > 0 ? -1 : 0;
+}
+
+int pam_identity_ipp_from_pid(const er7_message *m, size_t pid_seg,
+                              pam_identity *out, pam_issues *issues)
+{
+    ctx c;
+    if (start(&c, m, pid_seg, out, issues) != 0)
+        return -1;
+    pam_map_ids(&c);
+    buf_free(&c.tmp);
+    /* Without the traits an INS cannot be judged: it is not this
+     * function's business, and nothing it says is kept. */
+    out->input.ins[0] = '\0';
+    out->input.ins_oid[0] = '\0';
+    out->ins_refused[0] = '\0';
+    size_t kept = 0;
+    for (size_t i = 0; i < issues->count; i++)
+        if (issues->items[i].severity == PAM_ISSUE_ERROR)
+            issues->items[kept++] = issues->items[i];
+    issues->count = kept;
+    return kept > 0 ? -1 : 0;
 }

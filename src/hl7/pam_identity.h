@@ -127,6 +127,13 @@ typedef struct pam_identity {
 int pam_identity_from_pid(const er7_message *m, size_t pid_seg,
                           pam_identity *out, pam_issues *issues);
 
+/* Only the IPP and its assigning authority (PID-3) of the PID at pid_seg,
+ * for messages that name patients rather than describe them (A24, A37).
+ * Warnings are dropped (they concern the INS, not read here); errors make
+ * it return -1. */
+int pam_identity_ipp_from_pid(const er7_message *m, size_t pid_seg,
+                              pam_identity *out, pam_issues *issues);
+
 /* Number of issues of severity ERROR in issues. */
 size_t pam_issues_errors(const pam_issues *issues);
 

@@ -81,11 +81,19 @@ int pam_patient_read(pam_job *j, size_t *pid, pam_identity *pi, id_domain *dom);
 /* The PID-3 repetition of the IPP (first with CX-5 PI), for locations. */
 size_t pam_ipp_rep(const er7_message *m, size_t pid);
 
+/* Apply the patient mapped by pam_patient_read as a create or update
+ * (identity_upsert_in_tx), with the identity feed's warnings and quality
+ * alerts. 0 with res filled, or -1 with the message answered. */
+int pam_patient_upsert(pam_job *j, size_t pid, const pam_identity *pi, identity_result *res);
+
 /* ---- Events (one file per family) ------------------------------------ */
 
 /* pam_patient.c: ITI-30 identity feed. */
 void pam_patient_create(pam_job *j);      /* A28 */
 void pam_patient_update(pam_job *j);      /* A31 */
 void pam_patient_change_id(pam_job *j);   /* A47 */
+void pam_patient_merge(pam_job *j);       /* A40 */
+void pam_patient_link(pam_job *j);        /* A24 */
+void pam_patient_unlink(pam_job *j);      /* A37 */
 
 #endif

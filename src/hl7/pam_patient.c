@@ -87,7 +87,7 @@ int pam_patient_read(pam_job *j, size_t *pid_out, pam_identity *pi, id_domain *d
     return 0;
 }
 
-typedef enum patient_event { EV_A28, EV_A31, EV_A47 } patient_event;
+typedef enum patient_event { EV_A28, EV_A31, EV_A40, EV_A47 } patient_event;
 
 /* Map a core failure of an A47 to its answer. */
 static void a47_failed(pam_job *j, const socle_err *e, er7_loc not_found, er7_loc conflict)
@@ -119,7 +119,7 @@ static void a47_failed(pam_job *j, const socle_err *e, er7_loc not_found, er7_lo
  * update. The authority of MRG-1 is taken to be PID-3's (PAM FR: the same
  * assigning authority); it is not checked separately.
  */
-static int apply_a47(pam_job *j, const pam_identity *pi, size_t pid, size_t rep,
+static int apply_a47(pam_job *j, pam_identity *pi, size_t pid, size_t rep,
                      const id_domain *dom, const socle_actor *actor)
 {
     const er7_message *m = j->m;
@@ -137,17 +137,7 @@ static int apply_a47(pam_job *j, const pam_identity *pi, size_t pid, size_t rep,
 
     if (er7_slice_eq(type, "INS")) {
         if (!pi->ins_delete) {
-            local_identity li;
-            int found = store_local_find(j->st, dom->id, pi->input.ipp, &li, &e);
-            if (found < 0) {
-                pam_retry_later(j, &e);
-                return 1;
-            }
-            if (!found) {
-                pam_reject(j, ACK_AE, at_ipp, ACK_ERR_UNKNOWN_KEY,
-                       "A47: no local identity with this IPP in the establishment");
-                return 1;
-            }
+            pi->input.update_only = 1;   /* the new INS of a patient we hold */
             return 0;
         }
         if (identity_remove_ins_in_tx(j->st, actor, dom->id, pi->input.ipp,
@@ -190,27 +180,159 @@ static int apply_a47(pam_job *j, const pam_identity *pi, size_t pid, size_t rep,
     return 1;
 }
 
-/* Apply an A28, A31 or A47. Leaves the transaction open on AA. */
+int pam_patient_upsert(pam_job *j, size_t pid, const pam_identity *pi, identity_result *res)
+{
+    size_t rep = pam_ipp_rep(j->m, pid);
+    socle_err e;
+    err_clear(&e);
+    socle_actor actor;
+    pam_actor(j, &actor);
+
+    if (identity_upsert_in_tx(j->st, &actor, &pi->input, res, &e) != 0) {
+        er7_loc at_pid = pam_loc(j, "PID", pid, 0, 0, 0);
+        switch (e.code) {
+        case SOCLE_EINVAL:
+            pam_reject(j, ACK_AE, at_pid, ACK_ERR_DATA_TYPE, e.msg);
+            break;
+        case SOCLE_ERULE:
+            pam_reject(j, ACK_AE, pam_loc(j, "PID", pid, 3, rep, 1), ACK_ERR_INTERNAL, e.msg);
+            break;
+        case SOCLE_ENOTFOUND:
+            /* The domain was resolved by pam_patient_read: only an
+             * update_only identity can be missing here. */
+            pam_reject(j, ACK_AE, pam_loc(j, "PID", pid, 3, rep, 1), ACK_ERR_UNKNOWN_KEY,
+                       "PID-3: no local identity with this IPP in the establishment");
+            break;
+        default:
+            pam_retry_later(j, &e);
+            break;
+        }
+        return -1;
+    }
+    if (res->warning[0] != '\0')
+        pam_add_errorf(j, pam_loc(j, "PID", pid, 3, 0, 0),
+                       res->ins_dropped ? ACK_ERR_DATA_TYPE : ACK_ERR_OK, ACK_SEV_WARNING,
+                       "%s", res->warning);
+
+    /* An INS the sender asserted but that could not be kept is for the
+     * identity cell to look at, whichever of us refused it. */
+    const char *refused = pi->ins_refused[0] ? pi->ins_refused
+                        : res->ins_dropped ? res->warning : NULL;
+    if (refused != NULL
+        && identity_alert_in_tx(j->st, &actor, res->local_id, "invalid_ins", refused, &e) != 0) {
+        pam_retry_later(j, &e);
+        return -1;
+    }
+    return 0;
+}
+
+static int same_slice(er7_slice a, er7_slice b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+/*
+ * A40 (ADT_A39), the source merged two of its IPPs: PID-3 is the survivor,
+ * MRG-1 the IPP merged away, both of the same assigning authority (IHE
+ * PAM: one PID/MRG pair per message). The PID has been applied as an
+ * update of the survivor already. Returns 1 when the event was answered
+ * here (an error), 0 when it went through.
+ */
+static int apply_a40(pam_job *j, size_t pid, const pam_identity *pi, const id_domain *dom,
+                     const socle_actor *actor)
+{
+    const er7_message *m = j->m;
+    size_t mrg = er7_find(m, "MRG", 0);
+    if (mrg == ER7_NONE) {
+        pam_reject(j, ACK_AE, pam_loc(j, "MRG", ER7_NONE, 0, 0, 0), ACK_ERR_SEGMENT_SEQUENCE,
+                   "MRG segment missing: an A40 names the IPP merged away in MRG-1");
+        return 1;
+    }
+    if (er7_find(m, "PID", 1) != ER7_NONE || er7_find(m, "MRG", 1) != ER7_NONE) {
+        size_t second = er7_find(m, "PID", 1);
+        pam_reject(j, ACK_AE, second != ER7_NONE ? pam_loc(j, "PID", second, 0, 0, 0)
+                                                 : pam_loc(j, "MRG", er7_find(m, "MRG", 1), 0, 0, 0),
+                   ACK_ERR_SEGMENT_SEQUENCE,
+                   "one PID/MRG pair per A40 (IHE PAM): send each merge in its own message");
+        return 1;
+    }
+
+    /* MRG-1: the repetition of type PI (or the first, untyped). */
+    size_t reps = er7_count(m, mrg, 1, 0, 0), rep = 0;
+    for (size_t r = 1; r <= reps && rep == 0; r++) {
+        er7_slice type = er7_get(m, mrg, 1, r, 5, 0);
+        if (type.len == 0 || er7_slice_eq(type, "PI"))
+            rep = r;
+    }
+    er7_loc at_old = pam_loc(j, "MRG", mrg, 1, rep ? rep : 1, 1);
+    er7_slice old = rep ? er7_get(m, mrg, 1, rep, 1, 0) : (er7_slice){"", 0};
+    char old_ipp[SOCLE_CODE_MAX];
+    if (old.len == 0 || old.len >= sizeof old_ipp
+        || memchr(old.ptr, er7_delimiters(m)->escape, old.len) != NULL) {
+        pam_reject(j, ACK_AE, at_old, ACK_ERR_REQUIRED,
+                   "MRG-1.1: the IPP merged away is missing or not a plain identifier");
+        return 1;
+    }
+    memcpy(old_ipp, old.ptr, old.len);
+    old_ipp[old.len] = '\0';
+
+    /* The authority, when given, must be the survivor's: an A40 merges
+     * within one establishment (a merge across establishments is the
+     * GHT's business, not a source's). */
+    er7_slice oid = er7_get(m, mrg, 1, rep, 4, 2);
+    er7_slice ns = er7_get(m, mrg, 1, rep, 4, 1);
+    size_t pid_rep = pam_ipp_rep(m, pid);
+    if ((oid.len > 0 && !er7_slice_eq(oid, dom->oid))
+        || (oid.len == 0 && ns.len > 0 && !same_slice(ns, er7_get(m, pid, 3, pid_rep, 4, 1)))) {
+        pam_reject(j, ACK_AE, pam_loc(j, "MRG", mrg, 1, rep, 4), ACK_ERR_UNKNOWN_KEY,
+                   "MRG-1.4: the IPP merged away belongs to another assigning authority than "
+                   "PID-3: an A40 merges two IPPs of one establishment");
+        return 1;
+    }
+
+    socle_err e;
+    err_clear(&e);
+    local_merge_rec rec;
+    if (identity_local_merge_in_tx(j->st, actor, dom->id, pi->input.ipp, old_ipp, "A40",
+                                   &rec, &e) != 0) {
+        switch (e.code) {
+        case SOCLE_ENOTFOUND:
+            pam_reject(j, ACK_AE, at_old, ACK_ERR_UNKNOWN_KEY, e.msg);
+            break;
+        case SOCLE_ERULE:
+        case SOCLE_EINVAL:
+            pam_reject(j, ACK_AE, at_old, ACK_ERR_INTERNAL, e.msg);
+            break;
+        default:
+            pam_retry_later(j, &e);
+            break;
+        }
+        return 1;
+    }
+    snprintf(j->detail, sizeof j->detail, "local identity %lld merged into %lld%s",
+             (long long)rec.absorbed_local_id, (long long)rec.survivor_local_id,
+             rec.ght_merge_id ? " (GHT identities merged)" : "");
+    j->code = ACK_AA;
+    return 0;
+}
+
+/* Apply an A28, A31, A40 or A47. Leaves the transaction open on AA. */
 static void apply(pam_job *j, patient_event ev)
 {
-    int is_a28 = ev == EV_A28;
     const er7_message *m = j->m;
     size_t pid;
     pam_identity pi;
     id_domain dom;
     if (pam_patient_read(j, &pid, &pi, &dom) != 0)
         return;
-    /* ADT_A05 (A28, A31) has a PV1; ADT_A30 (A47) has none. */
-    if (ev != EV_A47 && er7_find(m, "PV1", 0) == ER7_NONE)
+    /* ADT_A05 (A28, A31) has a PV1; ADT_A30 (A47) and ADT_A39 (A40) have
+     * none that matters. */
+    if ((ev == EV_A28 || ev == EV_A31) && er7_find(m, "PV1", 0) == ER7_NONE)
         pam_add_errorf(j, pam_loc(j, "PV1", ER7_NONE, 0, 0, 0), ACK_ERR_SEGMENT_SEQUENCE,
                        ACK_SEV_WARNING, "PV1 segment missing: accepted, only the identity is used");
 
     size_t rep = pam_ipp_rep(m, pid);
-    er7_loc authority = pam_loc(j, "PID", pid, 3, rep, 4);
     er7_loc ipp = pam_loc(j, "PID", pid, 3, rep, 1);
-    socle_err e;
-    err_clear(&e);
-
     socle_actor actor;
     pam_actor(j, &actor);
 
@@ -218,45 +340,17 @@ static void apply(pam_job *j, patient_event ev)
         return;
 
     identity_result res;
-    if (identity_upsert_in_tx(j->st, &actor, &pi.input, &res, &e) != 0) {
-        er7_loc at_pid = pam_loc(j, "PID", pid, 0, 0, 0);
-        switch (e.code) {
-        case SOCLE_EINVAL:
-            pam_reject(j, ACK_AE, at_pid, ACK_ERR_DATA_TYPE, e.msg);
-            break;
-        case SOCLE_ERULE:
-            pam_reject(j, ACK_AE, at_pid, ACK_ERR_INTERNAL, e.msg);
-            break;
-        case SOCLE_ENOTFOUND:
-            pam_reject(j, ACK_AE, authority, ACK_ERR_UNKNOWN_KEY,
-                   "PID-3.4: the assigning authority of the IPP is not declared for any "
-                   "establishment");
-            break;
-        default:
-            pam_retry_later(j, &e);
-            break;
-        }
+    if (pam_patient_upsert(j, pid, &pi, &res) != 0)
         return;
-    }
-
-    if (is_a28 && res.outcome != IDENTITY_CREATED)
+    if (ev == EV_A28 && res.outcome != IDENTITY_CREATED)
         pam_add_error(j, ipp, ACK_ERR_DUPLICATE_KEY, ACK_SEV_WARNING,
-                  "A28 for an existing IPP: treated as an update");
-    if (ev == EV_A31 && res.outcome == IDENTITY_CREATED)
+                      "A28 for an existing IPP: treated as an update");
+    if ((ev == EV_A31 || ev == EV_A40) && res.outcome == IDENTITY_CREATED)
         pam_add_error(j, ipp, ACK_ERR_UNKNOWN_KEY, ACK_SEV_WARNING,
-                  "A31 for an unknown IPP: identity created");
-    if (res.warning[0] != '\0')
-        pam_add_errorf(j, pam_loc(j, "PID", pid, 3, 0, 0),
-                   res.ins_dropped ? ACK_ERR_DATA_TYPE : ACK_ERR_OK, ACK_SEV_WARNING,
-                   "%s", res.warning);
-
-    /* An INS the sender asserted but that could not be kept is for the
-     * identity cell to look at, whichever of us refused it. */
-    const char *refused = pi.ins_refused[0] ? pi.ins_refused
-                        : res.ins_dropped ? res.warning : NULL;
-    if (refused != NULL
-        && identity_alert_in_tx(j->st, &actor, res.local_id, "invalid_ins", refused, &e) != 0) {
-        pam_retry_later(j, &e);
+                      ev == EV_A31 ? "A31 for an unknown IPP: identity created"
+                                   : "A40 for an unknown surviving IPP: identity created");
+    if (ev == EV_A40) {
+        apply_a40(j, pid, &pi, &dom, &actor);
         return;
     }
 
@@ -266,7 +360,96 @@ static void apply(pam_job *j, patient_event ev)
     j->code = ACK_AA;
 }
 
-
 void pam_patient_create(pam_job *j)    { apply(j, EV_A28); }
 void pam_patient_update(pam_job *j)    { apply(j, EV_A31); }
 void pam_patient_change_id(pam_job *j) { apply(j, EV_A47); }
+void pam_patient_merge(pam_job *j)     { apply(j, EV_A40); }
+
+/* The IPP of the PID at index pid (its nth PID) and its domain; -1 with the
+ * message answered. */
+static int read_ipp(pam_job *j, size_t nth, const char *which, pam_identity *pi,
+                    id_domain *dom)
+{
+    const er7_message *m = j->m;
+    size_t pid = er7_find(m, "PID", nth);
+    if (pid == ER7_NONE) {
+        pam_add_errorf(j, pam_loc(j, "PID", ER7_NONE, 0, 0, 0), ACK_ERR_SEGMENT_SEQUENCE,
+                       ACK_SEV_ERROR, "%s PID segment missing: an ADT_A24 names two patients",
+                       which);
+        j->code = ACK_AE;
+        return -1;
+    }
+    pam_issues issues;
+    int mapped = pam_identity_ipp_from_pid(m, pid, pi, &issues);
+    for (size_t i = 0; i < issues.count; i++)
+        pam_add_error(j, issues.items[i].where, (ack_errcode)issues.items[i].hl7_code,
+                      ACK_SEV_ERROR, issues.items[i].text);
+    if (mapped != 0) {
+        j->code = ACK_AE;
+        return -1;
+    }
+    socle_err e;
+    err_clear(&e);
+    int found = identity_domain_find(j->st, pi->input.domain_oid[0] ? pi->input.domain_oid : NULL,
+                                     pi->domain_finess[0] ? pi->domain_finess : NULL, dom, &e);
+    if (found < 0) {
+        pam_retry_later(j, &e);
+        return -1;
+    }
+    if (!found || (pi->input.domain_oid[0] == '\0' && pi->domain_finess[0] == '\0')) {
+        pam_reject(j, ACK_AE, pam_loc(j, "PID", pid, 3, pam_ipp_rep(m, pid), 4),
+                   ACK_ERR_UNKNOWN_KEY, "PID-3.4: the assigning authority of the IPP is not "
+                   "declared for any establishment (give its OID)");
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * A24 / A37 (ADT_A24, ADT_A37), the link option of ITI-30: the first and
+ * the second PID are the same patient (A24), or are not any more (A37).
+ * Only their IPPs are read: the messages name patients, their traits are
+ * the business of A28/A31. Both must be known here (AE 204 otherwise).
+ */
+static void apply_link(pam_job *j, int link)
+{
+    pam_identity a, b;
+    id_domain da, db;
+    if (read_ipp(j, 0, "first", &a, &da) != 0 || read_ipp(j, 1, "second", &b, &db) != 0)
+        return;
+    socle_actor actor;
+    pam_actor(j, &actor);
+    identity_ref ra = { da.id, a.input.ipp }, rb = { db.id, b.input.ipp };
+    socle_err e;
+    err_clear(&e);
+    int64_t merge_id = 0;
+    int rc = link ? identity_local_link_in_tx(j->st, &actor, ra, rb, "A24", &merge_id, &e)
+                  : identity_local_unlink_in_tx(j->st, &actor, ra, rb, "A37", &e);
+    if (rc != 0) {
+        size_t second = er7_find(j->m, "PID", 1);
+        int first = strncmp(e.msg, "first", 5) == 0;
+        size_t at = first ? er7_find(j->m, "PID", 0) : second;
+        er7_loc where = pam_loc(j, "PID", at, 3, pam_ipp_rep(j->m, at), 1);
+        switch (e.code) {
+        case SOCLE_ENOTFOUND:
+            pam_reject(j, ACK_AE, where, ACK_ERR_UNKNOWN_KEY, e.msg);
+            break;
+        case SOCLE_ERULE:
+        case SOCLE_EINVAL:
+            pam_reject(j, ACK_AE, where, ACK_ERR_INTERNAL, e.msg);
+            break;
+        default:
+            pam_retry_later(j, &e);
+            break;
+        }
+        return;
+    }
+    snprintf(j->detail, sizeof j->detail, "%s",
+             !link ? "local identities unlinked"
+                   : merge_id ? "local identities linked (GHT identities merged)"
+                              : "local identities linked already");
+    j->code = ACK_AA;
+}
+
+void pam_patient_link(pam_job *j)   { apply_link(j, 1); }
+void pam_patient_unlink(pam_job *j) { apply_link(j, 0); }

@@ -142,6 +142,13 @@ int store_merge_insert(store *st, identity_merge_rec *m, socle_err *err);  /* se
 int store_merge_get(store *st, int64_t id, identity_merge_rec *out, socle_err *err);
 int store_merge_mark_undone(store *st, const identity_merge_rec *m, socle_err *err);
 
+/* ---- Merges of local identities (PAM A40) ---------------------------- */
+
+int store_local_merge_insert(store *st, local_merge_rec *m, socle_err *err);  /* sets id */
+/* The merge (not undone) that absorbed this local identity: 1/0/-1. */
+int store_local_merge_of(store *st, int64_t absorbed_local_id, local_merge_rec *out,
+                         socle_err *err);
+
 /* ---- History ---------------------------------------------------------- */
 
 int store_history_append(store *st, history_entry *h, socle_err *err);  /* sets id */

@@ -189,6 +189,24 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX quality_alert_open ON quality_alert(kind) WHERE closed_at = '';"
     "CREATE INDEX quality_alert_local ON quality_alert(local_id);",
+
+    /* 4: merges of local identities sent by a source (PAM A40). */
+    "CREATE TABLE local_merge ("
+    "  id                INTEGER PRIMARY KEY,"
+    "  survivor_local_id INTEGER NOT NULL REFERENCES local_identity(id),"
+    "  absorbed_local_id INTEGER NOT NULL REFERENCES local_identity(id),"
+    "  ght_merge_id      INTEGER REFERENCES identity_merge(id),"
+    "  at                TEXT NOT NULL,"
+    "  actor             TEXT NOT NULL,"
+    "  reason            TEXT NOT NULL,"
+    "  undone            INTEGER NOT NULL DEFAULT 0,"
+    "  undone_at         TEXT NOT NULL DEFAULT '',"
+    "  undone_by         TEXT NOT NULL DEFAULT ''"
+    ");"
+    /* A local identity is merged away at most once at a time. */
+    "CREATE UNIQUE INDEX local_merge_absorbed ON local_merge(absorbed_local_id)"
+    "  WHERE undone = 0;"
+    "CREATE INDEX local_merge_survivor ON local_merge(survivor_local_id);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
