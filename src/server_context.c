@@ -84,6 +84,9 @@ int server_start(socle_server *srv, socle_err *err)
         .bind = srv->cfg.bind,
         .port = srv->cfg.mllp_port,
         .max_message = srv->cfg.mllp_max_message,
+        .tls_cert = srv->cfg.mllp_tls_cert,
+        .tls_key = srv->cfg.mllp_tls_key[0] ? srv->cfg.mllp_tls_key : NULL,
+        .tls_client_ca = srv->cfg.mllp_tls_ca[0] ? srv->cfg.mllp_tls_ca : NULL,
     };
     return mllp_server_start(&srv->mllp, &mc, on_mllp_message, srv, err);
 }

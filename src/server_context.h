@@ -20,6 +20,10 @@ typedef struct socle_config {
     int http_port;   /* 0: let the system choose */
     int mllp_port;            /* 0: chosen by the system; -1: no MLLP */
     size_t mllp_max_message;  /* bytes */
+    /* MLLP over TLS when mllp_tls_cert is set (see mllp_server.h). */
+    char mllp_tls_cert[SERVER_PATH_MAX];
+    char mllp_tls_key[SERVER_PATH_MAX];
+    char mllp_tls_ca[SERVER_PATH_MAX];
 } socle_config;
 
 struct http_server;

@@ -18,7 +18,8 @@
 
 static const char usage[] =
     "usage: socle serve [--data DIR] [--bind ADDR] [--http PORT] [--mllp PORT]\n"
-    "                   [--max-message BYTES]\n"
+    "                   [--max-message BYTES] [--mllp-tls-cert PEM\n"
+    "                   [--mllp-tls-key PEM] [--mllp-tls-ca PEM]]\n"
     "\n"
     "Runs the Socle server on a data dir (created and initialised when new,\n"
     "migrated when older). Stops cleanly on SIGTERM or SIGINT.\n"
@@ -28,7 +29,12 @@ static const char usage[] =
     "  --http PORT   HTTP port (default 8080; 0 = any free port)\n"
     "  --mllp PORT   HL7 v2 MLLP port (default 2575; 0 = any free port)\n"
     "  --max-message BYTES  largest HL7 message accepted (default 1048576);\n"
-    "                a larger one is refused (AR) and its connection closed\n";
+    "                a larger one is refused (AR) and its connection closed\n"
+    "  --mllp-tls-cert PEM  serve MLLP over TLS (1.2 or later) with this\n"
+    "                certificate chain\n"
+    "  --mllp-tls-key PEM   its private key (default: in the certificate file)\n"
+    "  --mllp-tls-ca PEM    require client certificates signed by this CA\n"
+    "                (mutual TLS)\n";
 
 static int parse_port(const char *s, int *out)
 {
@@ -52,6 +58,9 @@ int cli_serve(int argc, char **argv)
         { "http", required_argument, NULL, 'H' },
         { "mllp", required_argument, NULL, 'm' },
         { "max-message", required_argument, NULL, 'M' },
+        { "mllp-tls-cert", required_argument, NULL, 'C' },
+        { "mllp-tls-key", required_argument, NULL, 'K' },
+        { "mllp-tls-ca", required_argument, NULL, 'A' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -86,6 +95,15 @@ int cli_serve(int argc, char **argv)
             cfg.mllp_max_message = (size_t)v;
             break;
         }
+        case 'C':
+        case 'K':
+        case 'A': {
+            char *dst = c == 'C' ? cfg.mllp_tls_cert : c == 'K' ? cfg.mllp_tls_key
+                                                              : cfg.mllp_tls_ca;
+            if (str_copy(dst, SERVER_PATH_MAX, optarg) != 0)
+                return cli_fail(CLI_USAGE, "serve", "TLS file path too long");
+            break;
+        }
         case 'h':
             fputs(usage, stdout);
             return CLI_OK;
@@ -98,6 +116,9 @@ int cli_serve(int argc, char **argv)
         fputs(usage, stderr);
         return CLI_USAGE;
     }
+    if (cfg.mllp_tls_cert[0] == '\0' && (cfg.mllp_tls_key[0] || cfg.mllp_tls_ca[0]))
+        return cli_fail(CLI_USAGE, "serve", "--mllp-tls-key and --mllp-tls-ca need "
+                        "--mllp-tls-cert");
 
     /* Block the stop signals before any thread starts, so that every
      * listener thread inherits the mask and only sigwait() below sees them. */

@@ -27,6 +27,7 @@
 
 #include "hl7/mllp.h"
 #include "util/log.h"
+#include "util/tls.h"
 
 #define MLLP_BACKLOG 64
 #define MLLP_READ_CHUNK 16384
@@ -37,6 +38,7 @@
 typedef struct mllp_conn {
     mllp_server *s;
     int fd;                   /* -1 once closed (under s->lock) */
+    tls_conn *tls;            /* NULL for plain MLLP */
     int done;                 /* the thread has finished; join it */
     pthread_t thread;
     char peer[MLLP_PEER_MAX];
@@ -54,6 +56,7 @@ struct mllp_server {
     size_t max_message;
     int64_t idle_ms;
     int64_t frame_ms;
+    tls_server *tls;          /* NULL for plain MLLP */
 
     pthread_mutex_t lock;     /* guards everything below */
     int stopping;
@@ -93,26 +96,44 @@ static void format_peer(const struct sockaddr_storage *ss, char *out, size_t n)
     }
 }
 
+/* One read or write on the connection, plain or TLS: >0 bytes, 0 end of
+ * stream (reads), -1 with *want POLLIN/POLLOUT to wait for, or -1 with
+ * *want 0 on an error. */
+static ssize_t conn_io(mllp_conn *c, int writing, void *data, size_t len, short *want)
+{
+    *want = 0;
+    if (c->tls != NULL) {
+        int w;
+        ssize_t n = writing ? tls_write(c->tls, data, len, &w) : tls_read(c->tls, data, len, &w);
+        if (n < 0 && w != TLS_WANT_NONE)
+            *want = w == TLS_WANT_READ ? POLLIN : POLLOUT;
+        return n;
+    }
+    ssize_t n = writing ? send(c->fd, data, len, MSG_NOSIGNAL) : recv(c->fd, data, len, 0);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+        *want = writing ? POLLOUT : POLLIN;
+    return n;
+}
+
 /* Write all of data; the socket is non-blocking so that a peer that stops
  * reading cannot hold the thread (and thus stop) forever. */
-static int write_all(int fd, const char *data, size_t len, int64_t timeout_ms)
+static int write_all(mllp_conn *c, const char *data, size_t len, int64_t timeout_ms)
 {
     int64_t deadline = now_ms() + timeout_ms;
     while (len > 0) {
-        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+        short want;
+        ssize_t n = conn_io(c, 1, (void *)data, len, &want);
         if (n > 0) {
             data += n;
             len -= (size_t)n;
             continue;
         }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+        if (want == 0)
             return -1;
         int64_t left = deadline - now_ms();
         if (left <= 0)
             return -1;
-        struct pollfd p = { .fd = fd, .events = POLLOUT };
+        struct pollfd p = { .fd = c->fd, .events = want };
         int rc = poll(&p, 1, (int)left);
         if (rc < 0 && errno != EINTR)
             return -1;
@@ -127,7 +148,7 @@ static int send_reply(mllp_conn *c, const buf *reply, buf *out)
         return 0;
     buf_reset(out);
     mllp_frame(out, reply->data, reply->len);
-    return write_all(c->fd, out->data, out->len, c->s->frame_ms);
+    return write_all(c, out->data, out->len, c->s->frame_ms);
 }
 
 /* Run the decoder over data and answer every complete message, in order.
@@ -189,6 +210,18 @@ static void *conn_main(void *arg)
 
     mllp_decoder_init(&d, s->max_message);
     log_info("mllp: connection from %s", c->peer);
+    if (s->tls != NULL) {
+        socle_err err;
+        err_clear(&err);
+        if (tls_accept(s->tls, c->fd, now_ms() + s->frame_ms, &c->tls, &err) != 0) {
+            log_warn("mllp: %s: %s", c->peer, err.msg);
+            why = "TLS handshake failed";
+            goto closed;
+        }
+        if (tls_peer_subject(c->tls)[0] != '\0')
+            log_info("mllp: %s: TLS peer %s", c->peer, tls_peer_subject(c->tls));
+    }
+    short want = POLLIN;
     for (;;) {
         if (is_stopping(s)) {
             why = "server stopping";
@@ -200,23 +233,27 @@ static void *conn_main(void *arg)
             why = in_frame ? "frame timeout" : "idle timeout";
             break;
         }
-        struct pollfd p = { .fd = c->fd, .events = POLLIN };
-        int rc = poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left);
-        if (rc < 0) {
-            if (errno == EINTR)
-                continue;
-            why = "poll failed";
-            break;
+        /* TLS may hold decrypted bytes the socket no longer signals. */
+        if (c->tls == NULL || tls_pending(c->tls) == 0) {
+            struct pollfd p = { .fd = c->fd, .events = want };
+            int rc = poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+            if (rc < 0) {
+                if (errno == EINTR)
+                    continue;
+                why = "poll failed";
+                break;
+            }
+            if (rc == 0)
+                continue;  /* the deadline check above decides */
         }
-        if (rc == 0)
-            continue;  /* the deadline check above decides */
-        ssize_t n = recv(c->fd, data, sizeof data, 0);
+        ssize_t n = conn_io(c, 0, data, sizeof data, &want);
         if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+            if (want != 0)
                 continue;
             why = "read failed";
             break;
         }
+        want = POLLIN;
         if (n == 0) {
             /* Also what stop's shutdown(SHUT_RD) looks like from here. */
             if (is_stopping(s))
@@ -227,8 +264,11 @@ static void *conn_main(void *arg)
             break;
         last = now_ms();
     }
+closed:
     log_info("mllp: connection from %s closed (%s)", c->peer, why);
 
+    tls_conn_free(c->tls);
+    c->tls = NULL;
     mllp_decoder_free(&d);
     buf_free(&reply);
     buf_free(&out);
@@ -417,13 +457,21 @@ int mllp_server_start(mllp_server **out, const mllp_server_config *cfg,
     s->idle_ms = (int64_t)(cfg->idle_timeout ? cfg->idle_timeout : MLLP_DEFAULT_IDLE) * 1000;
     s->frame_ms = (int64_t)(cfg->frame_timeout ? cfg->frame_timeout : MLLP_DEFAULT_FRAME) * 1000;
 
+    if (cfg->tls_cert != NULL && cfg->tls_cert[0] != '\0'
+        && tls_server_new(&s->tls, cfg->tls_cert, cfg->tls_key ? cfg->tls_key : cfg->tls_cert,
+                          cfg->tls_client_ca, err) != 0) {
+        free(s);
+        return -1;
+    }
     if (open_listener(s, cfg, err) != 0) {
+        tls_server_free(s->tls);
         free(s);
         return -1;
     }
     if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
         int e = errno;
         close(s->listen_fd);
+        tls_server_free(s->tls);
         free(s);
         return err_set(err, SOCLE_EIO, "mllp pipe: %s", strerror(e));
     }
@@ -434,10 +482,12 @@ int mllp_server_start(mllp_server **out, const mllp_server_config *cfg,
         close(s->wake[0]);
         close(s->wake[1]);
         close(s->listen_fd);
+        tls_server_free(s->tls);
         free(s);
         return err_set(err, SOCLE_EIO, "mllp accept thread: %s", strerror(rc));
     }
-    log_info("mllp: listening on %s port %d", cfg->bind, s->port);
+    log_info("mllp: listening on %s port %d%s", cfg->bind, s->port,
+             s->tls ? " (TLS)" : "");
     *out = s;
     return 0;
 }
@@ -483,6 +533,7 @@ void mllp_server_stop(mllp_server *s)
         list = next;
     }
     pthread_mutex_destroy(&s->lock);
+    tls_server_free(s->tls);
     log_info("mllp: stopped");
     free(s);
 }

@@ -33,6 +33,13 @@ typedef struct mllp_server_config {
     size_t max_message;        /* bytes; 0 = MLLP_DEFAULT_MAX */
     int idle_timeout;          /* seconds without a byte before closing; 0 = 300 */
     int frame_timeout;         /* seconds to complete a started frame; 0 = 30 */
+    /* TLS (util/tls.h) when tls_cert is set: the PEM certificate chain, its
+     * key (NULL: in the same file) and, for mutual TLS, the CA that signs
+     * the clients' certificates (NULL: any client). The handshake must end
+     * within frame_timeout. */
+    const char *tls_cert;
+    const char *tls_key;
+    const char *tls_client_ca;
 } mllp_server_config;
 
 typedef struct mllp_server mllp_server;

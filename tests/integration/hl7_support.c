@@ -56,6 +56,11 @@ int mllp_port;
 void start(h_server *s)
 {
     static const char *const extra[] = { "--mllp", "0", NULL };
+    start_with(s, extra);
+}
+
+void start_with(h_server *s, const char *const *extra)
+{
     char why[4096];
     cr_assert_eq(h_server_start(s, data, root, extra, why, sizeof why), 0, "%s", why);
     mllp_port = 0;

@@ -32,6 +32,8 @@ void hl7_teardown(void);
 /* Start `socle serve --mllp 0` on data and read its MLLP port; stop it
  * with SIGTERM and expect a clean exit (no leak, no sanitizer report). */
 void start(h_server *s);
+/* The same with other arguments (they must include "--mllp", "0"). */
+void start_with(h_server *s, const char *const *extra);
 void stop(h_server *s);
 long long health_count(const h_server *s, const char *name);
 
