@@ -1,6 +1,7 @@
 /*
  * pam_patient.c - the ITI-30 identity events of PAM France (pam_job.h):
- * A28 create, A31 update, A47 change of an identifier.
+ * A28 create, A31 update, A47 change of an identifier; and the upsert of
+ * the PID's identity that every movement (pam_visit.c) applies first.
  *
  * Choices (the specifications leave them open):
  *  - An A28 for an IPP we already hold is applied as an update (A31), with
@@ -41,18 +42,18 @@ int pam_patient_read(pam_job *j, size_t *pid_out, pam_identity *pi, id_domain *d
         return -1;
     }
 
-    pam_issues issues;
-    int mapped = pam_identity_from_pid(m, pid, pi, &issues);
-    for (size_t i = 0; i < issues.count; i++) {
-        const pam_issue *is = &issues.items[i];
+    pam_issues *issues = &j->pid_issues;
+    int mapped = pam_identity_from_pid(m, pid, pi, issues);
+    for (size_t i = 0; i < issues->count; i++) {
+        const pam_issue *is = &issues->items[i];
         pam_add_error(j, is->where, (ack_errcode)is->hl7_code,
                       is->severity == PAM_ISSUE_ERROR ? ACK_SEV_ERROR : ACK_SEV_WARNING,
                       is->text);
     }
-    if (issues.dropped > 0) {
+    if (issues->dropped > 0) {
         er7_loc none = {{0}, 0, 0, 0, 0, 0};
         pam_add_errorf(j, none, ACK_ERR_OK, ACK_SEV_INFO, "%zu further problems not listed",
-                       issues.dropped);
+                       issues->dropped);
     }
     if (mapped != 0) {
         j->code = ACK_AE;
@@ -84,6 +85,53 @@ int pam_patient_read(pam_job *j, size_t *pid_out, pam_identity *pi, id_domain *d
     }
     str_copy(pi->input.domain_oid, sizeof pi->input.domain_oid, dom->oid);
     *pid_out = pid;
+    return 0;
+}
+
+/* Upsert the PID's identity (as an A31 does) inside the open transaction,
+ * with its warnings and its quality alert (see pam_job.h). */
+int pam_patient_apply(pam_job *j, size_t pid, const pam_identity *pi, identity_result *res)
+{
+    size_t rep = pam_ipp_rep(j->m, pid);
+    er7_loc authority = pam_loc(j, "PID", pid, 3, rep, 4);
+    socle_err e;
+    err_clear(&e);
+    socle_actor actor;
+    pam_actor(j, &actor);
+    if (identity_upsert_in_tx(j->st, &actor, &pi->input, res, &e) != 0) {
+        er7_loc at_pid = pam_loc(j, "PID", pid, 0, 0, 0);
+        switch (e.code) {
+        case SOCLE_EINVAL:
+            pam_reject(j, ACK_AE, at_pid, ACK_ERR_DATA_TYPE, e.msg);
+            break;
+        case SOCLE_ERULE:
+            pam_reject(j, ACK_AE, at_pid, ACK_ERR_INTERNAL, e.msg);
+            break;
+        case SOCLE_ENOTFOUND:
+            pam_reject(j, ACK_AE, authority, ACK_ERR_UNKNOWN_KEY,
+                   "PID-3.4: the assigning authority of the IPP is not declared for any "
+                   "establishment");
+            break;
+        default:
+            pam_retry_later(j, &e);
+            break;
+        }
+        return -1;
+    }
+    if (res->warning[0] != '\0')
+        pam_add_errorf(j, pam_loc(j, "PID", pid, 3, 0, 0),
+                   res->ins_dropped ? ACK_ERR_DATA_TYPE : ACK_ERR_OK, ACK_SEV_WARNING,
+                   "%s", res->warning);
+
+    /* An INS the sender asserted but that could not be kept is for the
+     * identity cell to look at, whichever of us refused it. */
+    const char *refused = pi->ins_refused[0] ? pi->ins_refused
+                        : res->ins_dropped ? res->warning : NULL;
+    if (refused != NULL
+        && identity_alert_in_tx(j->st, &actor, res->local_id, "invalid_ins", refused, &e) != 0) {
+        pam_retry_later(j, &e);
+        return -1;
+    }
     return 0;
 }
 
@@ -206,10 +254,7 @@ static void apply(pam_job *j, patient_event ev)
                        ACK_SEV_WARNING, "PV1 segment missing: accepted, only the identity is used");
 
     size_t rep = pam_ipp_rep(m, pid);
-    er7_loc authority = pam_loc(j, "PID", pid, 3, rep, 4);
     er7_loc ipp = pam_loc(j, "PID", pid, 3, rep, 1);
-    socle_err e;
-    err_clear(&e);
 
     socle_actor actor;
     pam_actor(j, &actor);
@@ -218,47 +263,14 @@ static void apply(pam_job *j, patient_event ev)
         return;
 
     identity_result res;
-    if (identity_upsert_in_tx(j->st, &actor, &pi.input, &res, &e) != 0) {
-        er7_loc at_pid = pam_loc(j, "PID", pid, 0, 0, 0);
-        switch (e.code) {
-        case SOCLE_EINVAL:
-            pam_reject(j, ACK_AE, at_pid, ACK_ERR_DATA_TYPE, e.msg);
-            break;
-        case SOCLE_ERULE:
-            pam_reject(j, ACK_AE, at_pid, ACK_ERR_INTERNAL, e.msg);
-            break;
-        case SOCLE_ENOTFOUND:
-            pam_reject(j, ACK_AE, authority, ACK_ERR_UNKNOWN_KEY,
-                   "PID-3.4: the assigning authority of the IPP is not declared for any "
-                   "establishment");
-            break;
-        default:
-            pam_retry_later(j, &e);
-            break;
-        }
+    if (pam_patient_apply(j, pid, &pi, &res) != 0)
         return;
-    }
-
     if (is_a28 && res.outcome != IDENTITY_CREATED)
         pam_add_error(j, ipp, ACK_ERR_DUPLICATE_KEY, ACK_SEV_WARNING,
                   "A28 for an existing IPP: treated as an update");
     if (ev == EV_A31 && res.outcome == IDENTITY_CREATED)
         pam_add_error(j, ipp, ACK_ERR_UNKNOWN_KEY, ACK_SEV_WARNING,
                   "A31 for an unknown IPP: identity created");
-    if (res.warning[0] != '\0')
-        pam_add_errorf(j, pam_loc(j, "PID", pid, 3, 0, 0),
-                   res.ins_dropped ? ACK_ERR_DATA_TYPE : ACK_ERR_OK, ACK_SEV_WARNING,
-                   "%s", res.warning);
-
-    /* An INS the sender asserted but that could not be kept is for the
-     * identity cell to look at, whichever of us refused it. */
-    const char *refused = pi.ins_refused[0] ? pi.ins_refused
-                        : res.ins_dropped ? res.warning : NULL;
-    if (refused != NULL
-        && identity_alert_in_tx(j->st, &actor, res.local_id, "invalid_ins", refused, &e) != 0) {
-        pam_retry_later(j, &e);
-        return;
-    }
 
     static const char *const verbs[] = {"created", "updated", "unchanged"};
     snprintf(j->detail, sizeof j->detail, "%s local identity %lld",
