@@ -4,7 +4,8 @@
  *
  * A stay belongs to one establishment's identification domain and one of
  * its local identities; it is identified in its domain by its visit number
- * and carries its NDA (the visit number when none is given). A movement
+ * and carries its NDA (the visit number when none is given; set when the
+ * stay is created: moving an account is A44's business). A movement
  * is identified in the domain by its movement id, never reused.
  *
  * A stay's status, admission and discharge dates, class, current location,
