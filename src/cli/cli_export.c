@@ -1,5 +1,6 @@
 /*
- * socle export identities - the identity repository as CSV on stdout.
+ * socle export identities|stays - the identity repository, or the stays,
+ * as CSV on stdout.
  */
 #include "cli/cli.h"
 
@@ -9,17 +10,27 @@
 
 #include "audit/audit.h"
 #include "core/rniv.h"
+#include "core/stay.h"
 #include "util/csv.h"
 
 static const char usage[] =
     "usage: socle export identities [--data DIR]\n"
+    "       socle export stays [--data DIR]\n"
     "\n"
     "Writes every local identity as CSV (UTF-8) on standard output, with the header\n"
     "  domain,ipp,ght_id,status,birth_name,used_name,first_names,birth_date,sex,\n"
     "  birth_place,ins,active,merged_into\n"
     "domain is the EJ's assigning-authority OID, first_names the birth forenames\n"
     "(space-separated), status the RNIV status (PROV, RECUP, VALI, QUAL). Works\n"
-    "while the server runs. The export is recorded in the audit trail.\n";
+    "while the server runs. The export is recorded in the audit trail.\n"
+    "\n"
+    "export stays writes every stay with the header\n"
+    "  domain,nda,ipp,status,class,admit,discharge,current_uf,current_room,\n"
+    "  current_bed,movements\n"
+    "nda is PID-18, or the visit number when none was sent; status planned,\n"
+    "in-progress, finished or cancelled; admit and discharge ISO 8601; current_*\n"
+    "the structure codes of the current location; movements the movements that\n"
+    "stand (not cancelled; pre-admissions and cancellations not counted).\n";
 
 static const char *const columns[] = {
     "domain", "ipp", "ght_id", "status", "birth_name", "used_name", "first_names",
@@ -106,9 +117,87 @@ static int export_identities(const char *data)
     return CLI_OK;
 }
 
+/* ---- Stays ------------------------------------------------------------ */
+
+static const char *const stay_columns[] = {
+    "domain", "nda", "ipp", "status", "class", "admit", "discharge", "current_uf",
+    "current_room", "current_bed", "movements",
+};
+#define STAY_COLUMN_COUNT (sizeof stay_columns / sizeof stay_columns[0])
+
+static int export_stay_row(const stay_record *s, void *arg)
+{
+    export_ctx *x = arg;
+    if (x->domain.id != s->domain_id
+        && store_domain_get(x->st, s->domain_id, &x->domain, &x->err) != 1) {
+        x->failed = 1;
+        return 1;
+    }
+    local_identity li;
+    int64_t n = 0;
+    if (store_local_get(x->st, s->local_id, &li, &x->err) != 1
+        || store_movement_count_stay(x->st, s->id, &n, &x->err) != 0) {
+        x->failed = 1;
+        return 1;
+    }
+    char count[24];
+    snprintf(count, sizeof count, "%" PRId64, n);
+    const char *values[STAY_COLUMN_COUNT] = {
+        x->domain.oid, s->nda, li.ipp, stay_status_code(s->status), s->stay_class,
+        s->admit_at, s->discharge_at, s->location.uf, s->location.room, s->location.bed,
+        count,
+    };
+    for (size_t i = 0; i < STAY_COLUMN_COUNT; i++)
+        csv_write_field(stdout, values[i], i + 1 == STAY_COLUMN_COUNT);
+    x->rows++;
+    return 0;
+}
+
+static int export_stays(const char *data)
+{
+    store *st = cli_open_store(data);
+    if (st == NULL)
+        return CLI_FAIL;
+    export_ctx x = { .st = st };
+    err_clear(&x.err);
+    for (size_t i = 0; i < STAY_COLUMN_COUNT; i++)
+        csv_write_field(stdout, stay_columns[i], i + 1 == STAY_COLUMN_COUNT);
+    if (store_stay_foreach(st, export_stay_row, &x, &x.err) != 0)
+        x.failed = 1;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        x.failed = 1;
+        err_set(&x.err, SOCLE_EIO, "cannot write the export to standard output");
+    }
+
+    socle_actor actor;
+    cli_actor(&actor);
+    char detail[64];
+    snprintf(detail, sizeof detail, "%" PRId64 " stays", x.rows);
+    socle_err aerr;
+    err_clear(&aerr);
+    if (store_begin(st, &aerr) != 0
+        || audit_log(st, &actor, "stay.export", "stay", NULL,
+                     x.failed ? "failure" : "success", detail, &aerr) != 0
+        || store_commit(st, &aerr) != 0) {
+        store_rollback(st);
+        if (!x.failed) {
+            x.failed = 1;
+            x.err = aerr;
+        }
+    }
+    store_close(st);
+    if (x.failed)
+        return cli_fail(CLI_FAIL, "export", "%s", x.err.msg);
+    return CLI_OK;
+}
+
 int cli_export(int argc, char **argv)
 {
     const char *data;
+    if (argc >= 2 && strcmp(argv[1], "stays") == 0) {
+        int status = cli_parse_action(argc, argv, "stays", usage, &data, NULL, 0);
+        return status >= 0 ? status : export_stays(data);
+    }
     int status = cli_parse_action(argc, argv, "identities", usage, &data, NULL, 0);
     return status >= 0 ? status : export_identities(data);
 }

@@ -155,7 +155,9 @@ int identity_relink(struct store *st, const socle_actor *actor, int64_t local_id
  * and a later message about it is refused. When the two were under
  * different GHT identities, those are merged first (an undoable merge, made
  * for the source): the source says they are one person, so every local
- * identity of both is. *merge_out receives the record.
+ * identity of both is. The absorbed identity's stays move to the survivor
+ * (the local merge's history entry counts them). *merge_out receives the
+ * record.
  * Unknown IPP -> SOCLE_ENOTFOUND; same IPP, or an identity already merged
  * away -> SOCLE_ERULE. */
 int identity_local_merge_in_tx(struct store *st, const socle_actor *actor, int64_t domain_id,

@@ -121,14 +121,20 @@ int identity_local_merge_in_tx(struct store *st, const socle_actor *actor, int64
     if (end_link(st, actor, &gone, why, err) != 0)
         return -1;
 
+    /* The visits follow the surviving patient (IHE PAM A40): later
+     * movements of them name the survivor's IPP. */
+    int64_t stays = 0;
+    if (store_stay_reassign(st, absorbed.id, survivor.id, &stays, err) != 0)
+        return -1;
+
     time_now_iso(m.at);
     str_copy(m.actor, sizeof m.actor, actor->id);
     str_copy(m.reason, sizeof m.reason, why);
     if (store_local_merge_insert(st, &m, err) != 0)
         return -1;
     buf after = {0};
-    buf_printf(&after, "{\"merged_into\":%" PRId64 ",\"local_merge\":%" PRId64 "}",
-               survivor.id, m.id);
+    buf_printf(&after, "{\"merged_into\":%" PRId64 ",\"local_merge\":%" PRId64
+               ",\"stays_moved\":%" PRId64 "}", survivor.id, m.id, stays);
     if (identity_history(st, actor, "local_identity", absorbed.id, "local.merge", why,
                          snapshot_local(&absorbed), buf_detach(&after), err) != 0)
         return -1;

@@ -240,4 +240,81 @@ typedef struct audit_record {
     char hash[AUDIT_HASH_HEX];
 } audit_record;
 
+/* ---- Stays and movements (core/stay.h) -------------------------------- */
+
+typedef enum stay_status {
+    STAY_PLANNED = 0,    /* pre-admission (A05) */
+    STAY_IN_PROGRESS,
+    STAY_FINISHED,
+    STAY_CANCELLED
+} stay_status;
+
+/* A place as the sender named it (PV1-3 .1 UF, .2 room, .3 bed codes) and
+ * the structures those codes resolved to (0 when unknown or inconsistent:
+ * the codes are kept all the same). */
+typedef struct stay_location {
+    char uf[SOCLE_CODE_MAX];
+    char room[SOCLE_CODE_MAX];
+    char bed[SOCLE_CODE_MAX];
+    int64_t uf_id;
+    int64_t room_id;
+    int64_t bed_id;
+} stay_location;
+
+/* A stay (séjour) of one local identity in one establishment's domain,
+ * identified there by its visit number (PV1-19). Its status, dates,
+ * class, location and medical UF are derived from its active movements. */
+typedef struct stay {
+    int64_t id;
+    int64_t domain_id;
+    int64_t local_id;
+    char visit_number[SOCLE_CODE_MAX];
+    char nda[SOCLE_CODE_MAX];            /* PID-18; the visit number when none */
+    char stay_class[4];                  /* PV1-2: I O E R ... */
+    stay_status status;
+    int from_preadmission;               /* admitted after an A05 */
+    int on_leave;                        /* A21 without its A22 yet */
+    char admit_at[SOCLE_TS_MAX];         /* "" until admitted */
+    char discharge_at[SOCLE_TS_MAX];     /* "" until discharged */
+    stay_location location;              /* current */
+    char medical_uf[SOCLE_CODE_MAX];     /* current (ZBE-7) */
+    int version;
+    char created_at[SOCLE_TS_MAX];
+    char updated_at[SOCLE_TS_MAX];
+} stay_record;
+
+typedef enum movement_action {
+    MOVEMENT_INSERT = 0,
+    MOVEMENT_UPDATE,
+    MOVEMENT_CANCEL
+} movement_action;
+
+typedef enum movement_state { MOVEMENT_ACTIVE = 0, MOVEMENT_CANCELLED } movement_state;
+
+/* One movement message applied to a stay. An INSERT row is a movement of
+ * the stay, keyed by (domain, movement id); a CANCEL row records the
+ * cancellation message and names the row it cancelled (cancels). Updates
+ * (Z99) change the INSERT row in place, with a history entry. */
+typedef struct movement {
+    int64_t id;
+    int64_t stay_id;
+    int64_t domain_id;
+    char movement_id[SOCLE_CODE_MAX];    /* ZBE-1.1 */
+    char movement_ns[SOCLE_OID_MAX];     /* ZBE-1.3 OID, else ZBE-1.2 */
+    char trigger[4];                     /* A01, A02... */
+    movement_action action;              /* ZBE-4 */
+    char effective_at[SOCLE_TS_MAX];     /* ZBE-2 */
+    int historic;                        /* ZBE-5 = Y */
+    char original_trigger[4];            /* ZBE-6 */
+    char stay_class[4];                  /* PV1-2 as sent with it */
+    char medical_uf[SOCLE_CODE_MAX];     /* ZBE-7.10 */
+    char care_uf[SOCLE_CODE_MAX];        /* ZBE-8.10 */
+    char nature[8];                      /* ZBE-9 as sent */
+    stay_location location;              /* PV1-3 */
+    movement_state state;
+    int64_t cancels;                     /* CANCEL row: the row it cancelled */
+    char created_at[SOCLE_TS_MAX];
+    char updated_at[SOCLE_TS_MAX];
+} movement;
+
 #endif

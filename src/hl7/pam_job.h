@@ -48,6 +48,11 @@ typedef struct pam_job {
     size_t n_texts;
     char detail[SOCLE_REASON_MAX];  /* outcome in a few words, for the journal */
 
+    /* Problems found by the mappings of the PID and of the visit (PV1,
+     * ZBE): the errors above borrow their texts, so they live here. */
+    pam_issues pid_issues;
+    pam_issues visit_issues;
+
     int resend;                  /* found in the journal: stored holds the ACK */
     buf stored;
     /* A handler that answers with another message than an ACK (a query's
@@ -80,11 +85,11 @@ void pam_actor(const pam_job *j, socle_actor *out);
 int pam_patient_read(pam_job *j, size_t *pid, pam_identity *pi, id_domain *dom);
 /* The PID-3 repetition of the IPP (first with CX-5 PI), for locations. */
 size_t pam_ipp_rep(const er7_message *m, size_t pid);
-
-/* Apply the patient mapped by pam_patient_read as a create or update
- * (identity_upsert_in_tx), with the identity feed's warnings and quality
- * alerts. 0 with res filled, or -1 with the message answered. */
-int pam_patient_upsert(pam_job *j, size_t pid, const pam_identity *pi, identity_result *res);
+/* Create or update the patient of the PID as an A31 does, inside the open
+ * transaction: its warnings become ERRs and an INS refused raises the
+ * quality alert. Returns 0 with *res filled, or -1 with the message
+ * answered (AE, or AR on a store failure). */
+int pam_patient_apply(pam_job *j, size_t pid, const pam_identity *pi, identity_result *res);
 
 /* ---- Events (one file per family) ------------------------------------ */
 
@@ -95,5 +100,10 @@ void pam_patient_change_id(pam_job *j);   /* A47 */
 void pam_patient_merge(pam_job *j);       /* A40 */
 void pam_patient_link(pam_job *j);        /* A24 */
 void pam_patient_unlink(pam_job *j);      /* A37 */
+
+/* pam_visit.c: ITI-31 stays and movements (A01 A02 A03 A04 A05 A06 A07
+ * A11 A12 A13 A21 A22 A38 A52 A53 A54 A55 Z99), one handler for all: the
+ * trigger and ZBE-4 choose the command. */
+void pam_visit_movement(pam_job *j);
 
 #endif

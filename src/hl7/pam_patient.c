@@ -1,6 +1,7 @@
 /*
  * pam_patient.c - the ITI-30 identity events of PAM France (pam_job.h):
- * A28 create, A31 update, A47 change of an identifier.
+ * A28 create, A31 update, A47 change of an identifier; and the upsert of
+ * the PID's identity that every movement (pam_visit.c) applies first.
  *
  * Choices (the specifications leave them open):
  *  - An A28 for an IPP we already hold is applied as an update (A31), with
@@ -41,18 +42,18 @@ int pam_patient_read(pam_job *j, size_t *pid_out, pam_identity *pi, id_domain *d
         return -1;
     }
 
-    pam_issues issues;
-    int mapped = pam_identity_from_pid(m, pid, pi, &issues);
-    for (size_t i = 0; i < issues.count; i++) {
-        const pam_issue *is = &issues.items[i];
+    pam_issues *issues = &j->pid_issues;
+    int mapped = pam_identity_from_pid(m, pid, pi, issues);
+    for (size_t i = 0; i < issues->count; i++) {
+        const pam_issue *is = &issues->items[i];
         pam_add_error(j, is->where, (ack_errcode)is->hl7_code,
                       is->severity == PAM_ISSUE_ERROR ? ACK_SEV_ERROR : ACK_SEV_WARNING,
                       is->text);
     }
-    if (issues.dropped > 0) {
+    if (issues->dropped > 0) {
         er7_loc none = {{0}, 0, 0, 0, 0, 0};
         pam_add_errorf(j, none, ACK_ERR_OK, ACK_SEV_INFO, "%zu further problems not listed",
-                       issues.dropped);
+                       issues->dropped);
     }
     if (mapped != 0) {
         j->code = ACK_AE;
@@ -180,7 +181,7 @@ static int apply_a47(pam_job *j, pam_identity *pi, size_t pid, size_t rep,
     return 1;
 }
 
-int pam_patient_upsert(pam_job *j, size_t pid, const pam_identity *pi, identity_result *res)
+int pam_patient_apply(pam_job *j, size_t pid, const pam_identity *pi, identity_result *res)
 {
     size_t rep = pam_ipp_rep(j->m, pid);
     socle_err e;
@@ -340,7 +341,7 @@ static void apply(pam_job *j, patient_event ev)
         return;
 
     identity_result res;
-    if (pam_patient_upsert(j, pid, &pi, &res) != 0)
+    if (pam_patient_apply(j, pid, &pi, &res) != 0)
         return;
     if (ev == EV_A28 && res.outcome != IDENTITY_CREATED)
         pam_add_error(j, ipp, ACK_ERR_DUPLICATE_KEY, ACK_SEV_WARNING,
@@ -379,11 +380,14 @@ static int read_ipp(pam_job *j, size_t nth, const char *which, pam_identity *pi,
         j->code = ACK_AE;
         return -1;
     }
-    pam_issues issues;
-    int mapped = pam_identity_ipp_from_pid(m, pid, pi, &issues);
-    for (size_t i = 0; i < issues.count; i++)
-        pam_add_error(j, issues.items[i].where, (ack_errcode)issues.items[i].hl7_code,
-                      ACK_SEV_ERROR, issues.items[i].text);
+    /* The ACK borrows the issue texts: they live in the job. Only errors
+     * are kept, and an error ends the message, so the second PID never
+     * overwrites what the first one reported. */
+    pam_issues *issues = &j->pid_issues;
+    int mapped = pam_identity_ipp_from_pid(m, pid, pi, issues);
+    for (size_t i = 0; i < issues->count; i++)
+        pam_add_error(j, issues->items[i].where, (ack_errcode)issues->items[i].hl7_code,
+                      ACK_SEV_ERROR, issues->items[i].text);
     if (mapped != 0) {
         j->code = ACK_AE;
         return -1;

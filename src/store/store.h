@@ -207,4 +207,41 @@ typedef int (*store_audit_cb)(const audit_record *rec, void *ctx);
 int store_audit_foreach(store *st, int64_t from_seq, store_audit_cb cb, void *ctx,
                         socle_err *err);
 
+/* ---- Stays and movements ---------------------------------------------- */
+
+/* A stay by its visit number in a domain; by id. 1/0/-1. */
+int store_stay_find(store *st, int64_t domain_id, const char *visit_number, stay_record *out,
+                    socle_err *err);
+int store_stay_get(store *st, int64_t id, stay_record *out, socle_err *err);
+/* Insert s (sets s->id, s->version = 1). Visit number taken -> SOCLE_ECONFLICT. */
+int store_stay_insert(store *st, stay_record *s, socle_err *err);
+/* Update when the stored version is still s->version, then increment it;
+ * a newer stored version -> SOCLE_ECONFLICT. */
+int store_stay_update(store *st, stay_record *s, socle_err *err);
+
+/* Give every stay of local identity from_local to to_local (PAM A40: the
+ * visits follow the surviving patient); *moved gets the number of stays. */
+int store_stay_reassign(store *st, int64_t from_local, int64_t to_local, int64_t *moved,
+                        socle_err *err);
+
+typedef int (*store_stay_cb)(const stay_record *s, void *ctx);
+/* Every stay, by domain then id (exports). */
+int store_stay_foreach(store *st, store_stay_cb cb, void *ctx, socle_err *err);
+
+/* The INSERT row of a movement id in a domain. 1/0/-1. */
+int store_movement_find(store *st, int64_t domain_id, const char *movement_id,
+                        movement *out, socle_err *err);
+/* Insert m (sets m->id). An INSERT row whose movement id is taken in its
+ * domain -> SOCLE_ECONFLICT. */
+int store_movement_insert(store *st, movement *m, socle_err *err);
+int store_movement_update(store *st, const movement *m, socle_err *err);
+
+typedef int (*store_movement_cb)(const movement *m, void *ctx);
+/* Every row of a stay (INSERT and CANCEL), by effective date then id. */
+int store_movement_foreach_stay(store *st, int64_t stay_id, store_movement_cb cb,
+                                void *ctx, socle_err *err);
+/* Movements of a stay that count (exports): active INSERT rows, the
+ * pre-admission (A05) left out. */
+int store_movement_count_stay(store *st, int64_t stay_id, int64_t *out, socle_err *err);
+
 #endif

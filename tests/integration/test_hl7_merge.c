@@ -34,6 +34,18 @@ static const char *link_msg(const char *trigger, const char *control, const char
                  trigger, strcmp(trigger, "A24") == 0 ? "A24" : "A37", control, ipp_a, ipp_b);
 }
 
+/* An admission (A01) or discharge (A03) of visit V1 for a patient (IPP). */
+static const char *visit_msg(const char *trigger, const char *control, const char *ipp,
+                             const char *movement, const char *at)
+{
+    return h_fmt("MSH|^~\\&|GAM|HOP|SOCLE|GHT|20260110120000||ADT^%s^ADT_A01|%s|P|"
+                 "2.5^FRA^2.11|||||FRA|UNICODE UTF-8\rEVN||20260110120000\r"
+                 "PID|1||%s" AUTH "||DURAND-TEST^PAUL^PAUL^^^^L||19700102|M\r"
+                 "PV1|1|I|UF-1||||||||||||||||V1^^^HOP&1.2.250.1.999.1&ISO^VN\r"
+                 "ZBE|%s^GAM^1.2.250.1.999.1.9^ISO|%s||INSERT|N||^^^^^^UF^^^UF-1||S\r",
+                 trigger, control, ipp, movement, at);
+}
+
 static void send_expect(const char *msg, const char *code)
 {
     ack a = roundtrip(msg);
@@ -110,6 +122,29 @@ Test(hl7_merge, a40_merges_an_ipp_into_another)
     expect_code(&a, "AE");
     EXPECT_ERR(&a, 207, "E", "MRG", 1);
     ack_free(&a);
+    stop(&s);
+}
+
+Test(hl7_merge, a40_the_stays_follow_the_survivor)
+{
+    h_server s;
+    start(&s);
+    send_expect(a28("V-1", "IPP-S" AUTH "||DURAND-TEST^PAUL^PAUL^^^^L||19700102|M"), "AA");
+    send_expect(visit_msg("A01", "V-2", "IPP-X", "MV-1", "20260110080000"), "AA");
+    send_expect(a40("V-3", "IPP-S", "MRG|IPP-X" AUTH "\r"), "AA");
+
+    h_result r;
+    cr_assert_eq(H_RUN(&r, "export", "stays", "--data", data), 0);
+    ASSERT_EXIT(&r, 0);
+    cr_assert_not_null(strstr(r.out, "\n1.2.250.1.999.1,V1,IPP-S,in-progress,"),
+                       "the stay did not follow the survivor:\n%s", r.out);
+    h_result_free(&r);
+
+    /* The discharge names the survivor's IPP, as the sender now does. */
+    send_expect(visit_msg("A03", "V-4", "IPP-S", "MV-2", "20260111100000"), "AA");
+    cr_assert_eq(H_RUN(&r, "export", "stays", "--data", data), 0);
+    cr_assert_not_null(strstr(r.out, "\n1.2.250.1.999.1,V1,IPP-S,finished,"), "%s", r.out);
+    h_result_free(&r);
     stop(&s);
 }
 
