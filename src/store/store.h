@@ -258,14 +258,13 @@ typedef int (*store_outbox_cb)(const outbox_row *r, void *ctx);
 /* Every row in a state (state < 0: all), oldest first. */
 int store_outbox_foreach(store *st, int state, store_outbox_cb cb, void *ctx,
                          socle_err *err);
-/* The pending rows that may be sent now (next_attempt_at <= now), at most
- * limit, oldest first: only the head of each patient's queue for its
- * subscriber, i.e. a row is left out while an older pending row of the
- * same subscriber concerns one of its patients (ght_id or other_ght_id).
- * A later notification never overtakes an earlier one; other patients
- * proceed. */
-int store_outbox_due(store *st, const char *now, int limit, store_outbox_cb cb, void *ctx,
-                     socle_err *err);
+/* The pending rows of a subscriber that may be sent now (next_attempt_at
+ * <= now), at most limit, oldest first: only the head of each patient's
+ * queue, i.e. a row is left out while an older pending row of the same
+ * subscriber concerns one of its patients (ght_id or other_ght_id). A later
+ * notification never overtakes an earlier one; other patients proceed. */
+int store_outbox_due(store *st, int64_t subscriber_id, const char *now, int limit,
+                     store_outbox_cb cb, void *ctx, socle_err *err);
 /* After an attempt: sent (sent_at, ack), failed (last_error, ack), or
  * pending again with attempts + 1, next_attempt_at and last_error. */
 int store_outbox_mark_sent(store *st, int64_t id, const char *at, const char *ack,

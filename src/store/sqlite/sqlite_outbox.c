@@ -201,14 +201,14 @@ int store_outbox_foreach(store *st, int state, store_outbox_cb cb, void *ctx, so
     return foreach_row(st, s, cb, ctx, err);
 }
 
-int store_outbox_due(store *st, const char *now, int limit, store_outbox_cb cb, void *ctx,
-                     socle_err *err)
+int store_outbox_due(store *st, int64_t subscriber_id, const char *now, int limit,
+                     store_outbox_cb cb, void *ctx, socle_err *err)
 {
     /* ght_id is never 0, so "p.ght_id IN (o.ght_id, 0)" is just equality
      * for a row without a second patient. */
     sqlite3_stmt *s = sq_stmt(st, SQ_OUTBOX_DUE,
         "SELECT " OUTBOX_COLUMNS
-        "WHERE o.state = 'pending' AND o.next_attempt_at <= ?1"
+        "WHERE o.subscriber_id = ?3 AND o.state = 'pending' AND o.next_attempt_at <= ?1"
         " AND NOT EXISTS (SELECT 1 FROM outbox p"
         "   WHERE p.state = 'pending' AND p.subscriber_id = o.subscriber_id AND p.id < o.id"
         "   AND (p.ght_id IN (o.ght_id, o.other_ght_id)"
@@ -218,6 +218,7 @@ int store_outbox_due(store *st, const char *now, int limit, store_outbox_cb cb, 
         return -1;
     sq_bind_text(s, 1, now);
     sqlite3_bind_int(s, 2, limit);
+    sqlite3_bind_int64(s, 3, subscriber_id);
     return foreach_row(st, s, cb, ctx, err);
 }
 
