@@ -174,7 +174,7 @@ static void record(outbox_sender *s, const outbox_row *r, attempt_result res,
         log_error("outbox: row %" PRId64 " to %s: cannot record the outcome (%s): %s", r->id,
                   r->subscriber, detail && detail[0] ? detail : "sent", err.msg);
     else if (res == FAILED)
-        log_warn("outbox: %s %" PRId64 " to %s refused, not retried: %s", r->event, r->id,
+        log_warn("outbox: %s %" PRId64 " to %s failed, not retried: %s", r->event, r->id,
                  r->subscriber, detail);
     else if (res == RETRY)
         log_warn("outbox: %s %" PRId64 " to %s: attempt %d failed, next in %" PRId64 " ms: %s",
