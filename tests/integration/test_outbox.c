@@ -46,8 +46,10 @@ typedef struct receiver {
     int stop;
     /* Answers, one per message received, in order; AA once they run out. */
     const char *script[8];
-    /* Or: answer AR the first time this IPP's A28 comes (NULL: unused). */
-    const char *refuse_once_ipp;
+    /* Or: answer AR the first refuse_times times this IPP's A28 comes
+     * (NULL: unused). */
+    const char *refuse_ipp;
+    int refuse_times;
     int refused;
     received msgs[RECV_MAX];
     int n;
@@ -84,10 +86,10 @@ static void take(receiver *r, const char *msg, size_t len, buf *answer)
     const char *code = "AA";
     if (r->n < 8 && r->script[r->n] != NULL)
         code = r->script[r->n];
-    if (r->refuse_once_ipp && !r->refused && strcmp(rec.ipp, r->refuse_once_ipp) == 0
+    if (r->refuse_ipp && r->refused < r->refuse_times && strcmp(rec.ipp, r->refuse_ipp) == 0
         && strcmp(rec.trigger, "A28") == 0) {
         code = "AR";
-        r->refused = 1;
+        r->refused++;
     }
     snprintf(rec.answer, sizeof rec.answer, "%s", code);
     if (r->n < RECV_MAX)
@@ -362,7 +364,9 @@ Test(outbox, a_patient_waits_for_its_first_message_others_proceed)
 {
     receiver rc;
     receiver_init(&rc);
-    rc.refuse_once_ipp = "IPP1";
+    /* Twice: IPP1 then waits 1 s + 2 s, time enough for IPP2 to go. */
+    rc.refuse_ipp = "IPP1";
+    rc.refuse_times = 2;
     receiver_start(&rc, 0);
     subscribe(rc.port);
     h_server s;
@@ -371,7 +375,7 @@ Test(outbox, a_patient_waits_for_its_first_message_others_proceed)
     send_ok(a28("OUT-0301", IPP1 "||" NAME_L "||" BIRTH));
     send_ok(a28("OUT-0302", IPP2 "||TESTAUTRE^BRUNO^BRUNO^^M.^^L||19700101|M"));
     send_ok(A31_USED("OUT-0303", IPP1));
-    wait_received(&rc, 4);
+    wait_received(&rc, 5);
     wait_pending(&s, 0);
 
     /* What was accepted, in order. */
