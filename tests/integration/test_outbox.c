@@ -437,3 +437,60 @@ Test(outbox, delivery_resumes_when_the_receiver_is_back_even_after_a_restart)
     receiver_stop(&rc);
     receiver_free(&rc);
 }
+
+Test(outbox, subscriber_command_line)
+{
+    h_result r;
+    cr_assert_eq(H_RUN(&r, "subscriber", "add", "--data", data, "--name", "LAB", "--host",
+                       "lab.example.invalid", "--port", "2600", "--events", "a31, A40",
+                       "--ej", "750712184"), 0);
+    ASSERT_EXIT(&r, 0);
+    h_result_free(&r);
+    cr_assert_eq(H_RUN(&r, "subscriber", "add", "--data", data, "--name", "LAB", "--host",
+                       "h", "--port", "1"), 0);
+    ASSERT_EXIT(&r, 1);
+    cr_assert(strstr(r.err, "exists already") != NULL, "%s", r.err);
+    h_result_free(&r);
+    cr_assert_eq(H_RUN(&r, "subscriber", "add", "--data", data, "--name", "X", "--host", "h",
+                       "--port", "1", "--ej", "123456789"), 0);
+    ASSERT_EXIT(&r, 1);
+    h_result_free(&r);
+    static const char *const bad[][14] = {
+        { "subscriber", "add", "--data", NULL, "--name", "X", "--host", "h", NULL },
+        { "subscriber", "add", "--data", NULL, "--name", "X", "--host", "h", "--port", "0", NULL },
+        { "subscriber", "add", "--data", NULL, "--name", "X|Y", "--host", "h", "--port", "1",
+          NULL },
+        { "subscriber", "add", "--data", NULL, "--name", "X", "--host", "h", "--port", "1",
+          "--events", "A08", NULL },
+        { "subscriber", "list", "--data", NULL, "--port", "1", NULL },
+        { "subscriber", "frobnicate", NULL },
+        { "outbox", "list", "--data", NULL, "--state", "lost", NULL },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *args[14];
+        for (size_t k = 0; k < 14; k++)
+            args[k] = bad[i][k] == NULL && k == 3 && bad[i][2] != NULL ? data : bad[i][k];
+        cr_assert_eq(h_run(&r, H_CLI_TIMEOUT_MS, args), 0);
+        ASSERT_EXIT(&r, 2);
+        h_result_free(&r);
+    }
+
+    cr_assert_eq(H_RUN(&r, "subscriber", "list", "--data", data), 0);
+    ASSERT_EXIT(&r, 0);
+    cr_assert_str_eq(r.out, "LAB\tlab.example.invalid\t2600\tactive\tA31,A40\t750712184\n");
+    h_result_free(&r);
+    cr_assert_eq(H_RUN(&r, "subscriber", "--help"), 0);
+    ASSERT_EXIT(&r, 0);
+    cr_assert(strstr(r.out, "--events") != NULL);
+    h_result_free(&r);
+    cr_assert_eq(H_RUN(&r, "subscriber", "remove", "--data", data, "--name", "LAB"), 0);
+    ASSERT_EXIT(&r, 0);
+    h_result_free(&r);
+    cr_assert_eq(H_RUN(&r, "subscriber", "remove", "--data", data, "--name", "LAB"), 0);
+    ASSERT_EXIT(&r, 1);
+    h_result_free(&r);
+    cr_assert_eq(H_RUN(&r, "audit", "list", "--data", data), 0);
+    cr_assert(strstr(r.out, "subscriber.add") && strstr(r.out, "subscriber.remove"), "%s",
+              r.out);
+    h_result_free(&r);
+}
