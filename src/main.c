@@ -20,6 +20,8 @@ static const char usage[] =
     "  token issue|verify  bearer tokens for the HTTP interfaces\n"
     "  audit verify|list   the hash-chained access trace\n"
     "  export identities   the identity repository as CSV\n"
+    "  subscriber add|list|remove  applications notified of identity changes\n"
+    "  outbox list         the notifications waiting for them\n"
     "  version             print the version\n"
     "\n"
     "Each command has --help. Exit status: 0 success, 1 failure, 2 usage error.\n";
@@ -37,6 +39,8 @@ static const command commands[] = {
     { "token", cli_token },
     { "audit", cli_audit },
     { "export", cli_export },
+    { "subscriber", cli_subscriber },
+    { "outbox", cli_outbox },
 };
 
 int main(int argc, char **argv)

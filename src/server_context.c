@@ -8,6 +8,7 @@
 #include "hl7/mllp_server.h"
 #include "hl7/pam.h"
 #include "http/server.h"
+#include "outbox/outbox.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -72,11 +73,16 @@ static void on_mllp_message(void *ctx, const char *peer, const char *msg, size_t
     pthread_mutex_unlock(&srv->store_lock);
     if (rc != 0)
         log_error("mllp %s: message not processed: %s", peer, err.msg);
+    outbox_kick(srv->outbox);  /* it may have queued notifications */
 }
 
 int server_start(socle_server *srv, socle_err *err)
 {
     if (http_server_start(&srv->http, srv, srv->cfg.bind, srv->cfg.http_port, err) != 0)
+        return -1;
+    outbox_config oc;
+    outbox_config_defaults(&oc);
+    if (outbox_start(&srv->outbox, srv->store, &srv->store_lock, &oc, err) != 0)
         return -1;
     if (srv->cfg.mllp_port < 0)
         return 0;
@@ -102,6 +108,8 @@ void server_close(socle_server *srv)
         http_server_stop(srv->http);
         srv->http = NULL;
     }
+    outbox_stop(srv->outbox);  /* before the store it uses */
+    srv->outbox = NULL;
     pthread_mutex_lock(&srv->store_lock);
     store_close(srv->store);
     srv->store = NULL;

@@ -28,6 +28,7 @@ typedef struct socle_config {
 
 struct http_server;
 struct mllp_server;
+struct outbox_sender;
 
 typedef struct socle_server {
     socle_config cfg;
@@ -39,6 +40,7 @@ typedef struct socle_server {
     token_key key;
     struct http_server *http;
     struct mllp_server *mllp;
+    struct outbox_sender *outbox;  /* notifications to subscribers */
 } socle_server;
 
 void server_config_defaults(socle_config *cfg);
@@ -47,7 +49,8 @@ void server_config_defaults(socle_config *cfg);
  * open and migrate the store, load the token key. */
 int server_open(socle_server *srv, const socle_config *cfg, socle_err *err);
 
-/* Start the listeners (HTTP, then MLLP; mllp_port < 0 leaves MLLP off). */
+/* Start the listeners (HTTP, then MLLP; mllp_port < 0 leaves MLLP off),
+ * then the outbox sender. */
 int server_start(socle_server *srv, socle_err *err);
 
 /* Stop the listeners (waiting for in-flight requests), close the store,

@@ -18,6 +18,8 @@ int cli_ins(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_audit(int argc, char **argv);
 int cli_export(int argc, char **argv);
+int cli_subscriber(int argc, char **argv);
+int cli_outbox(int argc, char **argv);
 
 /* ---- Shared by the subcommands (cli_common.c) -------------------------- */
 

@@ -10,6 +10,7 @@
 
 #include "audit/audit.h"
 #include "core/ins.h"
+#include "core/notify.h"
 #include "core/rniv.h"
 #include "core/snapshot.h"
 #include "store/store.h"
@@ -305,7 +306,9 @@ int identity_upsert_in_tx(struct store *st, const socle_actor *actor, const iden
         } else if (ght_new(st, actor, &ght, err) != 0) {
             return -1;
         }
-        if (link_new(st, actor, li.id, ght, LINK_AUTO, 0, why, err) != 0)
+        if (link_new(st, actor, li.id, ght, LINK_AUTO, 0, why, err) != 0
+            || identity_notify_in_tx(st, res->linked_by_ins ? NOTIFY_UPDATED : NOTIFY_CREATED,
+                                     ght, 0, why, err) != 0)
             return -1;
         res->outcome = IDENTITY_CREATED;
         res->local_id = li.id;
@@ -328,7 +331,8 @@ int identity_upsert_in_tx(struct store *st, const socle_actor *actor, const iden
     }
     if (save_change(st, actor, &li, "identity.update",
                     res->downgraded ? "strict trait changed: back to provisional" : NULL,
-                    before, after, err) != 0)
+                    before, after, err) != 0
+        || identity_notify_in_tx(st, NOTIFY_UPDATED, li.ght_id, 0, NULL, err) != 0)
         return -1;
     res->outcome = IDENTITY_UPDATED;
 
@@ -496,7 +500,8 @@ static int rniv_action_in_tx(struct store *st, const socle_actor *actor, int64_t
     char *before, *after;
     if (!snapshot_change(&old, &li, &before, &after))
         return audit_local(st, actor, action_name(a->kind), li.id, "unchanged", NULL, err);
-    if (save_change(st, actor, &li, action_name(a->kind), a->reason, before, after, err) != 0)
+    if (save_change(st, actor, &li, action_name(a->kind), a->reason, before, after, err) != 0
+        || identity_notify_in_tx(st, NOTIFY_UPDATED, li.ght_id, 0, a->reason, err) != 0)
         return -1;
     if (res != NULL)
         res->outcome = IDENTITY_UPDATED;
@@ -616,7 +621,8 @@ int identity_change_ipp_in_tx(struct store *st, const socle_actor *actor, int64_
     if (str_copy(li.ipp, sizeof li.ipp, new_ipp) != 0)
         return err_set(err, SOCLE_EINVAL, "ipp: too long");
     if (save_change(st, actor, &li, "identity.ipp_change", NULL, snapshot_local(&old),
-                    snapshot_local(&li), err) != 0)
+                    snapshot_local(&li), err) != 0
+        || identity_notify_in_tx(st, NOTIFY_UPDATED, li.ght_id, 0, "IPP changed", err) != 0)
         return -1;
     return audit_local(st, actor, "identity.ipp_change", li.id, "success", NULL, err);
 }

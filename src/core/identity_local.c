@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "core/notify.h"
 #include "core/snapshot.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -137,6 +138,10 @@ int identity_local_merge_in_tx(struct store *st, const socle_actor *actor, int64
                ",\"stays_moved\":%" PRId64 "}", survivor.id, m.id, stays);
     if (identity_history(st, actor, "local_identity", absorbed.id, "local.merge", why,
                          snapshot_local(&absorbed), buf_detach(&after), err) != 0)
+        return -1;
+    /* Subscribers see the survivor without the IPP merged away (after the
+     * A40 of the GHT merge, when there was one). */
+    if (identity_notify_in_tx(st, NOTIFY_UPDATED, keep.ght_id, 0, why, err) != 0)
         return -1;
     if (merge_out != NULL)
         *merge_out = m;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "core/notify.h"
 #include "core/snapshot.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -144,7 +145,8 @@ int identity_merge_in_tx(struct store *st, const socle_actor *actor, int64_t sur
     if (rc != 0)
         return -1;
 
-    if (set_ght_state(st, actor, &absorbed, GHT_MERGED, survivor_id, "ght.merge", why, err) != 0)
+    if (set_ght_state(st, actor, &absorbed, GHT_MERGED, survivor_id, "ght.merge", why, err) != 0
+        || identity_notify_in_tx(st, NOTIFY_MERGED, survivor_id, absorbed_id, why, err) != 0)
         return -1;
     if (merge_id != NULL)
         *merge_id = m.id;
@@ -285,7 +287,8 @@ static int unmerge_in_tx(struct store *st, const socle_actor *actor, int64_t mer
     time_now_iso(m.undone_at);
     str_copy(m.undone_by, sizeof m.undone_by, actor->id);
     str_copy(m.undo_reason, sizeof m.undo_reason, reason ? reason : "");
-    if (store_merge_mark_undone(st, &m, err) != 0)
+    if (store_merge_mark_undone(st, &m, err) != 0
+        || identity_notify_in_tx(st, NOTIFY_UNMERGED, absorbed.id, survivor.id, why, err) != 0)
         return -1;
     return audit_ght(st, actor, "identity.unmerge", absorbed.id, why, err);
 }
@@ -354,6 +357,12 @@ int identity_relink_in_tx(struct store *st, const socle_actor *actor, int64_t lo
         if (set_ght_state(st, actor, &old, GHT_MERGED, target.id, "ght.retire", reason, err) != 0)
             return -1;
     }
+    /* The identity it left first (A31, or A40 when retired), then the one
+     * it joined, so that the IPP is never listed on both at the receiver. */
+    if (identity_notify_in_tx(st, NOTIFY_UPDATED, current.ght_id, 0, reason, err) != 0
+        || identity_notify_in_tx(st, target_id == 0 ? NOTIFY_CREATED : NOTIFY_UPDATED,
+                                 target.id, 0, reason, err) != 0)
+        return -1;
     if (new_ght_id != NULL)
         *new_ght_id = target.id;
     char detail[96];

@@ -59,6 +59,9 @@ static enum MHD_Result handle_health(http_server *h, struct MHD_Connection *c)
     err_clear(&err);
     pthread_mutex_lock(&h->srv->store_lock);
     int rc = h->srv->store ? store_counts_get(h->srv->store, &counts, &err) : -1;
+    int64_t outbox_pending = 0, outbox_failed = 0;
+    if (rc == 0)
+        rc = store_outbox_counts(h->srv->store, &outbox_pending, &outbox_failed, &err);
     const char *backend = h->srv->store ? store_backend(h->srv->store) : "none";
     int schema = h->srv->store ? store_schema_version(h->srv->store) : 0;
     pthread_mutex_unlock(&h->srv->store_lock);
@@ -70,7 +73,7 @@ static enum MHD_Result handle_health(http_server *h, struct MHD_Connection *c)
                                    SOCLE_VERSION, "error", "store unavailable"));
     }
     return send_json(c, MHD_HTTP_OK, json_pack(
-        "{s:s, s:s, s:{s:s, s:i}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+        "{s:s, s:s, s:{s:s, s:i}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
         "status", "ok",
         "version", SOCLE_VERSION,
         "store", "backend", backend, "schema_version", schema,
@@ -82,7 +85,9 @@ static enum MHD_Result handle_health(http_server *h, struct MHD_Connection *c)
             "merges", (json_int_t)counts.merges,
             "audit_records", (json_int_t)counts.audit_records,
             "inbound_messages", (json_int_t)counts.inbound_messages,
-            "open_quality_alerts", (json_int_t)counts.open_alerts));
+            "open_quality_alerts", (json_int_t)counts.open_alerts,
+            "outbox_pending", (json_int_t)outbox_pending,
+            "outbox_failed", (json_int_t)outbox_failed));
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,

@@ -243,5 +243,80 @@ int store_movement_foreach_stay(store *st, int64_t stay_id, store_movement_cb cb
 /* Movements of a stay that count (exports): active INSERT rows, the
  * pre-admission (A05) left out. */
 int store_movement_count_stay(store *st, int64_t stay_id, int64_t *out, socle_err *err);
+/* ---- Subscribers and the outbox (notifications) ----------------------- */
+
+/* An application that receives identity notifications over MLLP. */
+typedef struct subscriber {
+    int64_t id;
+    char name[SOCLE_CODE_MAX];           /* unique; also its MSH-5 */
+    char host[SOCLE_LABEL_MAX];
+    int port;
+    int active;
+    char events[128];                    /* "A28,A31,A40"; "" = every event */
+    char ej_finess[SOCLE_FINESS_MAX];    /* only patients known to this EJ; "" = all */
+    char created_at[SOCLE_TS_MAX];
+} subscriber;
+
+/* Insert s (sets s->id). Duplicate name -> SOCLE_ECONFLICT. */
+int store_subscriber_insert(store *st, subscriber *s, socle_err *err);
+int store_subscriber_find(store *st, const char *name, subscriber *out, socle_err *err);
+/* Remove the subscriber by name (1 removed, 0 not found, -1 error). Its
+ * rows still pending become failed ("subscriber removed"); every row keeps
+ * the subscriber's name, so the queue's history stays readable. */
+int store_subscriber_remove(store *st, const char *name, const char *at, socle_err *err);
+typedef int (*store_subscriber_cb)(const subscriber *s, void *ctx);
+/* Subscribers by name, all or active only. */
+int store_subscriber_foreach(store *st, int active_only, store_subscriber_cb cb, void *ctx,
+                             socle_err *err);
+
+typedef enum outbox_state { OUTBOX_PENDING = 0, OUTBOX_SENT, OUTBOX_FAILED } outbox_state;
+
+/* One notification for one subscriber. Timestamps are UTC ISO 8601 with
+ * milliseconds ("YYYY-MM-DDTHH:MM:SS.mmmZ"), so they compare as text. */
+typedef struct outbox_row {
+    int64_t id;
+    int64_t subscriber_id;               /* 0 once the subscriber was removed */
+    char subscriber[SOCLE_CODE_MAX];     /* its name */
+    int64_t ght_id;                      /* the ordering key: the patient */
+    int64_t other_ght_id;                /* a second patient (merge), or 0 */
+    char event[8];                       /* "A28", "A31", "A40" */
+    char message_id[40];                 /* stable across retries (MSH-10) */
+    const char *payload;                 /* JSON; borrowed (see below) */
+    char created_at[SOCLE_TS_MAX];
+    outbox_state state;
+    int attempts;
+    char next_attempt_at[SOCLE_TS_MAX];
+    char last_error[SOCLE_REASON_MAX];
+    char sent_at[SOCLE_TS_MAX];
+    const char *ack;                     /* the ACK received; borrowed */
+} outbox_row;
+
+const char *outbox_state_name(outbox_state s);   /* "pending", "sent", "failed" */
+
+/* Append a pending row (sets r->id); r->payload is copied. */
+int store_outbox_insert(store *st, outbox_row *r, socle_err *err);
+
+/* Rows (payload and ack borrowed for the duration of the callback). */
+typedef int (*store_outbox_cb)(const outbox_row *r, void *ctx);
+/* Every row in a state (state < 0: all), oldest first. */
+int store_outbox_foreach(store *st, int state, store_outbox_cb cb, void *ctx,
+                         socle_err *err);
+/* The pending rows of a subscriber that may be sent now (next_attempt_at
+ * <= now), at most limit, oldest first: only the head of each patient's
+ * queue, i.e. a row is left out while an older pending row of the same
+ * subscriber concerns one of its patients (ght_id or other_ght_id). A later
+ * notification never overtakes an earlier one; other patients proceed. */
+int store_outbox_due(store *st, int64_t subscriber_id, const char *now, int limit,
+                     store_outbox_cb cb, void *ctx, socle_err *err);
+/* After an attempt: sent (sent_at, ack), failed (last_error, ack), or
+ * pending again with attempts + 1, next_attempt_at and last_error. */
+int store_outbox_mark_sent(store *st, int64_t id, const char *at, const char *ack,
+                           socle_err *err);
+int store_outbox_mark_failed(store *st, int64_t id, const char *error, const char *ack,
+                             socle_err *err);
+int store_outbox_mark_retry(store *st, int64_t id, const char *next_attempt_at,
+                            const char *error, socle_err *err);
+/* Counts of pending and failed rows (health). */
+int store_outbox_counts(store *st, int64_t *pending, int64_t *failed, socle_err *err);
 
 #endif

@@ -98,6 +98,61 @@ Test(identity_local, a40_merges_two_ipps_and_their_ght_identities)
     assert_audit_intact();
 }
 
+/* The events of the outbox rows for ght_id, in order, as "A28 A31 ...". */
+typedef struct events_of { int64_t ght; char list[256]; } events_of;
+
+static int collect_event(const outbox_row *r, void *ctx)
+{
+    events_of *e = ctx;
+    if (r->ght_id == e->ght) {
+        strcat(e->list, e->list[0] ? " " : "");
+        strcat(e->list, r->event);
+    }
+    return 0;
+}
+
+static const char *outbox_events(int64_t ght)
+{
+    static events_of e;
+    memset(&e, 0, sizeof e);
+    e.ght = ght;
+    socle_err err = { 0 };
+    cr_assert_eq(store_outbox_foreach(st, -1, collect_event, &e, &err), 0, "%s", err.msg);
+    return e.list;
+}
+
+Test(identity_local, subscribers_hear_of_a40_a24_and_a37)
+{
+    subscriber sub;
+    memset(&sub, 0, sizeof sub);
+    strcpy(sub.name, "DPI");
+    strcpy(sub.host, "127.0.0.1");
+    sub.port = 2600;
+    sub.active = 1;
+    strcpy(sub.created_at, "2026-01-01T00:00:00.000Z");
+    socle_err err = { 0 };
+    cr_assert_eq(store_begin(st, &err), 0);
+    cr_assert_eq(store_subscriber_insert(st, &sub, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_commit(st, &err), 0);
+
+    identity_result s = create(OID_A, "IPP-S", person("PETIT-TEST", 'M', "1955-07-14"));
+    identity_result x = create(OID_A, "IPP-X", person("PETIT-TEST", 'M', "1955-07-14"));
+    local_merge_rec rec;
+    cr_assert_eq(local_merge(OID_A, "IPP-S", "IPP-X", &rec), 0);
+    /* The GHT merge (A40), then the survivor without the merged-away IPP. */
+    cr_assert_str_eq(outbox_events(s.ght_id), "A28 A40 A31");
+    cr_assert_str_eq(outbox_events(x.ght_id), "A28");
+
+    identity_result b = create(OID_B, "IPP-B", person("PETIT-TEST", 'M', "1955-07-14"));
+    int64_t merge_id;
+    cr_assert_eq(local_link(1, OID_A, "IPP-S", OID_B, "IPP-B", &merge_id), 0);
+    cr_assert_str_eq(outbox_events(s.ght_id), "A28 A40 A31 A40");
+    cr_assert_eq(local_link(0, OID_A, "IPP-S", OID_B, "IPP-B", NULL), 0);
+    cr_assert_str_eq(outbox_events(s.ght_id), "A28 A40 A31 A40 A31");
+    int64_t b_ght = get_local(b.local_id).ght_id;
+    cr_assert_str_eq(outbox_events(b_ght), "A28");
+}
+
 Test(identity_local, a40_within_one_ght_identity_needs_no_ght_merge)
 {
     /* Same INS: one GHT identity already. */

@@ -269,6 +269,41 @@ static const char *const migrations[] = {
     "CREATE UNIQUE INDEX movement_key ON movement(domain_id, movement_id)"
     "  WHERE action = 'INSERT';"
     "CREATE INDEX movement_stay ON movement(stay_id, effective_at, id);",
+
+    /* 6: subscribers to identity notifications and their durable outbox,
+     *    written in the transaction of the change it announces. */
+    "CREATE TABLE subscriber ("
+    "  id         INTEGER PRIMARY KEY,"
+    "  name       TEXT NOT NULL UNIQUE,"
+    "  host       TEXT NOT NULL,"
+    "  port       INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),"
+    "  active     INTEGER NOT NULL DEFAULT 1,"
+    "  events     TEXT NOT NULL DEFAULT '',"
+    "  ej_finess  TEXT NOT NULL DEFAULT '',"
+    "  created_at TEXT NOT NULL"
+    ");"
+    "CREATE TABLE outbox ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  subscriber_id   INTEGER REFERENCES subscriber(id) ON DELETE SET NULL,"
+    "  subscriber      TEXT NOT NULL,"
+    "  ght_id          INTEGER NOT NULL,"
+    "  other_ght_id    INTEGER NOT NULL DEFAULT 0,"
+    "  event           TEXT NOT NULL,"
+    "  message_id      TEXT NOT NULL,"
+    "  payload         TEXT NOT NULL,"
+    "  created_at      TEXT NOT NULL,"
+    "  state           TEXT NOT NULL CHECK (state IN ('pending','sent','failed')),"
+    "  attempts        INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at TEXT NOT NULL,"
+    "  last_error      TEXT NOT NULL DEFAULT '',"
+    "  sent_at         TEXT NOT NULL DEFAULT '',"
+    "  ack             TEXT NOT NULL DEFAULT ''"
+    ");"
+    /* The sender's queue: the head of each (subscriber, patient) queue. */
+    "CREATE INDEX outbox_pending ON outbox(subscriber_id, ght_id, id) WHERE state = 'pending';"
+    "CREATE INDEX outbox_pending_other ON outbox(subscriber_id, other_ght_id, id)"
+    "  WHERE state = 'pending' AND other_ght_id <> 0;"
+    "CREATE INDEX outbox_state ON outbox(state, id);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
