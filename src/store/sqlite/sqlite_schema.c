@@ -189,6 +189,11 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX quality_alert_open ON quality_alert(kind) WHERE closed_at = '';"
     "CREATE INDEX quality_alert_local ON quality_alert(local_id);",
+
+    /* 4: the searches of the query interfaces (PDQ): by used name as by
+     *    birth name (local_identity_name), and by birth date alone. */
+    "CREATE INDEX local_identity_used_name ON local_identity(norm_used_name, birth_date);"
+    "CREATE INDEX local_identity_birth_date ON local_identity(birth_date);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
