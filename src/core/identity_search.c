@@ -280,11 +280,13 @@ int identity_search_in_tx(struct store *st, const socle_actor *actor,
     if (ids == NULL || r->hits == NULL)
         abort();
     size_t n = 0;
-    if (store_search_ght(st, &q, limit + 1, ids, &n, &r->total, err) != 0)
+    int64_t above = 0;
+    if (store_search_ght(st, &q, limit + 1, ids, &n, &r->total, &above, err) != 0)
         goto done;
     r->more = n > limit;
     if (r->more)
         n = limit;
+    r->remaining = above > (int64_t)n ? above - (int64_t)n : 0;
 
     for (size_t i = 0; i < n; i++) {
         int64_t id;

@@ -81,6 +81,7 @@ typedef struct identity_search_result {
     identity_hit *hits;          /* count of them, by ascending GHT id */
     size_t count;
     int64_t total;               /* GHT identities matching, all pages */
+    int64_t remaining;           /* of them, after this page */
     int more;                    /* further pages: continue after last_ght_id */
     int64_t last_ght_id;
     char ght_oid[SOCLE_OID_MAX]; /* the GHT's own domain */

@@ -259,6 +259,8 @@ static const pam_event events[] = {
     {"ADT", "A28", pam_patient_create},
     {"ADT", "A31", pam_patient_update},
     {"ADT", "A47", pam_patient_change_id},
+    {"QBP", "Q22", pam_query_pdq},
+    {"QBP", "Q23", pam_query_pix},
 };
 
 /* Everything after parsing; sets the outcome, or j->resend. */

@@ -88,4 +88,9 @@ void pam_patient_create(pam_job *j);      /* A28 */
 void pam_patient_update(pam_job *j);      /* A31 */
 void pam_patient_change_id(pam_job *j);   /* A47 */
 
+/* pam_query.c: ITI-21 PDQ and ITI-9 PIX queries, answered with an RSP
+ * (j->reply) rather than an ACK. */
+void pam_query_pdq(pam_job *j);           /* QBP^Q22 */
+void pam_query_pix(pam_job *j);           /* QBP^Q23 */
+
 #endif

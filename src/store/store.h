@@ -171,10 +171,11 @@ typedef struct store_search_query {
 
 /* The GHT identities of the matching local identities (through their
  * active links), by ascending id above q->after_ght_id: at most max of
- * them into ids, their number in *n. *total (may be NULL) receives how many
- * GHT identities match in all, after_ght_id aside. */
+ * them into ids, their number in *n. When total is not NULL, *total
+ * receives how many GHT identities match in all (after_ght_id aside) and
+ * *above how many of them are above after_ght_id. */
 int store_search_ght(store *st, const store_search_query *q, size_t max, int64_t *ids,
-                     size_t *n, int64_t *total, socle_err *err);
+                     size_t *n, int64_t *total, int64_t *above, socle_err *err);
 
 /* ---- History ---------------------------------------------------------- */
 

@@ -136,11 +136,14 @@ static int prepare(store *st, const char *sql, const binds *b, sqlite3_stmt **ou
 #define FROM " FROM local_identity l JOIN identity_link k" \
              " ON k.local_id = l.id AND k.state = 'ACTIVE' WHERE 1"
 
-static int count_all(store *st, const store_search_query *q, int64_t *total, socle_err *err)
+static int count_all(store *st, const store_search_query *q, int64_t *total, int64_t *above,
+                     socle_err *err)
 {
     binds b = { .n = 0 };
     buf sql = { 0 };
-    buf_puts(&sql, "SELECT count(DISTINCT k.ght_id)" FROM);
+    bind_num(&b, &sql, "SELECT count(DISTINCT k.ght_id),"
+             " count(DISTINCT CASE WHEN k.ght_id > ? THEN k.ght_id END)" FROM,
+             q->after_ght_id);
     criteria(q, &sql, &b);
     sqlite3_stmt *s = NULL;
     int rc = prepare(st, buf_cstr(&sql), &b, &s, err);
@@ -148,8 +151,10 @@ static int count_all(store *st, const store_search_query *q, int64_t *total, soc
     if (rc != 0)
         return -1;
     rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
         *total = sqlite3_column_int64(s, 0);
+        *above = sqlite3_column_int64(s, 1);
+    }
     else
         sq_fail(st, err, "count search results");
     sqlite3_finalize(s);
@@ -157,10 +162,10 @@ static int count_all(store *st, const store_search_query *q, int64_t *total, soc
 }
 
 int store_search_ght(store *st, const store_search_query *q, size_t max, int64_t *ids,
-                     size_t *n, int64_t *total, socle_err *err)
+                     size_t *n, int64_t *total, int64_t *above, socle_err *err)
 {
     *n = 0;
-    if (total != NULL && count_all(st, q, total, err) != 0)
+    if (total != NULL && count_all(st, q, total, above, err) != 0)
         return -1;
     if (max == 0)
         return 0;
