@@ -12,6 +12,8 @@
  *
  * Events applied in this version: A28 (create) and A31 (update) of a
  * patient identity, A47 (change of IPP, change or deletion of the INS).
+ * Queries: QBP^Q22 (IHE PDQ) and QBP^Q23 (IHE PIX) are answered with their
+ * RSP instead of an ACK (pam_query.c), journaled the same way.
  * Other ADT events are answered AR with ERR-3 201, other message types AR
  * with 200.
  */
