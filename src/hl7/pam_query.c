@@ -295,18 +295,35 @@ static int64_t read_pointer(const char *ptr, uint32_t hash)
 
 /* ---- PDQ --------------------------------------------------------------- */
 
+/* Every domain asked for (QPD-8, QPD-4) must be one we know (ITI-21;
+ * ITI-9 case 5). 0, or -1 with the query answered. */
+static int check_domains(rsp *r, const qpd_query *q, size_t field)
+{
+    socle_err e;
+    err_clear(&e);
+    for (size_t i = 0; i < q->crit.n_in_domains; i++) {
+        identity_xid_kind kind;
+        id_domain dom;
+        int found = identity_domain_classify(r->j->st, q->crit.in_domains[i], &kind, &dom, &e);
+        if (found < 0) {
+            pam_retry_later(r->j, &e);
+            return -1;
+        }
+        if (!found) {
+            refuse(r, ACK_AE, qpd_loc(r->j, field, q->domain_reps[i], 0), ACK_ERR_UNKNOWN_KEY,
+                   field == 8 ? "QPD-8: this assigning authority is not a domain known here"
+                              : "QPD-4: this assigning authority is not a domain known here");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static void map_search_error(rsp *r, const qpd_query *q, const socle_err *e)
 {
     pam_job *j = r->j;
     if (e->code == SOCLE_ENOTFOUND) {
-        /* Which OID: the IPP's authority (QPD-3) or a domain of QPD-8. */
-        for (size_t i = 0; i < q->crit.n_in_domains; i++)
-            if (strstr(e->msg, q->crit.in_domains[i]) != NULL
-                && strncmp(e->msg, "in_domains", 10) == 0) {
-                refuse(r, ACK_AE, qpd_loc(j, 8, q->domain_reps[i], 0), ACK_ERR_UNKNOWN_KEY,
-                       "QPD-8: this assigning authority is not a domain known here");
-                return;
-            }
+        /* The domains of QPD-8 were checked: it is the IPP's authority. */
         refuse(r, ACK_AE, qpd_loc(j, 3, q->authority_rep, 0), ACK_ERR_UNKNOWN_KEY,
                "QPD-3: the assigning authority of the identifier is not a domain of an "
                "establishment known here");
@@ -341,6 +358,8 @@ void pam_query_pdq(pam_job *j)
         }
         q.crit.after_ght_id = after;
     }
+    if (check_domains(&r, &q, 8) != 0)
+        return;
 
     socle_actor actor;
     pam_actor(j, &actor);
@@ -397,24 +416,11 @@ void pam_query_pix(pam_job *j)
         return;
     }
 
+    if (check_domains(&r, &q, 4) != 0)
+        return;
+
     socle_err e;
     err_clear(&e);
-    /* Every domain asked for must be one we know (case 5). */
-    for (size_t i = 0; i < q.crit.n_in_domains; i++) {
-        identity_xid_kind kind;
-        id_domain dom;
-        int found = identity_domain_classify(j->st, q.crit.in_domains[i], &kind, &dom, &e);
-        if (found < 0) {
-            pam_retry_later(j, &e);
-            return;
-        }
-        if (!found) {
-            refuse(&r, ACK_AE, qpd_loc(j, 4, q.domain_reps[i], 0), ACK_ERR_UNKNOWN_KEY,
-                   "QPD-4: this assigning authority is not a domain known here");
-            return;
-        }
-    }
-
     socle_actor actor;
     pam_actor(j, &actor);
     identity_xref_result x;
