@@ -203,10 +203,20 @@ static int build_query(struct store *st, const identity_search_criteria *c,
         int found = identity_domain_classify(st, c->domain_oid, &kind, &dom, err);
         if (found < 0)
             return -1;
-        if (!found || kind != IDENTITY_XID_IPP)
+        if (!found || kind == IDENTITY_XID_INS)
             return err_set(err, SOCLE_ENOTFOUND, "domain_oid: %s is not the domain of an "
-                           "establishment", c->domain_oid);
+                           "establishment nor the GHT's", c->domain_oid);
         q->domain_id = dom.id;
+        if (kind == IDENTITY_XID_GHT) {
+            /* A GHT id: decimal digits; anything else designates nobody. */
+            int64_t id = q->ipp[0] != '\0' ? 0 : -1;
+            for (const char *p = q->ipp; *p != '\0' && id >= 0; p++)
+                id = *p >= '0' && *p <= '9' && id <= (INT64_MAX - 9) / 10
+                   ? id * 10 + (*p - '0') : -1;
+            q->ght_id = id == 0 ? -1 : id;
+            q->ipp[0] = '\0';
+            q->domain_id = 0;
+        }
     }
     int everyone = 0;
     for (size_t i = 0; i < c->n_in_domains && i < IDENTITY_SEARCH_DOMAINS_MAX; i++) {

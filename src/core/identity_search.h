@@ -48,7 +48,8 @@ typedef struct identity_search_criteria {
     char birth_date[SOCLE_DATE_MAX]; /* YYYY-MM-DD */
     char sex;                        /* 'M', 'F', 'U'; 0 any */
     char ipp[SOCLE_CODE_MAX];        /* with domain_oid, or in any domain */
-    char domain_oid[SOCLE_OID_MAX];  /* an establishment's domain */
+    char domain_oid[SOCLE_OID_MAX];  /* an establishment's domain; or the GHT's,
+                                        ipp then being a GHT id */
     char ins[SOCLE_INS_MAX];         /* INS matricule */
     /* Only patients with an identifier in one of these domains (OIDs of
      * establishments, of the GHT, or the INS OIDs); none: no restriction. */

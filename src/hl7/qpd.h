@@ -9,8 +9,9 @@
  * or CE-2, as senders differ; case ignored). QPD-2 query tag: required.
  *
  * PDQ, QPD-3 demographics fields: repetitions of `@<field>^<value>`:
- *   @PID.3.1 (or @PID.3)    an identifier: the IPP, or the INS when its
- *                           authority is an INS OID (PAM FR)
+ *   @PID.3.1 (or @PID.3)    an identifier: the IPP (or the GHT id, under
+ *                           the GHT's OID), or the INS when its authority
+ *                           is an INS OID (PAM FR)
  *   @PID.3.4.2              its authority's OID; @PID.3.4.1 (namespace)
  *                           and @PID.3.4.3 (type) are read but only the
  *                           OID designates a domain; @PID.3.4 may carry

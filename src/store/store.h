@@ -160,6 +160,7 @@ typedef struct store_search_query {
     char ipp[SOCLE_CODE_MAX];        /* in domain_id, or in any domain when 0 */
     int64_t domain_id;
     char ins[SOCLE_INS_MAX];
+    int64_t ght_id;                  /* this GHT identity only; 0 any */
     /* Only GHT identities holding an identifier in one of these domains
      * (an active local identity there), or, with with_ins, a qualified
      * INS. Neither: no such restriction. */

@@ -105,6 +105,20 @@ Test(identity_search, ipp_and_ins)
     cr_assert_neq(r.hits[0].ght_id, a.ght_id);
     identity_search_result_free(&r);
 
+    /* A GHT id in the GHT's domain. */
+    c = crit();
+    id_domain gd;
+    socle_err gerr = { 0 };
+    cr_assert_eq(store_domain_ght(st, &gd, &gerr), 1);
+    strcpy(c.domain_oid, gd.oid);
+    id_text(c.ipp, sizeof c.ipp, b.ght_id);
+    r = search_ok(&c);
+    cr_assert_eq(r.count, 1);
+    cr_assert_eq(r.hits[0].ght_id, b.ght_id);
+    identity_search_result_free(&r);
+    strcpy(c.ipp, "X1");
+    cr_assert_eq(count_of(&c), 0);
+
     c = crit();
     make_ins(c.ins, 'F', "1970-03-03", 5);
     r = search_ok(&c);

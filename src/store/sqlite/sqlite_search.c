@@ -100,6 +100,8 @@ static void criteria(const store_search_query *q, buf *sql, binds *b)
     }
     if (q->ins[0] != '\0')
         bind_text(b, sql, " AND l.ins = ?", q->ins);
+    if (q->ght_id != 0)
+        bind_num(b, sql, " AND k.ght_id = ?", q->ght_id);
 
     if (q->n_in_domains > 0 || q->with_ins) {
         buf_puts(sql, " AND k.ght_id IN (SELECT k2.ght_id FROM identity_link k2"
