@@ -151,13 +151,21 @@ static int put_msh(er7_writer *w, const er7_message *m, const ack_params *p,
         echo(w, 5, 0, 0, er7_field(m, 0, 3));
         echo(w, 6, 0, 0, er7_field(m, 0, 4));
     }
-    if (er7w_put(w, 7, 1, 1, 1, when, err) < 0 ||
-        er7w_put(w, 9, 1, 1, 1, "ACK", err) < 0)
+    if (er7w_put(w, 7, 1, 1, 1, when, err) < 0)
         return -1;
-    if (m != NULL)
-        echo(w, 9, 1, 2, er7_get(m, 0, 9, 1, 2, 0));
-    if (er7w_put(w, 9, 1, 3, 1, "ACK", err) < 0)
-        return -1;
+    if (p->msg_type != NULL) {
+        if (er7w_put(w, 9, 1, 1, 1, p->msg_type, err) < 0 ||
+            er7w_put(w, 9, 1, 2, 1, p->msg_trigger, err) < 0 ||
+            er7w_put(w, 9, 1, 3, 1, p->msg_structure, err) < 0)
+            return -1;
+    } else {
+        if (er7w_put(w, 9, 1, 1, 1, "ACK", err) < 0)
+            return -1;
+        if (m != NULL)
+            echo(w, 9, 1, 2, er7_get(m, 0, 9, 1, 2, 0));
+        if (er7w_put(w, 9, 1, 3, 1, "ACK", err) < 0)
+            return -1;
+    }
     if (er7w_put(w, 10, 1, 1, 1, p->control_id, err) < 0) {
         err_prefix(err, "ACK: control id");
         return -1;

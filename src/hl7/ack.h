@@ -110,6 +110,12 @@ typedef struct ack_params {
     const char      *facility;    /* UTF-8), for an empty MSH-5/6; may be NULL */
     const char      *control_id;  /* MSH-10 of the ACK: required */
     time_t           now;         /* MSH-7 */
+    /* MSH-9 of a response that is not an ACK, such as a query's
+     * RSP^K22^RSP_K21 (its segments after MSA and ERR are the caller's to
+     * append). NULL: ACK^<the received trigger>^ACK. */
+    const char      *msg_type;
+    const char      *msg_trigger;
+    const char      *msg_structure;
 } ack_params;
 
 /*

@@ -280,6 +280,8 @@ static const pam_event events[] = {
     {"ADT", "A54", pam_visit_movement},
     {"ADT", "A55", pam_visit_movement},
     {"ADT", "Z99", pam_visit_movement},
+    {"QBP", "Q22", pam_query_pdq},
+    {"QBP", "Q23", pam_query_pix},
 };
 
 /* Everything after parsing; sets the outcome, or j->resend. */

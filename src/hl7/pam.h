@@ -10,8 +10,10 @@
  * rolls the change back but is journaled; a refusal for non-content
  * reasons (AR) is journaled without keying, so the sender may retry.
  *
- * The events applied are those of the `events` table in pam.c, each
- * handled in its own file (pam_patient.c: A28, A31, A40, A47, A24, A37).
+ * The messages handled are those of the `events` table in pam.c, each in
+ * its own file: pam_patient.c (A28, A31, A40, A47, A24, A37), pam_visit.c
+ * (the ITI-31 movements), pam_query.c (QBP^Q22 IHE PDQ and QBP^Q23 IHE
+ * PIX, answered with their RSP instead of an ACK, journaled the same way).
  * Other events of a known message type are answered AR with ERR-3 201,
  * other message types AR with 200.
  */

@@ -106,4 +106,9 @@ void pam_patient_unlink(pam_job *j);      /* A37 */
  * trigger and ZBE-4 choose the command. */
 void pam_visit_movement(pam_job *j);
 
+/* pam_query.c: ITI-21 PDQ and ITI-9 PIX queries, answered with an RSP
+ * (j->reply) rather than an ACK. */
+void pam_query_pdq(pam_job *j);           /* QBP^Q22 */
+void pam_query_pix(pam_job *j);           /* QBP^Q23 */
+
 #endif

@@ -148,6 +148,41 @@ int store_local_merge_insert(store *st, local_merge_rec *m, socle_err *err);  /*
 /* The merge (not undone) that absorbed this local identity: 1/0/-1. */
 int store_local_merge_of(store *st, int64_t absorbed_local_id, local_merge_rec *out,
                          socle_err *err);
+/* ---- Identity search (PDQ, PIX, FHIR search) --------------------------- */
+
+#define STORE_SEARCH_DOMAINS_MAX 16
+
+/* Criteria of a search of local identities: a local identity matches when
+ * it meets every criterion given (an empty field is no criterion). Names
+ * are compared in the normalised form the store indexes (norm_* columns,
+ * see identity_norm), which the caller derives the same way. */
+typedef struct store_search_query {
+    char name[SOCLE_NAME_MAX];       /* normalised birth or used name */
+    int name_prefix;                 /* name starts it, rather than equals it */
+    char given[SOCLE_GIVEN_MAX];     /* normalised: one word of the forename list */
+    int given_prefix;                /* given starts that word */
+    char birth_date[SOCLE_DATE_MAX];
+    char sex;                        /* 'M', 'F', 'U'; 0 for any */
+    char ipp[SOCLE_CODE_MAX];        /* in domain_id, or in any domain when 0 */
+    int64_t domain_id;
+    char ins[SOCLE_INS_MAX];
+    int64_t ght_id;                  /* this GHT identity only; 0 any */
+    /* Only GHT identities holding an identifier in one of these domains
+     * (an active local identity there), or, with with_ins, a qualified
+     * INS. Neither: no such restriction. */
+    int64_t in_domains[STORE_SEARCH_DOMAINS_MAX];
+    size_t n_in_domains;
+    int with_ins;
+    int64_t after_ght_id;            /* continuation: only GHT ids above it */
+} store_search_query;
+
+/* The GHT identities of the matching local identities (through their
+ * active links), by ascending id above q->after_ght_id: at most max of
+ * them into ids, their number in *n. When total is not NULL, *total
+ * receives how many GHT identities match in all (after_ght_id aside) and
+ * *above how many of them are above after_ght_id. */
+int store_search_ght(store *st, const store_search_query *q, size_t max, int64_t *ids,
+                     size_t *n, int64_t *total, int64_t *above, socle_err *err);
 
 /* ---- History ---------------------------------------------------------- */
 

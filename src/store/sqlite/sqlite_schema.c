@@ -304,6 +304,11 @@ static const char *const migrations[] = {
     "CREATE INDEX outbox_pending_other ON outbox(subscriber_id, other_ght_id, id)"
     "  WHERE state = 'pending' AND other_ght_id <> 0;"
     "CREATE INDEX outbox_state ON outbox(state, id);",
+
+    /* 7: the searches of the query interfaces (PDQ): by used name as by
+     *    birth name (local_identity_name), and by birth date alone. */
+    "CREATE INDEX local_identity_used_name ON local_identity(norm_used_name, birth_date);"
+    "CREATE INDEX local_identity_birth_date ON local_identity(birth_date);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
