@@ -20,10 +20,13 @@ typedef struct socle_config {
     int http_port;   /* 0: let the system choose */
     int mllp_port;            /* 0: chosen by the system; -1: no MLLP */
     size_t mllp_max_message;  /* bytes */
+    int mllp_idle_timeout;    /* seconds without a byte; 0: the listener's default */
+    int mllp_frame_timeout;   /* seconds to complete a started frame; 0: default */
 } socle_config;
 
 struct http_server;
 struct mllp_server;
+struct store_writer;
 
 typedef struct socle_server {
     socle_config cfg;
@@ -32,6 +35,9 @@ typedef struct socle_server {
     /* The store handle serves one thread at a time; listeners take this
      * lock around each use. */
     pthread_mutex_t store_lock;
+    /* Group commit of the MLLP messages on that handle (store/writer.h):
+     * it holds store_lock per batch, like any other user. */
+    struct store_writer *writer;
     token_key key;
     struct http_server *http;
     struct mllp_server *mllp;

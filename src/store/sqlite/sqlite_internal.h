@@ -26,6 +26,7 @@ typedef enum sq_stmt_id {
     SQ_AUDIT_LAST, SQ_AUDIT_INSERT, SQ_AUDIT_FROM,
     SQ_INBOUND_INSERT, SQ_INBOUND_FIND_ACK,
     SQ_ALERT_INSERT, SQ_ALERT_BY_LOCAL, SQ_ALERT_ALL,
+    SQ_UNIT_BEGIN, SQ_UNIT_RELEASE, SQ_UNIT_ROLLBACK,
     SQ_STMT_COUNT
 } sq_stmt_id;
 
@@ -33,7 +34,9 @@ struct store {
     sqlite3 *db;
     char path[4096];
     int schema_version;
-    int in_tx;
+    int in_tx;              /* a transaction, or a batch's unit, is open */
+    int in_batch;           /* store_batch_begin: transactions are units */
+    int wal_pages;          /* WAL size after this handle's last commit */
     sqlite3_stmt *stmts[SQ_STMT_COUNT];
 };
 
