@@ -3,9 +3,11 @@
  *
  * The queue, the leader flag and the counters are guarded by w->lock; the
  * store handle by the caller's lock, which only a leader takes (per batch)
- * besides the handle's other users. A unit waits on its own `done` flag:
- * one condition variable serves every waiter, broadcast once per batch (a
- * GHT has tens of connections, not thousands).
+ * besides the handle's other users. Each waiting unit sleeps on its own
+ * condition variable, woken once: when its batch is over, or when it is
+ * first in the queue as a batch ends (it then leads the next one). A
+ * broadcast to every waiter per batch cost more than the batch's own
+ * work once there were tens of connections.
  */
 #include "store/writer.h"
 
@@ -18,6 +20,13 @@
 
 #define WRITER_MAX_BATCH 256
 #define WRITER_CHECKPOINT_PAGES 1000
+/* The background checkpoint copies pages while batches commit, but the
+ * journal only restarts from its beginning when a batch begins with all
+ * of it copied: under a load without pauses that may never happen. Past
+ * this many times checkpoint_pages, the leader checkpoints itself before
+ * its batch (the rest to copy is small: the background did the bulk),
+ * which bounds the journal. */
+#define WRITER_JOURNAL_LIMIT 16
 /* With nothing to trigger it, the checkpointer still looks this often, so
  * that the journal of a server gone quiet is folded too. */
 #define WRITER_CHECKPOINT_IDLE_S 5
@@ -25,6 +34,7 @@
 typedef struct unit {
     store_unit_fn fn;
     void *arg;
+    pthread_cond_t cond;        /* its thread waits here */
     int done;
     int rc;
     socle_err err;
@@ -36,9 +46,9 @@ struct store_writer {
     pthread_mutex_t *store_lock;
     int max_batch;
     long checkpoint_pages;
+    long next_checkpoint;       /* journal size that triggers the next one */
 
     pthread_mutex_t lock;
-    pthread_cond_t done_cond;   /* a batch has ended */
     unit *head, *tail;          /* waiting for a batch */
     long waiting;
     int leading;                /* a batch is running */
@@ -56,6 +66,8 @@ struct store_writer {
 static int run_batch(store_writer *w, unit *batch, socle_err *err, long *journal)
 {
     pthread_mutex_lock(w->store_lock);
+    if (w->cp != NULL && store_journal_pages(w->st) >= WRITER_JOURNAL_LIMIT * w->checkpoint_pages)
+        store_checkpoint(w->st, NULL, NULL);  /* a failure is the next batch's */
     int rc = store_batch_begin(w->st, err);
     if (rc == 0) {
         for (unit *u = batch; u != NULL; u = u->next) {
@@ -105,13 +117,21 @@ static void lead(store_writer *w)
         if (rc != 0)
             u->err = err;
         u->done = 1;
+        pthread_cond_signal(&u->cond);
     }
     w->leading = 0;
-    if (w->cp != NULL && journal >= w->checkpoint_pages && !w->cp_wanted) {
+    if (w->head != NULL)
+        pthread_cond_signal(&w->head->cond);  /* lead the next batch */
+    /* One checkpoint per checkpoint_pages appended: the journal keeps its
+     * size until it restarts, and asking after every batch would make the
+     * checkpointer sync the disk without pause. */
+    if (journal < w->next_checkpoint - w->checkpoint_pages)
+        w->next_checkpoint = w->checkpoint_pages;  /* it restarted */
+    if (w->cp != NULL && journal >= w->next_checkpoint) {
+        w->next_checkpoint = journal + w->checkpoint_pages;
         w->cp_wanted = 1;
         pthread_cond_signal(&w->cp_cond);
     }
-    pthread_cond_broadcast(&w->done_cond);
 }
 
 int store_writer_run(store_writer *w, store_unit_fn fn, void *arg, socle_err *err)
@@ -120,6 +140,7 @@ int store_writer_run(store_writer *w, store_unit_fn fn, void *arg, socle_err *er
     memset(&u, 0, sizeof u);
     u.fn = fn;
     u.arg = arg;
+    pthread_cond_init(&u.cond, NULL);
 
     pthread_mutex_lock(&w->lock);
     if (w->tail != NULL)
@@ -132,9 +153,10 @@ int store_writer_run(store_writer *w, store_unit_fn fn, void *arg, socle_err *er
         if (!w->leading)
             lead(w);   /* our unit is in this batch or was in an earlier one */
         else
-            pthread_cond_wait(&w->done_cond, &w->lock);
+            pthread_cond_wait(&u.cond, &w->lock);
     }
     pthread_mutex_unlock(&w->lock);
+    pthread_cond_destroy(&u.cond);
     if (u.rc != 0 && err != NULL)
         *err = u.err;
     return u.rc;
@@ -185,8 +207,8 @@ int store_writer_start(store_writer **out, const store_writer_config *cfg, socle
     w->max_batch = cfg->max_batch > 0 ? cfg->max_batch : WRITER_MAX_BATCH;
     w->checkpoint_pages = cfg->checkpoint_pages > 0 ? cfg->checkpoint_pages
                                                     : WRITER_CHECKPOINT_PAGES;
+    w->next_checkpoint = w->checkpoint_pages;
     pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->done_cond, NULL);
     pthread_cond_init(&w->cp_cond, NULL);
 
     if (cfg->checkpoint_dir != NULL) {
@@ -241,7 +263,6 @@ void store_writer_stop(store_writer *w)
         pthread_mutex_unlock(w->store_lock);
     }
     pthread_cond_destroy(&w->cp_cond);
-    pthread_cond_destroy(&w->done_cond);
     pthread_mutex_destroy(&w->lock);
     free(w);
 }

@@ -129,7 +129,10 @@ int store_open(store **out, const char *data_dir, socle_err *err)
         || exec_sql(st, "PRAGMA foreign_keys=ON", err) != 0
         /* After a burst, give the disk space of a large WAL back when it
          * restarts (it is reused from the start once checkpointed). */
-        || exec_sql(st, "PRAGMA journal_size_limit=67108864", err) != 0) {
+        || exec_sql(st, "PRAGMA journal_size_limit=67108864", err) != 0
+        /* The undo log of a batch's unit (a savepoint) stays in memory
+         * instead of a temporary file created and deleted per unit. */
+        || exec_sql(st, "PRAGMA temp_store=MEMORY", err) != 0) {
         err_prefix(err, "cannot configure %s (is the data dir writable?)", st->path);
         store_close(st);
         return -1;
