@@ -262,6 +262,7 @@ Test(writer, a_failed_commit_fails_every_unit_of_its_batch)
     /* The store goes on: the same units succeed once the disk has room. */
     for (int i = 0; i < N; i++) {
         jobs[i].value_len = 0;
+        jobs[i].wait_for = 0;
         submit(&jobs[i]);
         cr_expect_eq(jobs[i].rc, 0, "%s: %s", jobs[i].key, jobs[i].err.msg);
         cr_expect_eq(meta_has(jobs[i].key), 1);
