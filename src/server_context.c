@@ -21,6 +21,8 @@ void server_config_defaults(socle_config *cfg)
     cfg->http_port = 8080;
     cfg->mllp_port = 2575;
     cfg->mllp_max_message = 1u << 20;
+    cfg->mllp_idle_timeout = 300;
+    cfg->mllp_frame_timeout = 30;
 }
 
 int server_open(socle_server *srv, const socle_config *cfg, socle_err *err)

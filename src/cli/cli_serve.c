@@ -19,7 +19,8 @@
 
 static const char usage[] =
     "usage: socle serve [--data DIR] [--bind ADDR] [--http PORT] [--mllp PORT]\n"
-    "                   [--max-message BYTES]\n"
+    "                   [--max-message BYTES] [--mllp-idle-timeout SECONDS]\n"
+    "                   [--mllp-frame-timeout SECONDS]\n"
     "\n"
     "Runs the Socle server on a data dir (created and initialised when new,\n"
     "migrated when older). Stops cleanly on SIGTERM or SIGINT.\n"
@@ -29,7 +30,23 @@ static const char usage[] =
     "  --http PORT   HTTP port (default 8080; 0 = any free port)\n"
     "  --mllp PORT   HL7 v2 MLLP port (default 2575; 0 = any free port)\n"
     "  --max-message BYTES  largest HL7 message accepted (default 1048576);\n"
-    "                a larger one is refused (AR) and its connection closed\n";
+    "                a larger one is refused (AR) and its connection closed\n"
+    "  --mllp-idle-timeout SECONDS  close an MLLP connection that sends nothing\n"
+    "                for that long (default 300)\n"
+    "  --mllp-frame-timeout SECONDS close an MLLP connection that does not finish\n"
+    "                a message it started within that time (default 30)\n";
+
+/* 1 second to 1 day. */
+static int parse_seconds(const char *s, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < 1 || v > 86400)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
 
 static int parse_port(const char *s, int *out)
 {
@@ -53,6 +70,8 @@ int cli_serve(int argc, char **argv)
         { "http", required_argument, NULL, 'H' },
         { "mllp", required_argument, NULL, 'm' },
         { "max-message", required_argument, NULL, 'M' },
+        { "mllp-idle-timeout", required_argument, NULL, 'I' },
+        { "mllp-frame-timeout", required_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -87,6 +106,18 @@ int cli_serve(int argc, char **argv)
             cfg.mllp_max_message = (size_t)v;
             break;
         }
+        case 'I':
+            if (parse_seconds(optarg, &cfg.mllp_idle_timeout) != 0)
+                return cli_fail(CLI_USAGE, "serve",
+                                "--mllp-idle-timeout: '%s' is not a number of seconds "
+                                "from 1 to 86400", optarg);
+            break;
+        case 'F':
+            if (parse_seconds(optarg, &cfg.mllp_frame_timeout) != 0)
+                return cli_fail(CLI_USAGE, "serve",
+                                "--mllp-frame-timeout: '%s' is not a number of seconds "
+                                "from 1 to 86400", optarg);
+            break;
         case 'h':
             fputs(usage, stdout);
             return CLI_OK;
