@@ -134,6 +134,12 @@ void server_close(socle_server *srv)
         srv->mllp = NULL;
     }
     /* No connection is left to hand the writer a message. */
+    if (srv->writer != NULL) {
+        store_writer_stats ws;
+        store_writer_stats_get(srv->writer, &ws);
+        log_info("store: %ld messages in %ld commits (%ld not stored), %ld background "
+                 "checkpoints", ws.units, ws.batches, ws.failed, ws.checkpoints);
+    }
     store_writer_stop(srv->writer);
     srv->writer = NULL;
     if (srv->http != NULL) {

@@ -6,6 +6,7 @@
 #include "store/sqlite/sqlite_internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,8 +89,18 @@ static int exec_sql(store *st, const char *sql, socle_err *err)
     return 0;
 }
 
+/* SQLite counts every allocation under one process-wide mutex unless told
+ * not to; nothing here reads those counts. Only possible before SQLite
+ * initialises (else SQLITE_MISUSE, harmless: the counts stay on). */
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(store **out, const char *data_dir, socle_err *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_sqlite);
     *out = NULL;
     if (fs_mkdir_p(data_dir, 0750, err) != 0) {
         err_prefix(err, "data dir %s", data_dir);
@@ -132,7 +143,10 @@ int store_open(store **out, const char *data_dir, socle_err *err)
         || exec_sql(st, "PRAGMA journal_size_limit=67108864", err) != 0
         /* The undo log of a batch's unit (a savepoint) stays in memory
          * instead of a temporary file created and deleted per unit. */
-        || exec_sql(st, "PRAGMA temp_store=MEMORY", err) != 0) {
+        || exec_sql(st, "PRAGMA temp_store=MEMORY", err) != 0
+        /* 32 MiB of pages per handle (default 2 MiB): the indexes a
+         * message touches stay in memory instead of a read per page. */
+        || exec_sql(st, "PRAGMA cache_size=-32768", err) != 0) {
         err_prefix(err, "cannot configure %s (is the data dir writable?)", st->path);
         store_close(st);
         return -1;
