@@ -417,3 +417,36 @@ Test(store, background_checkpoint_folds_the_journal)
     store_close(cp);
     store_close(st);
 }
+
+/* The store's VFS gathers WAL writes (sqlite_vfs.c): a commit larger than
+ * its buffer, read back by another handle at once and after reopening. */
+Test(store, large_commits_reach_other_handles_and_the_disk)
+{
+    store *a = NULL, *b = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&a, dir, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_open(&b, dir, &err), 0, "%s", err.msg);
+    enum { KEYS = 40, SIZE = 30000 };   /* ~1.2 MB, ~300 pages */
+    static char value[SIZE + 1];
+    char key[16], got[SIZE + 1];
+    cr_assert_eq(store_begin(a, &err), 0, "%s", err.msg);
+    for (int i = 0; i < KEYS; i++) {
+        memset(value, 'a' + i % 26, SIZE);
+        snprintf(key, sizeof key, "big%d", i);
+        cr_assert_eq(store_meta_set(a, key, value, &err), 0, "%s", err.msg);
+    }
+    cr_assert_eq(store_commit(a, &err), 0, "%s", err.msg);
+    for (int i = 0; i < KEYS; i++) {
+        snprintf(key, sizeof key, "big%d", i);
+        cr_assert_eq(store_meta_get(b, key, got, sizeof got, &err), 1, "%s on b", key);
+        cr_expect_eq(strlen(got), SIZE);
+        cr_expect_eq(got[SIZE - 1], 'a' + i % 26);
+    }
+    store_close(b);
+    store_close(a);
+    cr_assert_eq(store_open(&a, dir, &err), 0, "%s", err.msg);
+    snprintf(key, sizeof key, "big%d", KEYS - 1);
+    cr_assert_eq(store_meta_get(a, key, got, sizeof got, &err), 1);
+    cr_expect_eq(strlen(got), SIZE);
+    store_close(a);
+}

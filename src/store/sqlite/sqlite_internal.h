@@ -56,6 +56,11 @@ void sq_bind_text(sqlite3_stmt *s, int idx, const char *text);
 /* Copy column col into dst (always NUL-terminated; "" for NULL). */
 void sq_column_copy(sqlite3_stmt *s, int col, char *dst, size_t n);
 
+/* Register the store's VFS (sqlite_vfs.c: WAL writes gathered into one
+ * system call per commit); its name for sqlite3_open_v2, or NULL to use
+ * the default VFS. Once per process, before any handle is opened. */
+const char *sq_vfs_register(void);
+
 /* Run the versioned migrations up to the latest schema. */
 int sq_migrate(store *st, socle_err *err);
 

@@ -89,12 +89,16 @@ static int exec_sql(store *st, const char *sql, socle_err *err)
     return 0;
 }
 
+/* Set once per process, before the first handle (see configure_sqlite). */
+static const char *vfs_name;
+
 /* SQLite counts every allocation under one process-wide mutex unless told
  * not to; nothing here reads those counts. Only possible before SQLite
  * initialises (else SQLITE_MISUSE, harmless: the counts stay on). */
 static void configure_sqlite(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    vfs_name = sq_vfs_register();
 }
 
 int store_open(store **out, const char *data_dir, socle_err *err)
@@ -115,7 +119,7 @@ int store_open(store **out, const char *data_dir, socle_err *err)
     }
 
     int rc = sqlite3_open_v2(st->path, &st->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs_name);
     if (rc != SQLITE_OK) {
         err_set(err, SOCLE_EIO, "cannot open %s: %s", st->path,
                 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
