@@ -9,6 +9,7 @@
 #include "hl7/pam.h"
 #include "http/server.h"
 #include "outbox/outbox.h"
+#include "store/writer.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -21,6 +22,8 @@ void server_config_defaults(socle_config *cfg)
     cfg->http_port = 8080;
     cfg->mllp_port = 2575;
     cfg->mllp_max_message = 1u << 20;
+    cfg->mllp_idle_timeout = 300;
+    cfg->mllp_frame_timeout = 30;
 }
 
 int server_open(socle_server *srv, const socle_config *cfg, socle_err *err)
@@ -54,8 +57,27 @@ int server_open(socle_server *srv, const socle_config *cfg, socle_err *err)
     return 0;
 }
 
-/* Every MLLP message goes through the PAM interface, one at a time on the
- * shared store: each ends with a durable commit before its ACK leaves. */
+/* One message as a unit of a batch (store/writer.h). */
+typedef struct pam_unit {
+    const pam_config *cfg;
+    const char *peer;
+    const char *msg;
+    size_t len;
+    buf *reply;
+    int rc;
+    socle_err err;
+} pam_unit;
+
+static void run_pam(store *st, void *arg)
+{
+    pam_unit *u = arg;
+    u->rc = pam_handle(st, u->cfg, u->peer, u->msg, u->len, u->reply, &u->err);
+}
+
+/* Every MLLP message goes through the PAM interface, in a batch shared
+ * with the messages of the other connections: its ACK leaves only once
+ * the batch's commit is durable, and becomes an AR "retry later" when
+ * that commit fails (nothing of the batch is then stored). */
 static void on_mllp_message(void *ctx, const char *peer, const char *msg, size_t len,
                             const char *framing_error, buf *reply)
 {
@@ -66,14 +88,21 @@ static void on_mllp_message(void *ctx, const char *peer, const char *msg, size_t
         pam_framing_refusal(&pam, framing_error, reply);
         return;
     }
+    pam_unit u = { .cfg = &pam, .peer = peer, .msg = msg, .len = len, .reply = reply };
+    err_clear(&u.err);
     socle_err err;
     err_clear(&err);
-    pthread_mutex_lock(&srv->store_lock);
-    int rc = srv->store ? pam_handle(srv->store, &pam, peer, msg, len, reply, &err) : -1;
-    pthread_mutex_unlock(&srv->store_lock);
-    if (rc != 0)
-        log_error("mllp %s: message not processed: %s", peer, err.msg);
-    outbox_kick(srv->outbox);  /* it may have queued notifications */
+    if (srv->writer == NULL) {
+        err_set(&err, SOCLE_EBUSY, "the store is closed");
+    } else if (store_writer_run(srv->writer, run_pam, &u, &err) == 0) {
+        if (u.rc != 0)
+            log_error("mllp %s: message not processed: %s", peer, u.err.msg);
+        outbox_kick(srv->outbox);  /* it may have queued notifications */
+        return;
+    }
+    log_error("mllp %s: message not stored: %s", peer, err.msg);
+    buf_reset(reply);
+    pam_retry_refusal(&pam, msg, len, &err, reply);
 }
 
 int server_start(socle_server *srv, socle_err *err)
@@ -86,6 +115,13 @@ int server_start(socle_server *srv, socle_err *err)
         return -1;
     if (srv->cfg.mllp_port < 0)
         return 0;
+    store_writer_config wc = {
+        .st = srv->store,
+        .lock = &srv->store_lock,
+        .checkpoint_dir = srv->cfg.data_dir,
+    };
+    if (store_writer_start(&srv->writer, &wc, err) != 0)
+        return -1;
     mllp_server_config mc = {
         .bind = srv->cfg.bind,
         .port = srv->cfg.mllp_port,
@@ -93,6 +129,8 @@ int server_start(socle_server *srv, socle_err *err)
         .tls_cert = srv->cfg.mllp_tls_cert,
         .tls_key = srv->cfg.mllp_tls_key[0] ? srv->cfg.mllp_tls_key : NULL,
         .tls_client_ca = srv->cfg.mllp_tls_ca[0] ? srv->cfg.mllp_tls_ca : NULL,
+        .idle_timeout = srv->cfg.mllp_idle_timeout,
+        .frame_timeout = srv->cfg.mllp_frame_timeout,
     };
     return mllp_server_start(&srv->mllp, &mc, on_mllp_message, srv, err);
 }
@@ -104,6 +142,15 @@ void server_close(socle_server *srv)
         mllp_server_stop(srv->mllp);
         srv->mllp = NULL;
     }
+    /* No connection is left to hand the writer a message. */
+    if (srv->writer != NULL) {
+        store_writer_stats ws;
+        store_writer_stats_get(srv->writer, &ws);
+        log_info("store: %ld messages in %ld commits (%ld not stored), %ld background "
+                 "checkpoints", ws.units, ws.batches, ws.failed, ws.checkpoints);
+    }
+    store_writer_stop(srv->writer);
+    srv->writer = NULL;
     if (srv->http != NULL) {
         http_server_stop(srv->http);
         srv->http = NULL;

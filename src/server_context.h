@@ -24,11 +24,14 @@ typedef struct socle_config {
     char mllp_tls_cert[SERVER_PATH_MAX];
     char mllp_tls_key[SERVER_PATH_MAX];
     char mllp_tls_ca[SERVER_PATH_MAX];
+    int mllp_idle_timeout;    /* seconds without a byte; 0: the listener's default */
+    int mllp_frame_timeout;   /* seconds to complete a started frame; 0: default */
 } socle_config;
 
 struct http_server;
 struct mllp_server;
 struct outbox_sender;
+struct store_writer;
 
 typedef struct socle_server {
     socle_config cfg;
@@ -37,6 +40,9 @@ typedef struct socle_server {
     /* The store handle serves one thread at a time; listeners take this
      * lock around each use. */
     pthread_mutex_t store_lock;
+    /* Group commit of the MLLP messages on that handle (store/writer.h):
+     * it holds store_lock per batch, like any other user. */
+    struct store_writer *writer;
     token_key key;
     struct http_server *http;
     struct mllp_server *mllp;

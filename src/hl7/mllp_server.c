@@ -71,12 +71,12 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Read without the lock: every connection asks after each message, and
+ * sixteen busy connections queued on one mutex for it. Written under the
+ * lock (admit() reads it there), read atomically here. */
 static int is_stopping(mllp_server *s)
 {
-    pthread_mutex_lock(&s->lock);
-    int stopping = s->stopping;
-    pthread_mutex_unlock(&s->lock);
-    return stopping;
+    return __atomic_load_n(&s->stopping, __ATOMIC_ACQUIRE);
 }
 
 static void format_peer(const struct sockaddr_storage *ss, char *out, size_t n)
@@ -503,7 +503,7 @@ void mllp_server_stop(mllp_server *s)
         return;
 
     pthread_mutex_lock(&s->lock);
-    s->stopping = 1;
+    __atomic_store_n(&s->stopping, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&s->lock);
 
     /* Stop accepting first, so that no connection appears behind us. */

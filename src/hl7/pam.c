@@ -423,6 +423,30 @@ int pam_handle(struct store *st, const pam_config *cfg, const char *peer,
     return rc;
 }
 
+void pam_retry_refusal(const pam_config *cfg, const char *msg, size_t len,
+                       const socle_err *why, buf *ack_out)
+{
+    pam_job j;
+    memset(&j, 0, sizeof j);
+    j.cfg = cfg;
+    j.raw = msg;
+    j.len = len;
+    ack_mode_read(NULL, &j.mode, NULL);
+    j.m = er7_parse(msg, len, NULL);
+    /* The mode as process() reads it: only from a header it accepted. */
+    ack_error problem;
+    if (j.m != NULL && ack_check_header(j.m, &problem, NULL) == 0)
+        ack_mode_read(j.m, &j.mode, NULL);
+    socle_err unknown;
+    if (why == NULL) {
+        err_set(&unknown, SOCLE_EIO, "not stored");
+        why = &unknown;
+    }
+    pam_retry_later(&j, why);
+    render(&j, ack_out, NULL);
+    er7_free(j.m);
+}
+
 void pam_framing_refusal(const pam_config *cfg, const char *reason, buf *ack_out)
 {
     char control[17];

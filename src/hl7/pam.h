@@ -10,6 +10,11 @@
  * rolls the change back but is journaled; a refusal for non-content
  * reasons (AR) is journaled without keying, so the sender may retry.
  *
+ * Inside a store batch (group commit) the same steps run as one unit of
+ * the batch, and "after the commit" means after the batch's commit: the
+ * caller holds the ACK until then, and answers pam_retry_refusal instead
+ * when that commit fails.
+ *
  * The messages handled are those of the `events` table in pam.c, each in
  * its own file: pam_patient.c (A28, A31, A40, A47, A24, A37), pam_visit.c
  * (the ITI-31 movements), pam_query.c (QBP^Q22 IHE PDQ and QBP^Q23 IHE
@@ -39,6 +44,15 @@ typedef struct pam_config {
  * retry, when one could be built. */
 int pam_handle(struct store *st, const pam_config *cfg, const char *peer,
                const char *msg, size_t len, buf *ack_out, socle_err *err);
+
+/* The answer to a message that pam_handle answered but that was not
+ * stored after all: handled inside a batch (store.h) whose commit failed,
+ * so neither its change nor its journal entry exists. An AR "retry later"
+ * built as pam_handle builds it for a store failure (ERR-3 206 when why is
+ * busy or a conflict, else 207), in the acknowledgment mode the message
+ * asks for: nothing is appended when it asks for no answer to a refusal. */
+void pam_retry_refusal(const pam_config *cfg, const char *msg, size_t len,
+                       const socle_err *why, buf *ack_out);
 
 /* The acknowledgment for a framing problem (message over the size limit,
  * not MLLP): an AR built without a readable message. */

@@ -39,10 +39,59 @@ const char *store_location(const store *st);  /* the database file */
 /* Start a write transaction; it takes the database's write lock at once
  * (waiting up to a few seconds for another writer: then SOCLE_EBUSY). */
 int store_begin(store *st, socle_err *err);
-/* Commit durably: once it returns 0 the change survives a power loss. */
+/* Commit durably: once it returns 0 the change survives a power loss
+ * (inside a batch: once the batch commits, see below). */
 int store_commit(store *st, socle_err *err);
 void store_rollback(store *st);  /* no-op outside a transaction */
+/* A transaction (or, inside a batch, a unit) is open. */
 int store_in_transaction(const store *st);
+
+/* ---- Batches (group commit) ------------------------------------------- */
+
+/*
+ * A batch is one outer transaction holding several independent units of
+ * work, made durable by one commit (one fsync) instead of one each.
+ *
+ * While a batch is open, store_begin/store_commit/store_rollback keep their
+ * meaning for the code inside (domain commands, hl7/pam.c) but act on a
+ * unit nested in the batch (a SQL savepoint): store_commit keeps the
+ * unit's writes in the batch, store_rollback undoes that unit only, and a
+ * unit's writes are visible to the units after it. Nothing is durable
+ * until store_batch_commit returns 0: a caller must not report any unit
+ * as stored (an ACK, an HTTP 2xx) before that. When store_batch_commit
+ * fails, or the batch is rolled back, no unit of the batch was stored.
+ *
+ * Units run one after the other, never nested in each other. A failure
+ * that aborts the whole transaction (disk full, I/O error) makes every
+ * later store_begin of the batch fail (SOCLE_EIO), and store_batch_commit
+ * fail: the batch as a whole is lost.
+ */
+int store_batch_begin(store *st, socle_err *err);   /* write lock, as store_begin */
+/* End the batch durably. On failure the batch is rolled back: nothing of
+ * it is kept, and the store is out of batch mode either way. A unit left
+ * open is a caller bug: it is rolled back first. */
+int store_batch_commit(store *st, socle_err *err);
+void store_batch_rollback(store *st);  /* no-op outside a batch */
+int store_in_batch(const store *st);
+
+/* ---- Journal maintenance (WAL checkpoints) ---------------------------- */
+
+/*
+ * Committed changes first go to a journal (SQLite's WAL) that is folded
+ * back into the database file from time to time (a checkpoint). By default
+ * a commit that finds the journal large does it itself, inside that
+ * commit's latency. A server can turn that off on its writing handle and
+ * call store_checkpoint from another handle instead, in the background:
+ * then it must do so regularly, or the journal grows without bound.
+ */
+int store_autocheckpoint(store *st, int enabled, socle_err *err);
+/* Fold into the database what no reader still needs, without blocking
+ * readers or writers (SQLite PASSIVE). Any handle on the same data dir.
+ * *left: pages of the journal not folded yet (may be NULL). */
+int store_checkpoint(store *st, long *left, socle_err *err);
+/* Pages in the journal after this handle's last commit (0 when unknown):
+ * the cue for a background checkpoint. */
+long store_journal_pages(const store *st);
 
 /* ---- Settings --------------------------------------------------------- */
 

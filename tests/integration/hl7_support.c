@@ -55,12 +55,18 @@ int mllp_port;
  * "socle mllp listening on ADDR:PORT" (printed after the HTTP banner). */
 void start(h_server *s)
 {
-    static const char *const extra[] = { "--mllp", "0", NULL };
-    start_with(s, extra);
+    start_args(s, NULL);
 }
 
-void start_with(h_server *s, const char *const *extra)
+void start_args(h_server *s, const char *const *more)
 {
+    const char *extra[16] = { "--mllp", "0" };
+    size_t n = 2;
+    for (size_t i = 0; more != NULL && more[i] != NULL; i++) {
+        cr_assert_lt(n, sizeof extra / sizeof extra[0] - 1, "too many arguments");
+        extra[n++] = more[i];
+    }
+    extra[n] = NULL;
     char why[4096];
     cr_assert_eq(h_server_start(s, data, root, extra, why, sizeof why), 0, "%s", why);
     mllp_port = 0;

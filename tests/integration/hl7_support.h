@@ -32,8 +32,8 @@ void hl7_teardown(void);
 /* Start `socle serve --mllp 0` on data and read its MLLP port; stop it
  * with SIGTERM and expect a clean exit (no leak, no sanitizer report). */
 void start(h_server *s);
-/* The same with other arguments (they must include "--mllp", "0"). */
-void start_with(h_server *s, const char *const *extra);
+/* The same with more arguments (NULL-terminated; NULL for none). */
+void start_args(h_server *s, const char *const *more);
 void stop(h_server *s);
 long long health_count(const h_server *s, const char *name);
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hl7_support.h"
@@ -367,4 +368,90 @@ Test(hl7, control_id_reused_for_another_message_is_AE)
     ack_free(&a);
     cr_assert_eq(health_count(&s, "local_identities"), 1);
     stop(&s);
+}
+
+/* ---- Connection timeouts ------------------------------------------------ */
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds until the server closes fd (end of file or reset), or -1
+ * when it is still open after max_ms. */
+static long long wait_closed(int fd, int max_ms)
+{
+    long long t0 = mono_ms();
+    char b[256];
+    for (;;) {
+        long long left = max_ms - (mono_ms() - t0);
+        if (left <= 0)
+            return -1;
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        if (poll(&p, 1, (int)left) <= 0)
+            continue;
+        ssize_t n = recv(fd, b, sizeof b, 0);
+        if (n <= 0)
+            return mono_ms() - t0;
+    }
+}
+
+Test(hl7, idle_connections_are_closed_after_the_idle_timeout)
+{
+    h_server s;
+    start_args(&s, (const char *const[]){ "--mllp-idle-timeout", "1", NULL });
+    int idle = mllp_connect();
+    int busy = mllp_connect();
+    /* The busy one sends a message every 400 ms for 2 s: never idle 1 s. */
+    long long t0 = mono_ms();
+    for (int i = 0; mono_ms() - t0 < 2000; i++) {
+        char control[32];
+        snprintf(control, sizeof control, "IDLE-%d", i);
+        reply r;
+        const char *msg = a28(control, IPP1 "||" NAME_L "||" BIRTH);
+        cr_assert_eq(exchange(busy, msg, strlen(msg), &r), 0, "busy connection closed");
+        cr_assert(!r.closed, "busy connection closed after message %d", i);
+        free(r.ack);
+        usleep(400 * 1000);
+    }
+    /* The idle one was closed meanwhile (1 s, checked every poll). */
+    long long waited = wait_closed(idle, 3000);
+    cr_expect_neq(waited, -1, "idle connection still open after 5 s");
+    close(idle);
+    cr_expect_neq(wait_closed(busy, 5000), -1, "once quiet, the busy one is closed too");
+    close(busy);
+    stop(&s);
+}
+
+Test(hl7, a_partial_frame_is_closed_after_the_frame_timeout)
+{
+    h_server s;
+    start_args(&s, (const char *const[]){ "--mllp-idle-timeout", "60",
+                                          "--mllp-frame-timeout", "1", NULL });
+    int fd = mllp_connect();
+    const char *msg = a28("PARTIAL", IPP1 "||" NAME_L "||" BIRTH);
+    /* A start byte and half a message, then nothing. */
+    char head[64];
+    head[0] = 0x0b;
+    memcpy(head + 1, msg, 40);
+    cr_assert_eq(send(fd, head, 41, MSG_NOSIGNAL), 41);
+    long long waited = wait_closed(fd, 10000);
+    cr_expect_neq(waited, -1, "a stalled frame was not closed in 10 s");
+    cr_expect_geq(waited, 800, "closed after %lld ms, before the 1 s frame timeout", waited);
+    close(fd);
+    stop(&s);
+}
+
+Test(hl7, timeout_options_are_checked)
+{
+    h_result r;
+    cr_assert_eq(H_RUN(&r, "serve", "--data", data, "--mllp-idle-timeout", "0"), 0);
+    ASSERT_EXIT(&r, 2);
+    cr_expect_not_null(strstr(r.err, "--mllp-idle-timeout"), "%s", r.err);
+    h_result_free(&r);
+    cr_assert_eq(H_RUN(&r, "serve", "--data", data, "--mllp-frame-timeout", "x"), 0);
+    ASSERT_EXIT(&r, 2);
+    h_result_free(&r);
 }

@@ -79,11 +79,10 @@ static void start_tls(h_server *s, int mutual)
     snprintf(cert, sizeof cert, "%s", path("server.pem"));
     snprintf(key, sizeof key, "%s", path("server.key"));
     snprintf(ca, sizeof ca, "%s", path("ca.pem"));
-    const char *const plain[] = {"--mllp", "0", "--mllp-tls-cert", cert, "--mllp-tls-key",
-                                 key, NULL};
-    const char *const both[] = {"--mllp", "0", "--mllp-tls-cert", cert, "--mllp-tls-key",
-                                key, "--mllp-tls-ca", ca, NULL};
-    start_with(s, mutual ? both : plain);
+    const char *const plain[] = {"--mllp-tls-cert", cert, "--mllp-tls-key", key, NULL};
+    const char *const both[] = {"--mllp-tls-cert", cert, "--mllp-tls-key", key,
+                                "--mllp-tls-ca", ca, NULL};
+    start_args(s, mutual ? both : plain);
 }
 
 /* A TLS client trusting the test CA, with the client certificate or not.

@@ -305,3 +305,148 @@ Test(store, quality_alerts_are_listed_and_counted)
     cr_expect_eq(c.open_alerts, 1);
     store_close(st);
 }
+
+/* ---- Batches (group commit) -------------------------------------------- */
+
+static int meta_has(store *s, const char *key)
+{
+    char v[16];
+    socle_err err;
+    int rc = store_meta_get(s, key, v, sizeof v, &err);
+    cr_assert_geq(rc, 0, "%s", err.msg);
+    return rc;
+}
+
+/* One unit of a batch: begin, set key, commit or roll back. */
+static void unit_set(store *s, const char *key, int keep)
+{
+    socle_err err;
+    cr_assert_eq(store_begin(s, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_in_transaction(s), 1);
+    cr_assert_eq(store_meta_set(s, key, "v", &err), 0, "%s", err.msg);
+    if (keep)
+        cr_assert_eq(store_commit(s, &err), 0, "%s", err.msg);
+    else
+        store_rollback(s);
+    cr_assert_eq(store_in_transaction(s), 0);
+}
+
+Test(store, batch_units_commit_and_roll_back_independently)
+{
+    store *st = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, dir, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_batch_begin(st, &err), 0, "%s", err.msg);
+    cr_expect_eq(store_in_batch(st), 1);
+    unit_set(st, "first", 1);
+    unit_set(st, "second", 0);
+    /* A later unit sees what an earlier one kept, not what it undid. */
+    cr_expect_eq(meta_has(st, "first"), 1);
+    cr_expect_eq(meta_has(st, "second"), 0);
+    unit_set(st, "third", 1);
+    cr_assert_eq(store_batch_commit(st, &err), 0, "%s", err.msg);
+    cr_expect_eq(store_in_batch(st), 0);
+    store_close(st);
+
+    cr_assert_eq(store_open(&st, dir, &err), 0);
+    cr_expect_eq(meta_has(st, "first"), 1);
+    cr_expect_eq(meta_has(st, "second"), 0);
+    cr_expect_eq(meta_has(st, "third"), 1);
+    /* Out of the batch, commits are plain transactions again. */
+    unit_set(st, "fourth", 1);
+    store_close(st);
+    cr_assert_eq(store_open(&st, dir, &err), 0);
+    cr_expect_eq(meta_has(st, "fourth"), 1);
+    store_close(st);
+}
+
+Test(store, batch_rollback_drops_the_committed_units)
+{
+    store *st = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, dir, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_batch_begin(st, &err), 0, "%s", err.msg);
+    unit_set(st, "unit", 1);
+    store_batch_rollback(st);
+    cr_expect_eq(store_in_batch(st), 0);
+    cr_expect_eq(meta_has(st, "unit"), 0);
+    store_close(st);
+    cr_assert_eq(store_open(&st, dir, &err), 0);
+    cr_expect_eq(meta_has(st, "unit"), 0);
+    store_close(st);
+}
+
+Test(store, batch_misuse_is_an_error)
+{
+    store *st = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, dir, &err), 0, "%s", err.msg);
+    cr_expect_eq(store_batch_commit(st, &err), -1, "commit without a batch");
+    cr_assert_eq(store_batch_begin(st, &err), 0);
+    cr_expect_eq(store_batch_begin(st, &err), -1, "batch inside a batch");
+    cr_assert_eq(store_begin(st, &err), 0);
+    cr_expect_eq(store_begin(st, &err), -1, "unit inside a unit");
+    cr_assert_eq(store_meta_set(st, "left-open", "v", &err), 0);
+    /* A unit left open is not part of the batch. */
+    cr_assert_eq(store_batch_commit(st, &err), 0, "%s", err.msg);
+    cr_expect_eq(store_in_transaction(st), 0);
+    cr_expect_eq(meta_has(st, "left-open"), 0);
+    store_close(st);
+}
+
+Test(store, background_checkpoint_folds_the_journal)
+{
+    store *st = NULL, *cp = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, dir, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_open(&cp, dir, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_autocheckpoint(st, 0, &err), 0, "%s", err.msg);
+    char key[32];
+    for (int i = 0; i < 50; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        unit_set(st, key, 1);
+    }
+    long pages = store_journal_pages(st);
+    cr_expect_geq(pages, 50, "one page a commit at least, got %ld", pages);
+    long left = -1;
+    cr_assert_eq(store_checkpoint(cp, &left, &err), 0, "%s", err.msg);
+    cr_expect_eq(left, 0, "everything folded, %ld pages left", left);
+    /* Once folded, the next commit starts the journal over. */
+    unit_set(st, "after", 1);
+    cr_expect_lt(store_journal_pages(st), pages, "journal restarted");
+    store_close(cp);
+    store_close(st);
+}
+
+/* The store's VFS gathers WAL writes (sqlite_vfs.c): a commit larger than
+ * its buffer, read back by another handle at once and after reopening. */
+Test(store, large_commits_reach_other_handles_and_the_disk)
+{
+    store *a = NULL, *b = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&a, dir, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_open(&b, dir, &err), 0, "%s", err.msg);
+    enum { KEYS = 40, SIZE = 30000 };   /* ~1.2 MB, ~300 pages */
+    static char value[SIZE + 1];
+    char key[16], got[SIZE + 1];
+    cr_assert_eq(store_begin(a, &err), 0, "%s", err.msg);
+    for (int i = 0; i < KEYS; i++) {
+        memset(value, 'a' + i % 26, SIZE);
+        snprintf(key, sizeof key, "big%d", i);
+        cr_assert_eq(store_meta_set(a, key, value, &err), 0, "%s", err.msg);
+    }
+    cr_assert_eq(store_commit(a, &err), 0, "%s", err.msg);
+    for (int i = 0; i < KEYS; i++) {
+        snprintf(key, sizeof key, "big%d", i);
+        cr_assert_eq(store_meta_get(b, key, got, sizeof got, &err), 1, "%s on b", key);
+        cr_expect_eq(strlen(got), SIZE);
+        cr_expect_eq(got[SIZE - 1], 'a' + i % 26);
+    }
+    store_close(b);
+    store_close(a);
+    cr_assert_eq(store_open(&a, dir, &err), 0, "%s", err.msg);
+    snprintf(key, sizeof key, "big%d", KEYS - 1);
+    cr_assert_eq(store_meta_get(a, key, got, sizeof got, &err), 1);
+    cr_expect_eq(strlen(got), SIZE);
+    store_close(a);
+}

@@ -33,6 +33,7 @@ typedef enum sq_stmt_id {
     SQ_SUB_INSERT, SQ_SUB_FIND, SQ_SUB_DELETE, SQ_SUB_ORPHAN, SQ_SUB_ALL, SQ_SUB_ACTIVE,
     SQ_OUTBOX_INSERT, SQ_OUTBOX_ALL, SQ_OUTBOX_BY_STATE, SQ_OUTBOX_DUE, SQ_OUTBOX_SENT,
     SQ_OUTBOX_FAILED, SQ_OUTBOX_RETRY, SQ_OUTBOX_COUNTS,
+    SQ_UNIT_BEGIN, SQ_UNIT_RELEASE, SQ_UNIT_ROLLBACK,
     SQ_STMT_COUNT
 } sq_stmt_id;
 
@@ -40,7 +41,9 @@ struct store {
     sqlite3 *db;
     char path[4096];
     int schema_version;
-    int in_tx;
+    int in_tx;              /* a transaction, or a batch's unit, is open */
+    int in_batch;           /* store_batch_begin: transactions are units */
+    int wal_pages;          /* WAL size after this handle's last commit */
     sqlite3_stmt *stmts[SQ_STMT_COUNT];
 };
 
@@ -59,6 +62,11 @@ int sq_exec_stmt(store *st, sqlite3_stmt *s, const char *what, socle_err *err);
 void sq_bind_text(sqlite3_stmt *s, int idx, const char *text);
 /* Copy column col into dst (always NUL-terminated; "" for NULL). */
 void sq_column_copy(sqlite3_stmt *s, int col, char *dst, size_t n);
+
+/* Register the store's VFS (sqlite_vfs.c: WAL writes gathered into one
+ * system call per commit); its name for sqlite3_open_v2, or NULL to use
+ * the default VFS. Once per process, before any handle is opened. */
+const char *sq_vfs_register(void);
 
 /* Run the versioned migrations up to the latest schema. */
 int sq_migrate(store *st, socle_err *err);

@@ -6,6 +6,7 @@
 #include "store/sqlite/sqlite_internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,8 +89,22 @@ static int exec_sql(store *st, const char *sql, socle_err *err)
     return 0;
 }
 
+/* Set once per process, before the first handle (see configure_sqlite). */
+static const char *vfs_name;
+
+/* SQLite counts every allocation under one process-wide mutex unless told
+ * not to; nothing here reads those counts. Only possible before SQLite
+ * initialises (else SQLITE_MISUSE, harmless: the counts stay on). */
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    vfs_name = sq_vfs_register();
+}
+
 int store_open(store **out, const char *data_dir, socle_err *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_sqlite);
     *out = NULL;
     if (fs_mkdir_p(data_dir, 0750, err) != 0) {
         err_prefix(err, "data dir %s", data_dir);
@@ -104,7 +119,7 @@ int store_open(store **out, const char *data_dir, socle_err *err)
     }
 
     int rc = sqlite3_open_v2(st->path, &st->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs_name);
     if (rc != SQLITE_OK) {
         err_set(err, SOCLE_EIO, "cannot open %s: %s", st->path,
                 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
@@ -126,7 +141,16 @@ int store_open(store **out, const char *data_dir, socle_err *err)
      * acknowledge anything that depends on it. */
     if (exec_sql(st, "PRAGMA journal_mode=WAL", err) != 0
         || exec_sql(st, "PRAGMA synchronous=FULL", err) != 0
-        || exec_sql(st, "PRAGMA foreign_keys=ON", err) != 0) {
+        || exec_sql(st, "PRAGMA foreign_keys=ON", err) != 0
+        /* After a burst, give the disk space of a large WAL back when it
+         * restarts (it is reused from the start once checkpointed). */
+        || exec_sql(st, "PRAGMA journal_size_limit=67108864", err) != 0
+        /* The undo log of a batch's unit (a savepoint) stays in memory
+         * instead of a temporary file created and deleted per unit. */
+        || exec_sql(st, "PRAGMA temp_store=MEMORY", err) != 0
+        /* 32 MiB of pages per handle (default 2 MiB): the indexes a
+         * message touches stay in memory instead of a read per page. */
+        || exec_sql(st, "PRAGMA cache_size=-32768", err) != 0) {
         err_prefix(err, "cannot configure %s (is the data dir writable?)", st->path);
         store_close(st);
         return -1;
@@ -159,6 +183,8 @@ void store_close(store *st)
 {
     if (st == NULL)
         return;
+    if (st->in_batch)
+        store_batch_rollback(st);
     if (st->in_tx)
         store_rollback(st);
     for (int i = 0; i < SQ_STMT_COUNT; i++)
@@ -187,13 +213,33 @@ const char *store_location(const store *st)
     return st->path;
 }
 
+/* The batch's outer transaction is still open: SQLite rolls a whole
+ * transaction back by itself on some failures (disk full, I/O error). */
+static int batch_alive(const store *st)
+{
+    return sqlite3_get_autocommit(st->db) == 0;
+}
+
+static int exec_cached(store *st, sq_stmt_id id, const char *sql, const char *what,
+                       socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, id, sql, err);
+    return s == NULL || sq_exec_stmt(st, s, what, err) != 0 ? -1 : 0;
+}
+
 int store_begin(store *st, socle_err *err)
 {
     if (st->in_tx)
         return err_set(err, SOCLE_EINTERNAL, "transaction already open");
-    sqlite3_stmt *s = sq_stmt(st, SQ_BEGIN, "BEGIN IMMEDIATE", err);
-    if (s == NULL || sq_exec_stmt(st, s, "begin", err) != 0)
+    if (st->in_batch) {
+        if (!batch_alive(st))
+            return err_set(err, SOCLE_EIO, "the batch's transaction was rolled back "
+                           "after a storage failure");
+        if (exec_cached(st, SQ_UNIT_BEGIN, "SAVEPOINT unit", "begin unit", err) != 0)
+            return -1;
+    } else if (exec_cached(st, SQ_BEGIN, "BEGIN IMMEDIATE", "begin", err) != 0) {
         return -1;
+    }
     st->in_tx = 1;
     return 0;
 }
@@ -202,9 +248,16 @@ int store_commit(store *st, socle_err *err)
 {
     if (!st->in_tx)
         return err_set(err, SOCLE_EINTERNAL, "commit outside a transaction");
-    sqlite3_stmt *s = sq_stmt(st, SQ_COMMIT, "COMMIT", err);
-    if (s == NULL || sq_exec_stmt(st, s, "commit", err) != 0)
+    if (st->in_batch) {
+        /* RELEASE keeps the unit's writes in the batch's transaction. */
+        if (!batch_alive(st))
+            return err_set(err, SOCLE_EIO, "the batch's transaction was rolled back "
+                           "after a storage failure");
+        if (exec_cached(st, SQ_UNIT_RELEASE, "RELEASE unit", "commit unit", err) != 0)
+            return -1;
+    } else if (exec_cached(st, SQ_COMMIT, "COMMIT", "commit", err) != 0) {
         return -1;
+    }
     st->in_tx = 0;
     return 0;
 }
@@ -213,15 +266,101 @@ void store_rollback(store *st)
 {
     if (!st->in_tx)
         return;
-    sqlite3_stmt *s = sq_stmt(st, SQ_ROLLBACK, "ROLLBACK", NULL);
-    if (s != NULL)
-        sq_exec_stmt(st, s, "rollback", NULL);
+    if (st->in_batch) {
+        /* ROLLBACK TO undoes the unit but leaves its savepoint open. */
+        if (batch_alive(st)) {
+            exec_cached(st, SQ_UNIT_ROLLBACK, "ROLLBACK TO unit", "roll back unit", NULL);
+            exec_cached(st, SQ_UNIT_RELEASE, "RELEASE unit", "end unit", NULL);
+        }
+    } else if (batch_alive(st)) {
+        exec_cached(st, SQ_ROLLBACK, "ROLLBACK", "rollback", NULL);
+    }
     st->in_tx = 0;
 }
 
 int store_in_transaction(const store *st)
 {
     return st->in_tx;
+}
+
+int store_batch_begin(store *st, socle_err *err)
+{
+    if (st->in_tx || st->in_batch)
+        return err_set(err, SOCLE_EINTERNAL, "transaction already open");
+    if (exec_cached(st, SQ_BEGIN, "BEGIN IMMEDIATE", "begin batch", err) != 0)
+        return -1;
+    st->in_batch = 1;
+    return 0;
+}
+
+int store_batch_commit(store *st, socle_err *err)
+{
+    if (!st->in_batch)
+        return err_set(err, SOCLE_EINTERNAL, "batch commit outside a batch");
+    store_rollback(st);  /* a unit left open is not part of the batch */
+    int rc = 0;
+    if (!batch_alive(st))
+        rc = err_set(err, SOCLE_EIO, "the batch's transaction was rolled back after a "
+                     "storage failure");
+    else if (exec_cached(st, SQ_COMMIT, "COMMIT", "commit batch", err) != 0)
+        rc = -1;
+    if (rc != 0 && batch_alive(st))
+        exec_cached(st, SQ_ROLLBACK, "ROLLBACK", "rollback batch", NULL);
+    st->in_batch = 0;
+    return rc;
+}
+
+void store_batch_rollback(store *st)
+{
+    if (!st->in_batch)
+        return;
+    st->in_tx = 0;
+    if (batch_alive(st))
+        exec_cached(st, SQ_ROLLBACK, "ROLLBACK", "rollback batch", NULL);
+    st->in_batch = 0;
+}
+
+int store_in_batch(const store *st)
+{
+    return st->in_batch;
+}
+
+/* SQLite calls this after each commit on this handle with the WAL's size. */
+static int on_wal_commit(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+    (void)db;
+    (void)name;
+    store *st = ctx;
+    st->wal_pages = pages;
+    return SQLITE_OK;
+}
+
+int store_autocheckpoint(store *st, int enabled, socle_err *err)
+{
+    if (enabled) {
+        /* sqlite3_wal_autocheckpoint installs its own hook in place of ours. */
+        if (sqlite3_wal_autocheckpoint(st->db, 1000) != SQLITE_OK)
+            return sq_fail(st, err, "wal autocheckpoint");
+    } else {
+        sqlite3_wal_hook(st->db, on_wal_commit, st);
+    }
+    return 0;
+}
+
+int store_checkpoint(store *st, long *left, socle_err *err)
+{
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        return sq_fail(st, err, "checkpoint");
+    if (left != NULL)
+        *left = log > done ? (long)(log - done) : 0;
+    return 0;
+}
+
+long store_journal_pages(const store *st)
+{
+    return st->wal_pages;
 }
 
 int store_meta_get(store *st, const char *key, char *out, size_t n, socle_err *err)
