@@ -78,31 +78,42 @@ static int export_row(const local_identity *li, void *arg)
     return 0;
 }
 
-static int export_identities(const char *data)
+/* What one export is: its columns, how rows are walked, how it is audited. */
+typedef struct export_kind {
+    const char *const *columns;
+    size_t n_columns;
+    int (*walk)(store *st, export_ctx *x);
+    const char *action;        /* audit action, e.g. "identity.export" */
+    const char *object_type;
+    const char *unit;          /* "identities" in the audit detail */
+} export_kind;
+
+/* Write the header and every row to stdout, then audit who took the copy
+ * and how much of it (a failed export too). */
+static int run_export(const char *data, const export_kind *k)
 {
     store *st = cli_open_store(data);
     if (st == NULL)
         return CLI_FAIL;
     export_ctx x = { .st = st };
     err_clear(&x.err);
-    for (size_t i = 0; i < COLUMN_COUNT; i++)
-        csv_write_field(stdout, columns[i], i + 1 == COLUMN_COUNT);
-    if (store_local_foreach(st, export_row, &x, &x.err) != 0)
+    for (size_t i = 0; i < k->n_columns; i++)
+        csv_write_field(stdout, k->columns[i], i + 1 == k->n_columns);
+    if (k->walk(st, &x) != 0)
         x.failed = 1;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         x.failed = 1;
         err_set(&x.err, SOCLE_EIO, "cannot write the export to standard output");
     }
 
-    /* Who took a copy of the repository, and how much of it. */
     socle_actor actor;
     cli_actor(&actor);
     char detail[64];
-    snprintf(detail, sizeof detail, "%" PRId64 " identities", x.rows);
+    snprintf(detail, sizeof detail, "%" PRId64 " %s", x.rows, k->unit);
     socle_err aerr;
     err_clear(&aerr);
     if (store_begin(st, &aerr) != 0
-        || audit_log(st, &actor, "identity.export", "local_identity", NULL,
+        || audit_log(st, &actor, k->action, k->object_type, NULL,
                      x.failed ? "failure" : "success", detail, &aerr) != 0
         || store_commit(st, &aerr) != 0) {
         store_rollback(st);
@@ -115,6 +126,18 @@ static int export_identities(const char *data)
     if (x.failed)
         return cli_fail(CLI_FAIL, "export", "%s", x.err.msg);
     return CLI_OK;
+}
+
+static int walk_identities(store *st, export_ctx *x)
+{
+    return store_local_foreach(st, export_row, x, &x->err);
+}
+
+static int export_identities(const char *data)
+{
+    static const export_kind k = { columns, COLUMN_COUNT, walk_identities,
+                                   "identity.export", "local_identity", "identities" };
+    return run_export(data, &k);
 }
 
 /* ---- Stays ------------------------------------------------------------ */
@@ -153,42 +176,16 @@ static int export_stay_row(const stay_record *s, void *arg)
     return 0;
 }
 
+static int walk_stays(store *st, export_ctx *x)
+{
+    return store_stay_foreach(st, export_stay_row, x, &x->err);
+}
+
 static int export_stays(const char *data)
 {
-    store *st = cli_open_store(data);
-    if (st == NULL)
-        return CLI_FAIL;
-    export_ctx x = { .st = st };
-    err_clear(&x.err);
-    for (size_t i = 0; i < STAY_COLUMN_COUNT; i++)
-        csv_write_field(stdout, stay_columns[i], i + 1 == STAY_COLUMN_COUNT);
-    if (store_stay_foreach(st, export_stay_row, &x, &x.err) != 0)
-        x.failed = 1;
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        x.failed = 1;
-        err_set(&x.err, SOCLE_EIO, "cannot write the export to standard output");
-    }
-
-    socle_actor actor;
-    cli_actor(&actor);
-    char detail[64];
-    snprintf(detail, sizeof detail, "%" PRId64 " stays", x.rows);
-    socle_err aerr;
-    err_clear(&aerr);
-    if (store_begin(st, &aerr) != 0
-        || audit_log(st, &actor, "stay.export", "stay", NULL,
-                     x.failed ? "failure" : "success", detail, &aerr) != 0
-        || store_commit(st, &aerr) != 0) {
-        store_rollback(st);
-        if (!x.failed) {
-            x.failed = 1;
-            x.err = aerr;
-        }
-    }
-    store_close(st);
-    if (x.failed)
-        return cli_fail(CLI_FAIL, "export", "%s", x.err.msg);
-    return CLI_OK;
+    static const export_kind k = { stay_columns, STAY_COLUMN_COUNT, walk_stays,
+                                   "stay.export", "stay", "stays" };
+    return run_export(data, &k);
 }
 
 int cli_export(int argc, char **argv)

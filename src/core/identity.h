@@ -176,11 +176,14 @@ typedef struct identity_ref {
     int64_t domain_id;
     const char *ipp;
 } identity_ref;
+/* On a refusal that concerns one of the two (unknown, merged away),
+ * *which is set to 1 (a) or 2 (b); else to 0. */
 int identity_local_link_in_tx(struct store *st, const socle_actor *actor, identity_ref a,
                               identity_ref b, const char *reason, int64_t *merge_id,
-                              socle_err *err);
+                              int *which, socle_err *err);
 int identity_local_unlink_in_tx(struct store *st, const socle_actor *actor, identity_ref a,
-                                identity_ref b, const char *reason, socle_err *err);
+                                identity_ref b, const char *reason, int *which,
+                                socle_err *err);
 
 /* The local identity (id) that absorbed this one, or 0 when it was not merged
  * away: 1/0/-1 like a lookup. Not audited (no patient data). */
@@ -196,6 +199,10 @@ int identity_merge_in_tx(struct store *st, const socle_actor *actor, int64_t sur
 int identity_relink_in_tx(struct store *st, const socle_actor *actor, int64_t local_id,
                           int64_t target_ght_id, const char *reason, int64_t *new_ght_id,
                           socle_err *err);
+/* End the active link l (state ENDED, by actor, for reason) with its
+ * history entry; no link replaces it. */
+int identity_link_end_in_tx(struct store *st, const socle_actor *actor, const identity_link *l,
+                            const char *reason, socle_err *err);
 int identity_history(struct store *st, const socle_actor *actor, const char *object_type,
                      int64_t object_id, const char *action, const char *reason,
                      char *before_json, char *after_json, socle_err *err);

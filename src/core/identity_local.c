@@ -71,23 +71,6 @@ static int active_link(struct store *st, int64_t local_id, identity_link *out, s
     return 0;
 }
 
-/* End a link with no successor: its local identity leaves the repository's
- * view of the patient. */
-static int end_link(struct store *st, const socle_actor *actor, const identity_link *l,
-                    const char *reason, socle_err *err)
-{
-    identity_link ended = *l;
-    time_now_iso(ended.ended_at);
-    str_copy(ended.ended_by, sizeof ended.ended_by, actor->id);
-    str_copy(ended.end_reason, sizeof ended.end_reason, reason);
-    if (store_link_end(st, &ended, err) != 0)
-        return -1;
-    char *before = snapshot_link(l);
-    ended.state = LINK_ENDED;
-    return identity_history(st, actor, "identity_link", l->id, "link.end", reason, before,
-                            snapshot_link(&ended), err);
-}
-
 int identity_local_merge_in_tx(struct store *st, const socle_actor *actor, int64_t domain_id,
                                const char *survivor_ipp, const char *absorbed_ipp,
                                const char *reason, local_merge_rec *merge_out,
@@ -119,7 +102,8 @@ int identity_local_merge_in_tx(struct store *st, const socle_actor *actor, int64
         if (active_link(st, absorbed.id, &gone, err) != 0)  /* moved by the merge */
             return -1;
     }
-    if (end_link(st, actor, &gone, why, err) != 0)
+    /* Its link ends with no successor: it leaves the patient's view. */
+    if (identity_link_end_in_tx(st, actor, &gone, why, err) != 0)
         return -1;
 
     /* The visits follow the surviving patient (IHE PAM A40): later
@@ -150,11 +134,18 @@ int identity_local_merge_in_tx(struct store *st, const socle_actor *actor, int64
 
 /* The active links of two different local identities in use. */
 static int pair_links(struct store *st, identity_ref a, identity_ref b, local_identity *la,
-                      local_identity *lb, identity_link *ka, identity_link *kb, socle_err *err)
+                      local_identity *lb, identity_link *ka, identity_link *kb, int *which,
+                      socle_err *err)
 {
-    if (find_in_use(st, a.domain_id, a.ipp, "first patient", la, err) != 0
-        || find_in_use(st, b.domain_id, b.ipp, "second patient", lb, err) != 0)
+    int unused;
+    which = which ? which : &unused;
+    *which = 1;
+    if (find_in_use(st, a.domain_id, a.ipp, "first patient", la, err) != 0)
         return -1;
+    *which = 2;
+    if (find_in_use(st, b.domain_id, b.ipp, "second patient", lb, err) != 0)
+        return -1;
+    *which = 0;
     if (la->id == lb->id)
         return err_set(err, SOCLE_ERULE, "the two identifiers designate the same local "
                        "identity");
@@ -164,11 +155,11 @@ static int pair_links(struct store *st, identity_ref a, identity_ref b, local_id
 
 int identity_local_link_in_tx(struct store *st, const socle_actor *actor, identity_ref a,
                               identity_ref b, const char *reason, int64_t *merge_id,
-                              socle_err *err)
+                              int *which, socle_err *err)
 {
     local_identity la, lb;
     identity_link ka, kb;
-    if (pair_links(st, a, b, &la, &lb, &ka, &kb, err) != 0)
+    if (pair_links(st, a, b, &la, &lb, &ka, &kb, which, err) != 0)
         return -1;
     int64_t merged = 0;
     char why[SOCLE_REASON_MAX];
@@ -185,11 +176,12 @@ int identity_local_link_in_tx(struct store *st, const socle_actor *actor, identi
 }
 
 int identity_local_unlink_in_tx(struct store *st, const socle_actor *actor, identity_ref a,
-                                identity_ref b, const char *reason, socle_err *err)
+                                identity_ref b, const char *reason, int *which,
+                                socle_err *err)
 {
     local_identity la, lb;
     identity_link ka, kb;
-    if (pair_links(st, a, b, &la, &lb, &ka, &kb, err) != 0)
+    if (pair_links(st, a, b, &la, &lb, &ka, &kb, which, err) != 0)
         return -1;
     if (ka.ght_id != kb.ght_id)
         return err_set(err, SOCLE_ERULE, "local identities %" PRId64 " and %" PRId64

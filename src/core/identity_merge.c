@@ -50,10 +50,8 @@ static int audit_ght(struct store *st, const socle_actor *actor, const char *act
     return audit_log(st, actor, action, "ght_identity", id, "success", detail, err);
 }
 
-/* End link l and create its replacement towards ght_id. */
-static int move_link(struct store *st, const socle_actor *actor, const identity_link *l,
-                     int64_t ght_id, link_method method, int64_t merge_id,
-                     const char *reason, socle_err *err)
+int identity_link_end_in_tx(struct store *st, const socle_actor *actor, const identity_link *l,
+                            const char *reason, socle_err *err)
 {
     identity_link ended = *l;
     time_now_iso(ended.ended_at);
@@ -63,8 +61,16 @@ static int move_link(struct store *st, const socle_actor *actor, const identity_
         return -1;
     char *before = snapshot_link(l);
     ended.state = LINK_ENDED;
-    if (identity_history(st, actor, "identity_link", l->id, "link.end", reason, before,
-                         snapshot_link(&ended), err) != 0)
+    return identity_history(st, actor, "identity_link", l->id, "link.end", reason, before,
+                            snapshot_link(&ended), err);
+}
+
+/* End link l and create its replacement towards ght_id. */
+static int move_link(struct store *st, const socle_actor *actor, const identity_link *l,
+                     int64_t ght_id, link_method method, int64_t merge_id,
+                     const char *reason, socle_err *err)
+{
+    if (identity_link_end_in_tx(st, actor, l, reason, err) != 0)
         return -1;
 
     identity_link fresh;

@@ -116,6 +116,37 @@ void pam_retry_later(pam_job *j, const socle_err *e)
     snprintf(j->detail, sizeof j->detail, "not processed: %s", e->msg);
 }
 
+void pam_add_issues(pam_job *j, const pam_issues *issues)
+{
+    for (size_t i = 0; i < issues->count; i++) {
+        const pam_issue *is = &issues->items[i];
+        pam_add_error(j, is->where, (ack_errcode)is->hl7_code,
+                      is->severity == PAM_ISSUE_ERROR ? ACK_SEV_ERROR : ACK_SEV_WARNING,
+                      is->text);
+    }
+    if (issues->dropped > 0) {
+        er7_loc none = {{0}, 0, 0, 0, 0, 0};
+        pam_add_errorf(j, none, ACK_ERR_OK, ACK_SEV_INFO, "%zu further problems not listed",
+                       issues->dropped);
+    }
+}
+
+void pam_core_refused(pam_job *j, const socle_err *e, er7_loc where)
+{
+    switch (e->code) {
+    case SOCLE_ENOTFOUND:
+        pam_reject(j, ACK_AE, where, ACK_ERR_UNKNOWN_KEY, e->msg);
+        break;
+    case SOCLE_ERULE:
+    case SOCLE_EINVAL:
+        pam_reject(j, ACK_AE, where, ACK_ERR_INTERNAL, e->msg);
+        break;
+    default:
+        pam_retry_later(j, e);
+        break;
+    }
+}
+
 void pam_actor(const pam_job *j, socle_actor *out)
 {
     memset(out, 0, sizeof *out);

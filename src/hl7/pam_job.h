@@ -76,6 +76,13 @@ er7_loc pam_loc(const pam_job *j, const char *seg, size_t seg_index, size_t fiel
 void pam_reject(pam_job *j, ack_code code, er7_loc where, ack_errcode err, const char *text);
 /* A failure of ours (store, bug): AR, the sender should try again later. */
 void pam_retry_later(pam_job *j, const socle_err *e);
+/* The issues of a mapping (pam_identity.h) as ERRs; the texts stay
+ * borrowed, so issues must live as long as the job (see pid_issues). */
+void pam_add_issues(pam_job *j, const pam_issues *issues);
+/* A refusal by core/ of what the message asked, at where: unknown key
+ * (SOCLE_ENOTFOUND) AE 204, a rule or a bad value AE 207, anything else
+ * (store) AR to retry later. */
+void pam_core_refused(pam_job *j, const socle_err *e, er7_loc where);
 /* The actor of this message's changes: "hl7:<sender>", role flux. */
 void pam_actor(const pam_job *j, socle_actor *out);
 

@@ -44,17 +44,7 @@ int pam_patient_read(pam_job *j, size_t *pid_out, pam_identity *pi, id_domain *d
 
     pam_issues *issues = &j->pid_issues;
     int mapped = pam_identity_from_pid(m, pid, pi, issues);
-    for (size_t i = 0; i < issues->count; i++) {
-        const pam_issue *is = &issues->items[i];
-        pam_add_error(j, is->where, (ack_errcode)is->hl7_code,
-                      is->severity == PAM_ISSUE_ERROR ? ACK_SEV_ERROR : ACK_SEV_WARNING,
-                      is->text);
-    }
-    if (issues->dropped > 0) {
-        er7_loc none = {{0}, 0, 0, 0, 0, 0};
-        pam_add_errorf(j, none, ACK_ERR_OK, ACK_SEV_INFO, "%zu further problems not listed",
-                       issues->dropped);
-    }
+    pam_add_issues(j, issues);
     if (mapped != 0) {
         j->code = ACK_AE;
         return -1;
@@ -296,18 +286,7 @@ static int apply_a40(pam_job *j, size_t pid, const pam_identity *pi, const id_do
     local_merge_rec rec;
     if (identity_local_merge_in_tx(j->st, actor, dom->id, pi->input.ipp, old_ipp, "A40",
                                    &rec, &e) != 0) {
-        switch (e.code) {
-        case SOCLE_ENOTFOUND:
-            pam_reject(j, ACK_AE, at_old, ACK_ERR_UNKNOWN_KEY, e.msg);
-            break;
-        case SOCLE_ERULE:
-        case SOCLE_EINVAL:
-            pam_reject(j, ACK_AE, at_old, ACK_ERR_INTERNAL, e.msg);
-            break;
-        default:
-            pam_retry_later(j, &e);
-            break;
-        }
+        pam_core_refused(j, &e, at_old);
         return 1;
     }
     snprintf(j->detail, sizeof j->detail, "local identity %lld merged into %lld%s",
@@ -385,9 +364,7 @@ static int read_ipp(pam_job *j, size_t nth, const char *which, pam_identity *pi,
      * overwrites what the first one reported. */
     pam_issues *issues = &j->pid_issues;
     int mapped = pam_identity_ipp_from_pid(m, pid, pi, issues);
-    for (size_t i = 0; i < issues->count; i++)
-        pam_add_error(j, issues->items[i].where, (ack_errcode)issues->items[i].hl7_code,
-                      ACK_SEV_ERROR, issues->items[i].text);
+    pam_add_issues(j, issues);
     if (mapped != 0) {
         j->code = ACK_AE;
         return -1;
@@ -427,25 +404,12 @@ static void apply_link(pam_job *j, int link)
     socle_err e;
     err_clear(&e);
     int64_t merge_id = 0;
-    int rc = link ? identity_local_link_in_tx(j->st, &actor, ra, rb, "A24", &merge_id, &e)
-                  : identity_local_unlink_in_tx(j->st, &actor, ra, rb, "A37", &e);
+    int which = 0;
+    int rc = link ? identity_local_link_in_tx(j->st, &actor, ra, rb, "A24", &merge_id, &which, &e)
+                  : identity_local_unlink_in_tx(j->st, &actor, ra, rb, "A37", &which, &e);
     if (rc != 0) {
-        size_t second = er7_find(j->m, "PID", 1);
-        int first = strncmp(e.msg, "first", 5) == 0;
-        size_t at = first ? er7_find(j->m, "PID", 0) : second;
-        er7_loc where = pam_loc(j, "PID", at, 3, pam_ipp_rep(j->m, at), 1);
-        switch (e.code) {
-        case SOCLE_ENOTFOUND:
-            pam_reject(j, ACK_AE, where, ACK_ERR_UNKNOWN_KEY, e.msg);
-            break;
-        case SOCLE_ERULE:
-        case SOCLE_EINVAL:
-            pam_reject(j, ACK_AE, where, ACK_ERR_INTERNAL, e.msg);
-            break;
-        default:
-            pam_retry_later(j, &e);
-            break;
-        }
+        size_t at = er7_find(j->m, "PID", which == 1 ? 0 : 1);
+        pam_core_refused(j, &e, pam_loc(j, "PID", at, 3, pam_ipp_rep(j->m, at), 1));
         return;
     }
     snprintf(j->detail, sizeof j->detail, "%s",

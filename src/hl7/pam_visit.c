@@ -68,21 +68,6 @@ static er7_loc field_loc(const pam_job *j, const pam_visit *v, size_t pid, stay_
     }
 }
 
-static void add_issues(pam_job *j, const pam_issues *issues)
-{
-    for (size_t i = 0; i < issues->count; i++) {
-        const pam_issue *is = &issues->items[i];
-        pam_add_error(j, is->where, (ack_errcode)is->hl7_code,
-                      is->severity == PAM_ISSUE_ERROR ? ACK_SEV_ERROR : ACK_SEV_WARNING,
-                      is->text);
-    }
-    if (issues->dropped > 0) {
-        er7_loc none = {{0}, 0, 0, 0, 0, 0};
-        pam_add_errorf(j, none, ACK_ERR_OK, ACK_SEV_INFO, "%zu further problems not listed",
-                       issues->dropped);
-    }
-}
-
 void pam_visit_movement(pam_job *j)
 {
     char trigger[4] = "";
@@ -98,11 +83,11 @@ void pam_visit_movement(pam_job *j)
 
     pam_visit v;
     if (pam_visit_map(j->m, trigger, pid, &v, &j->visit_issues) != 0) {
-        add_issues(j, &j->visit_issues);
+        pam_add_issues(j, &j->visit_issues);
         j->code = ACK_AE;
         return;
     }
-    add_issues(j, &j->visit_issues);
+    pam_add_issues(j, &j->visit_issues);
 
     stay_command cmd;
     if (stay_command_for(trigger, v.mv.action, &cmd) != 0) {

@@ -41,14 +41,18 @@ static int local_merge(const char *oid, const char *survivor, const char *absorb
     return 0;
 }
 
+static int last_which;   /* which side the last refusal named */
+
 static int local_link(int link, const char *oid_a, const char *ipp_a, const char *oid_b,
                       const char *ipp_b, int64_t *merge_id)
 {
     socle_err err = { 0 };
     cr_assert_eq(store_begin(st, &err), 0, "%s", err.msg);
     identity_ref a = { domain(oid_a).id, ipp_a }, b = { domain(oid_b).id, ipp_b };
-    int rc = link ? identity_local_link_in_tx(st, &actor, a, b, "test", merge_id, &err)
-                  : identity_local_unlink_in_tx(st, &actor, a, b, "test", &err);
+    int which = -1;
+    int rc = link ? identity_local_link_in_tx(st, &actor, a, b, "test", merge_id, &which, &err)
+                  : identity_local_unlink_in_tx(st, &actor, a, b, "test", &which, &err);
+    last_which = which;
     if (rc != 0) {
         store_rollback(st);
         return err.code;
@@ -266,6 +270,9 @@ Test(identity_local, a24_links_and_a37_unlinks)
     cr_assert_eq(local_link(0, OID_A, "IPP-A", OID_B, "IPP-B", NULL), SOCLE_ERULE,
                  "not linked any more");
     cr_assert_eq(local_link(1, OID_A, "IPP-A", OID_B, "IPP-NONE", &merge_id), SOCLE_ENOTFOUND);
+    cr_assert_eq(last_which, 2);
+    cr_assert_eq(local_link(1, OID_B, "IPP-NONE", OID_A, "IPP-A", &merge_id), SOCLE_ENOTFOUND);
+    cr_assert_eq(last_which, 1);
     cr_assert_eq(local_link(1, OID_A, "IPP-A", OID_A, "IPP-A", &merge_id), SOCLE_ERULE);
     assert_counts_eq(before, counts());
     assert_audit_intact();
