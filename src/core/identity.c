@@ -12,30 +12,11 @@
 #include "core/ins.h"
 #include "core/notify.h"
 #include "core/rniv.h"
+#include "core/history.h"
 #include "core/snapshot.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
-
-int identity_history(struct store *st, const socle_actor *actor, const char *object_type,
-                     int64_t object_id, const char *action, const char *reason,
-                     char *before_json, char *after_json, socle_err *err)
-{
-    history_entry h;
-    memset(&h, 0, sizeof h);
-    str_copy(h.object_type, sizeof h.object_type, object_type);
-    h.object_id = object_id;
-    str_copy(h.action, sizeof h.action, action);
-    str_copy(h.actor, sizeof h.actor, actor->id);
-    time_now_iso(h.at);
-    str_copy(h.reason, sizeof h.reason, reason ? reason : "");
-    h.before_json = before_json;
-    h.after_json = after_json;
-    int rc = store_history_append(st, &h, err);
-    free(before_json);
-    free(after_json);
-    return rc;
-}
 
 static int audit_local(struct store *st, const socle_actor *actor, const char *action,
                        int64_t local_id, const char *outcome, const char *detail,
@@ -86,7 +67,7 @@ static int link_new(struct store *st, const socle_actor *actor, int64_t local_id
     str_copy(l.reason, sizeof l.reason, reason);
     if (store_link_insert(st, &l, err) != 0)
         return -1;
-    return identity_history(st, actor, "identity_link", l.id, "link.create", reason, NULL,
+    return history_record(st, actor, "identity_link", l.id, "link.create", reason, NULL,
                             snapshot_link(&l), err);
 }
 
@@ -100,7 +81,7 @@ static int ght_new(struct store *st, const socle_actor *actor, int64_t *ght_id, 
     if (store_ght_insert(st, &g, err) != 0)
         return -1;
     *ght_id = g.id;
-    return identity_history(st, actor, "ght_identity", g.id, "ght.create", NULL, NULL,
+    return history_record(st, actor, "ght_identity", g.id, "ght.create", NULL, NULL,
                             snapshot_ght(&g), err);
 }
 
@@ -233,7 +214,7 @@ static int save_change(struct store *st, const socle_actor *actor, local_identit
         free(after);
         return -1;
     }
-    return identity_history(st, actor, "local_identity", li->id, action, reason, before,
+    return history_record(st, actor, "local_identity", li->id, action, reason, before,
                             after, err);
 }
 
@@ -292,7 +273,7 @@ int identity_upsert_in_tx(struct store *st, const socle_actor *actor, const iden
             return -1;
         if (save_local(st, &li, 1, err) != 0)
             return -1;
-        if (identity_history(st, actor, "local_identity", li.id, "identity.create", NULL,
+        if (history_record(st, actor, "local_identity", li.id, "identity.create", NULL,
                              NULL, snapshot_local(&li), err) != 0)
             return -1;
 

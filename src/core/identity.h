@@ -190,9 +190,8 @@ int identity_local_unlink_in_tx(struct store *st, const socle_actor *actor, iden
 int identity_local_merged_into(struct store *st, int64_t local_id, int64_t *survivor_id,
                                socle_err *err);
 
-/* Internal to core/: used by identity.c and identity_merge.c inside an
- * open transaction. Not for other modules. identity_history takes
- * ownership of the two JSON strings (either may be NULL) and frees them. */
+/* Internal to core/: used by identity.c, identity_merge.c and
+ * identity_local.c inside an open transaction. Not for other modules. */
 int identity_merge_in_tx(struct store *st, const socle_actor *actor, int64_t survivor_id,
                          int64_t absorbed_id, link_method method, const char *reason,
                          int64_t *merge_id, socle_err *err);
@@ -203,8 +202,5 @@ int identity_relink_in_tx(struct store *st, const socle_actor *actor, int64_t lo
  * history entry; no link replaces it. */
 int identity_link_end_in_tx(struct store *st, const socle_actor *actor, const identity_link *l,
                             const char *reason, socle_err *err);
-int identity_history(struct store *st, const socle_actor *actor, const char *object_type,
-                     int64_t object_id, const char *action, const char *reason,
-                     char *before_json, char *after_json, socle_err *err);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "audit/audit.h"
 #include "core/notify.h"
+#include "core/history.h"
 #include "core/snapshot.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -120,7 +121,7 @@ int identity_local_merge_in_tx(struct store *st, const socle_actor *actor, int64
     buf after = {0};
     buf_printf(&after, "{\"merged_into\":%" PRId64 ",\"local_merge\":%" PRId64
                ",\"stays_moved\":%" PRId64 "}", survivor.id, m.id, stays);
-    if (identity_history(st, actor, "local_identity", absorbed.id, "local.merge", why,
+    if (history_record(st, actor, "local_identity", absorbed.id, "local.merge", why,
                          snapshot_local(&absorbed), buf_detach(&after), err) != 0)
         return -1;
     /* Subscribers see the survivor without the IPP merged away (after the

@@ -15,6 +15,7 @@
 
 #include "audit/audit.h"
 #include "core/notify.h"
+#include "core/history.h"
 #include "core/snapshot.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -61,7 +62,7 @@ int identity_link_end_in_tx(struct store *st, const socle_actor *actor, const id
         return -1;
     char *before = snapshot_link(l);
     ended.state = LINK_ENDED;
-    return identity_history(st, actor, "identity_link", l->id, "link.end", reason, before,
+    return history_record(st, actor, "identity_link", l->id, "link.end", reason, before,
                             snapshot_link(&ended), err);
 }
 
@@ -84,7 +85,7 @@ static int move_link(struct store *st, const socle_actor *actor, const identity_
     str_copy(fresh.reason, sizeof fresh.reason, reason);
     if (store_link_insert(st, &fresh, err) != 0)
         return -1;
-    return identity_history(st, actor, "identity_link", fresh.id, "link.create", reason, NULL,
+    return history_record(st, actor, "identity_link", fresh.id, "link.create", reason, NULL,
                             snapshot_link(&fresh), err);
 }
 
@@ -100,7 +101,7 @@ static int set_ght_state(struct store *st, const socle_actor *actor, ght_identit
         free(before);
         return -1;
     }
-    return identity_history(st, actor, "ght_identity", g->id, action, reason, before,
+    return history_record(st, actor, "ght_identity", g->id, action, reason, before,
                             snapshot_ght(g), err);
 }
 
@@ -343,7 +344,7 @@ int identity_relink_in_tx(struct store *st, const socle_actor *actor, int64_t lo
         str_copy(target.updated_at, sizeof target.updated_at, target.created_at);
         if (store_ght_insert(st, &target, err) != 0)
             return -1;
-        if (identity_history(st, actor, "ght_identity", target.id, "ght.create", reason, NULL,
+        if (history_record(st, actor, "ght_identity", target.id, "ght.create", reason, NULL,
                              snapshot_ght(&target), err) != 0)
             return -1;
     } else if (get_active_ght(st, target_id, &target, err) != 0) {

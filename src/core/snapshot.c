@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core/rniv.h"
+#include "core/stay.h"
 #include "core/structure.h"
 
 /* json_dumps with sorted keys gives a stable text for equal states. */
@@ -91,4 +92,55 @@ char *snapshot_link(const identity_link *l)
         "state", l->state == LINK_ENDED ? "ENDED" : "ACTIVE",
         "merge_id", (json_int_t)l->merge_id,
         "reason", l->reason));
+}
+
+/* ---- Stays and movements ---------------------------------------------- */
+
+static json_t *location_json(const stay_location *l)
+{
+    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "uf", l->uf, "room", l->room,
+                     "bed", l->bed, "uf_id", (json_int_t)l->uf_id,
+                     "room_id", (json_int_t)l->room_id, "bed_id", (json_int_t)l->bed_id);
+}
+
+/* Versions and timestamps are left out, so equal snapshots mean no change. */
+char *snapshot_stay(const stay_record *s)
+{
+    return dump(json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:o, s:s}",
+        "id", (json_int_t)s->id,
+        "domain_id", (json_int_t)s->domain_id,
+        "local_id", (json_int_t)s->local_id,
+        "visit_number", s->visit_number,
+        "nda", s->nda,
+        "class", s->stay_class,
+        "status", stay_status_code(s->status),
+        "from_preadmission", s->from_preadmission,
+        "on_leave", s->on_leave,
+        "admit_at", s->admit_at,
+        "discharge_at", s->discharge_at,
+        "location", location_json(&s->location),
+        "medical_uf", s->medical_uf));
+}
+
+char *snapshot_movement(const movement *m)
+{
+    static const char *const actions[] = {"INSERT", "UPDATE", "CANCEL"};
+    return dump(json_pack(
+        "{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:I}",
+        "id", (json_int_t)m->id,
+        "stay_id", (json_int_t)m->stay_id,
+        "movement_id", m->movement_id,
+        "movement_ns", m->movement_ns,
+        "trigger", m->trigger,
+        "action", actions[(unsigned)m->action < 3 ? m->action : 0],
+        "effective_at", m->effective_at,
+        "historic", m->historic,
+        "original_trigger", m->original_trigger,
+        "class", m->stay_class,
+        "medical_uf", m->medical_uf,
+        "care_uf", m->care_uf,
+        "nature", m->nature,
+        "location", location_json(&m->location),
+        "state", m->state == MOVEMENT_CANCELLED ? "cancelled" : "active",
+        "cancels", (json_int_t)m->cancels));
 }

@@ -11,5 +11,8 @@ char *snapshot_structure(const structure_node *n);
 char *snapshot_local(const local_identity *li);
 char *snapshot_ght(const ght_identity *g);
 char *snapshot_link(const identity_link *l);
+/* Versions and timestamps are left out, so equal snapshots mean no change. */
+char *snapshot_stay(const stay_record *s);
+char *snapshot_movement(const movement *m);
 
 #endif

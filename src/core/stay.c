@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "core/history.h"
+#include "core/snapshot.h"
 #include "core/structure.h"
 #include "store/store.h"
 #include "util/timeutil.h"
@@ -120,85 +122,6 @@ static int refuse(stay_result *res, socle_err *err, socle_errcode code, stay_fie
 }
 
 /* ---- History and audit ------------------------------------------------- */
-
-static char *dump(json_t *o)
-{
-    char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(o);
-    if (s == NULL)
-        abort();  /* out of memory: same policy as util/buf */
-    return s;
-}
-
-static json_t *location_json(const stay_location *l)
-{
-    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "uf", l->uf, "room", l->room,
-                     "bed", l->bed, "uf_id", (json_int_t)l->uf_id,
-                     "room_id", (json_int_t)l->room_id, "bed_id", (json_int_t)l->bed_id);
-}
-
-/* Versions and timestamps are left out, so equal snapshots mean no change. */
-static char *snapshot_stay(const stay_record *s)
-{
-    return dump(json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:o, s:s}",
-        "id", (json_int_t)s->id,
-        "domain_id", (json_int_t)s->domain_id,
-        "local_id", (json_int_t)s->local_id,
-        "visit_number", s->visit_number,
-        "nda", s->nda,
-        "class", s->stay_class,
-        "status", stay_status_code(s->status),
-        "from_preadmission", s->from_preadmission,
-        "on_leave", s->on_leave,
-        "admit_at", s->admit_at,
-        "discharge_at", s->discharge_at,
-        "location", location_json(&s->location),
-        "medical_uf", s->medical_uf));
-}
-
-static char *snapshot_movement(const movement *m)
-{
-    static const char *const actions[] = {"INSERT", "UPDATE", "CANCEL"};
-    return dump(json_pack(
-        "{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:I}",
-        "id", (json_int_t)m->id,
-        "stay_id", (json_int_t)m->stay_id,
-        "movement_id", m->movement_id,
-        "movement_ns", m->movement_ns,
-        "trigger", m->trigger,
-        "action", actions[(unsigned)m->action < 3 ? m->action : 0],
-        "effective_at", m->effective_at,
-        "historic", m->historic,
-        "original_trigger", m->original_trigger,
-        "class", m->stay_class,
-        "medical_uf", m->medical_uf,
-        "care_uf", m->care_uf,
-        "nature", m->nature,
-        "location", location_json(&m->location),
-        "state", m->state == MOVEMENT_CANCELLED ? "cancelled" : "active",
-        "cancels", (json_int_t)m->cancels));
-}
-
-/* Append a history entry; takes ownership of both snapshots. */
-static int history(struct store *st, const socle_actor *actor, const char *type, int64_t id,
-                   const char *action, const char *reason, char *before, char *after,
-                   socle_err *err)
-{
-    history_entry h;
-    memset(&h, 0, sizeof h);
-    str_copy(h.object_type, sizeof h.object_type, type);
-    h.object_id = id;
-    str_copy(h.action, sizeof h.action, action);
-    str_copy(h.actor, sizeof h.actor, actor->id);
-    time_now_iso(h.at);
-    str_copy(h.reason, sizeof h.reason, reason ? reason : "");
-    h.before_json = before;
-    h.after_json = after;
-    int rc = store_history_append(st, &h, err);
-    free(before);
-    free(after);
-    return rc;
-}
 
 /* ---- Locations --------------------------------------------------------- */
 
@@ -399,7 +322,7 @@ static int save_stay(struct store *st, const socle_actor *actor, const stay_reco
         free(after);
         return -1;
     }
-    return history(st, actor, "stay", s->id, "stay.update", reason, before, after, err);
+    return history_record(st, actor, "stay", s->id, "stay.update", reason, before, after, err);
 }
 
 /* Derive, check and save the stay after its movements changed. */
@@ -513,7 +436,7 @@ static int insert_movement(struct store *st, const socle_actor *actor, const com
         str_copy(s.updated_at, sizeof s.updated_at, s.created_at);
         if (store_stay_insert(st, &s, err) != 0)
             return -1;
-        if (history(st, actor, "stay", s.id, "stay.create", in->trigger, NULL,
+        if (history_record(st, actor, "stay", s.id, "stay.create", in->trigger, NULL,
                     snapshot_stay(&s), err) != 0)
             return -1;
     } else if (def->cmd == STAY_DISCHARGE) {
@@ -542,7 +465,7 @@ static int insert_movement(struct store *st, const socle_actor *actor, const com
         return -1;
     res->stay_id = s.id;
     res->movement_row = row.id;
-    if (history(st, actor, "movement", row.id, "movement.insert", in->trigger, NULL,
+    if (history_record(st, actor, "movement", row.id, "movement.insert", in->trigger, NULL,
                 snapshot_movement(&row), err) != 0)
         return -1;
     return settle(st, actor, &s, in->trigger, res, err);
@@ -603,7 +526,7 @@ static int cancel_row(struct store *st, const socle_actor *actor, movement *targ
         free(before);
         return -1;
     }
-    return history(st, actor, "movement", target->id, "movement.cancel", reason, before,
+    return history_record(st, actor, "movement", target->id, "movement.cancel", reason, before,
                    snapshot_movement(target), err);
 }
 
@@ -666,7 +589,7 @@ static int cancel_movement(struct store *st, const socle_actor *actor, const com
         return -1;
     res->stay_id = s.id;
     res->movement_row = target.id;
-    if (history(st, actor, "movement", row.id, "movement.insert", in->trigger, NULL,
+    if (history_record(st, actor, "movement", row.id, "movement.insert", in->trigger, NULL,
                 snapshot_movement(&row), err) != 0)
         return -1;
     return settle(st, actor, &s, in->trigger, res, err);
@@ -710,7 +633,7 @@ static int update_movement(struct store *st, const socle_actor *actor, const sta
     }
     res->stay_id = s.id;
     res->movement_row = row.id;
-    if (history(st, actor, "movement", row.id, "movement.update", "Z99", before,
+    if (history_record(st, actor, "movement", row.id, "movement.update", "Z99", before,
                 snapshot_movement(&row), err) != 0)
         return -1;
     return settle(st, actor, &s, "Z99", res, err);

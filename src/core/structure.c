@@ -9,6 +9,7 @@
 
 #include "audit/audit.h"
 #include "core/identifiers.h"
+#include "core/history.h"
 #include "core/snapshot.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -150,22 +151,9 @@ static int write_history(struct store *st, const socle_actor *actor, const char 
                          const structure_node *before, const structure_node *after,
                          socle_err *err)
 {
-    history_entry h;
-    memset(&h, 0, sizeof h);
-    str_copy(h.object_type, sizeof h.object_type, "structure");
-    h.object_id = after->id;
-    str_copy(h.action, sizeof h.action, action);
-    str_copy(h.actor, sizeof h.actor, actor->id);
-    time_now_iso(h.at);
-    str_copy(h.reason, sizeof h.reason, "structures import");
-    char *b = before ? snapshot_structure(before) : NULL;
-    char *a = snapshot_structure(after);
-    h.before_json = b;
-    h.after_json = a;
-    int rc = store_history_append(st, &h, err);
-    free(b);
-    free(a);
-    return rc;
+    return history_record(st, actor, "structure", after->id, action, "structures import",
+                          before ? snapshot_structure(before) : NULL,
+                          snapshot_structure(after), err);
 }
 
 /* Keep the EJ's identification domain in step with the EJ. */
