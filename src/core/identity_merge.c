@@ -20,6 +20,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
+#include "util/array.h"
 
 /* ---- A list of links, gathered before they are changed ---------------- */
 
@@ -31,15 +32,7 @@ typedef struct link_list {
 static int collect_link(const identity_link *l, void *ctx)
 {
     link_list *list = ctx;
-    if (list->len == list->cap) {
-        size_t cap = list->cap ? 2 * list->cap : 8;
-        identity_link *items = realloc(list->items, cap * sizeof *items);
-        if (items == NULL)
-            abort();  /* out of memory: same policy as util/buf */
-        list->items = items;
-        list->cap = cap;
-    }
-    list->items[list->len++] = *l;
+    *ARRAY_PUSH(list->items, list->len, list->cap) = *l;
     return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "core/rniv.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/array.h"
 
 /* Merges chain (A into B, later B into C); a longer chain is a bug. */
 #define MERGE_HOPS_MAX 32
@@ -65,13 +66,7 @@ typedef struct id_list {
 
 static void id_push(id_list *l, int64_t id)
 {
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 8;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        if (l->v == NULL)
-            abort();  /* as buf.h: every caller would do the same */
-    }
-    l->v[l->n++] = id;
+    *ARRAY_PUSH(l->v, l->n, l->cap) = id;
 }
 
 static int collect_local(const identity_link *l, void *ctx)

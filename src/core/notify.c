@@ -15,6 +15,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
+#include "util/array.h"
 
 /* ---- Subscribers ------------------------------------------------------ */
 
@@ -26,15 +27,7 @@ typedef struct sub_list {
 static int collect_sub(const subscriber *s, void *ctx)
 {
     sub_list *l = ctx;
-    if (l->len == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 4;
-        subscriber *items = realloc(l->items, cap * sizeof *items);
-        if (items == NULL)
-            abort();  /* out of memory: same policy as util/buf */
-        l->items = items;
-        l->cap = cap;
-    }
-    l->items[l->len++] = *s;
+    *ARRAY_PUSH(l->items, l->len, l->cap) = *s;
     return 0;
 }
 
@@ -65,15 +58,7 @@ typedef struct id_list {
 static int collect_local_id(const identity_link *l, void *ctx)
 {
     id_list *ids = ctx;
-    if (ids->len == ids->cap) {
-        size_t cap = ids->cap ? 2 * ids->cap : 4;
-        int64_t *items = realloc(ids->items, cap * sizeof *items);
-        if (items == NULL)
-            abort();
-        ids->items = items;
-        ids->cap = cap;
-    }
-    ids->items[ids->len++] = l->local_id;
+    *ARRAY_PUSH(ids->items, ids->len, ids->cap) = l->local_id;
     return 0;
 }
 

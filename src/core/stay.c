@@ -20,6 +20,7 @@
 #include "core/structure.h"
 #include "store/store.h"
 #include "util/timeutil.h"
+#include "util/array.h"
 
 /* ---- Events ------------------------------------------------------------ */
 
@@ -200,15 +201,7 @@ typedef struct movement_list {
 static int collect(const movement *m, void *ctx)
 {
     movement_list *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        movement *p = realloc(l->items, cap * sizeof *p);
-        if (p == NULL)
-            abort();
-        l->items = p;
-        l->cap = cap;
-    }
-    l->items[l->n++] = *m;
+    *ARRAY_PUSH(l->items, l->n, l->cap) = *m;
     return 0;
 }
 

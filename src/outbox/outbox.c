@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/array.h"
 
 struct outbox_sender {
     struct store *st;              /* borrowed, used under *store_lock */
@@ -87,15 +88,7 @@ typedef struct due_list {
 static int collect_due(const outbox_row *r, void *ctx)
 {
     due_list *l = ctx;
-    if (l->len == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        due_row *items = realloc(l->items, cap * sizeof *items);
-        if (items == NULL)
-            abort();  /* out of memory: same policy as util/buf */
-        l->items = items;
-        l->cap = cap;
-    }
-    due_row *d = &l->items[l->len++];
+    due_row *d = ARRAY_PUSH(l->items, l->len, l->cap);
     d->r = *r;
     d->payload = strdup(r->payload);
     if (d->payload == NULL)
@@ -121,15 +114,7 @@ typedef struct sub_list {
 static int collect_sub(const subscriber *s, void *ctx)
 {
     sub_list *l = ctx;
-    if (l->len == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 8;
-        subscriber *items = realloc(l->items, cap * sizeof *items);
-        if (items == NULL)
-            abort();
-        l->items = items;
-        l->cap = cap;
-    }
-    l->items[l->len++] = *s;
+    *ARRAY_PUSH(l->items, l->len, l->cap) = *s;
     return 0;
 }
 
