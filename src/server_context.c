@@ -97,7 +97,11 @@ static void on_mllp_message(void *ctx, const char *peer, const char *msg, size_t
     } else if (store_writer_run(srv->writer, run_pam, &u, &err) == 0) {
         if (u.rc != 0)
             log_error("mllp %s: message not processed: %s", peer, u.err.msg);
-        outbox_kick(srv->outbox);  /* it may have queued notifications */
+        /* Wake the sender only when notifications may have been queued:
+         * waking it for every message costs every message a hand-off. */
+        int64_t writes = store_outbox_writes(srv->store);
+        if (atomic_exchange(&srv->outbox_seen, writes) != writes)
+            outbox_kick(srv->outbox);
         return;
     }
     log_error("mllp %s: message not stored: %s", peer, err.msg);

@@ -6,6 +6,7 @@
 #define SOCLE_SERVER_CONTEXT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "http/token.h"
@@ -47,6 +48,7 @@ typedef struct socle_server {
     struct http_server *http;
     struct mllp_server *mllp;
     struct outbox_sender *outbox;  /* notifications to subscribers */
+    _Atomic int64_t outbox_seen;   /* store_outbox_writes at the last kick */
 } socle_server;
 
 void server_config_defaults(socle_config *cfg);

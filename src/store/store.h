@@ -400,6 +400,11 @@ int store_outbox_mark_failed(store *st, int64_t id, const char *error, const cha
                              socle_err *err);
 int store_outbox_mark_retry(store *st, int64_t id, const char *next_attempt_at,
                             const char *error, socle_err *err);
+/* How many outbox rows this handle has inserted since it was opened
+ * (committed or not). The one store function safe to call from any thread
+ * without holding the handle: a sender compares it to what it saw last, to
+ * be woken only when there may be something new to send. */
+int64_t store_outbox_writes(const store *st);
 /* Counts of pending and failed rows (health). */
 int store_outbox_counts(store *st, int64_t *pending, int64_t *failed, socle_err *err);
 

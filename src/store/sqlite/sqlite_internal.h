@@ -6,6 +6,7 @@
 #define SOCLE_STORE_SQLITE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdatomic.h>
 
 #include "store/store.h"
 
@@ -44,6 +45,9 @@ struct store {
     int in_tx;              /* a transaction, or a batch's unit, is open */
     int in_batch;           /* store_batch_begin: transactions are units */
     int wal_pages;          /* WAL size after this handle's last commit */
+    /* Outbox rows inserted since open; read by other threads (see
+     * store_outbox_writes), so atomic. */
+    _Atomic int64_t outbox_writes;
     sqlite3_stmt *stmts[SQ_STMT_COUNT];
 };
 

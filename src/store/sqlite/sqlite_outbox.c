@@ -184,6 +184,7 @@ int store_outbox_insert(store *st, outbox_row *r, socle_err *err)
     if (sq_exec_stmt(st, s, "insert outbox row", err) != 0)
         return -1;
     r->id = sqlite3_last_insert_rowid(st->db);
+    atomic_fetch_add(&st->outbox_writes, 1);
     r->state = OUTBOX_PENDING;
     return 0;
 }
@@ -293,4 +294,9 @@ int store_outbox_counts(store *st, int64_t *pending, int64_t *failed, socle_err 
     *failed = sqlite3_column_int64(s, 1);
     sqlite3_reset(s);
     return 0;
+}
+
+int64_t store_outbox_writes(const store *st)
+{
+    return atomic_load(&((store *)st)->outbox_writes);
 }
