@@ -134,9 +134,16 @@ int model_em(match_model *m, const uint64_t *counts, int max_iter)
             np++;
         }
 
+    /* The non-matches among candidate pairs are not random pairs: blocking
+     * made them agree on the blocking fields. EM models them with their own
+     * distribution uc (started from the sampled u, learned with m); the
+     * weights keep the sampled u, the population's. */
+    double uc[MF_COUNT][MATCH_MAX_LEVELS];
+    memcpy(uc, m->u, sizeof uc);
     int it;
     for (it = 0; it < max_iter; it++) {
         double mm[MF_COUNT][MATCH_MAX_LEVELS] = {{0}};
+        double uu[MF_COUNT][MATCH_MAX_LEVELS] = {{0}};
         double sum_w = 0, sum_all = 0;
         for (size_t i = 0; i < np; i++) {
             double lm = log(m->prior), lu = log(1 - m->prior);
@@ -145,14 +152,16 @@ int model_em(match_model *m, const uint64_t *counts, int max_iter)
                 if (l == 0)
                     continue;
                 lm += log(m->m[f][l] > P_MIN ? m->m[f][l] : P_MIN);
-                lu += log(m->u[f][l] > P_MIN ? m->u[f][l] : P_MIN);
+                lu += log(uc[f][l] > P_MIN ? uc[f][l] : P_MIN);
             }
             double w = 1.0 / (1.0 + exp(lu - lm));  /* P(match | pattern) */
             double c = (double)counts[pat[i]];
             sum_w += w * c;
             sum_all += c;
-            for (int f = 0; f < MF_COUNT; f++)
+            for (int f = 0; f < MF_COUNT; f++) {
                 mm[f][cmp[i].level[f]] += w * c;
+                uu[f][cmp[i].level[f]] += (1 - w) * c;
+            }
         }
         double moved = 0;
         double prior = sum_w / sum_all;
@@ -163,6 +172,11 @@ int model_em(match_model *m, const uint64_t *counts, int max_iter)
         moved = fabs(prior - m->prior);
         m->prior = prior;
         for (int f = 0; f < MF_COUNT; f++) {
+            double tu = 0;
+            for (int l = 1; l < nlev[f]; l++)
+                tu += uu[f][l];
+            for (int l = 1; l < nlev[f] && tu > 0; l++)
+                uc[f][l] = (uu[f][l] + 0.01) / (tu + 0.01 * (nlev[f] - 1));
             double tot = 0;
             for (int l = 1; l < nlev[f]; l++)
                 tot += mm[f][l];

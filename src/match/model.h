@@ -14,6 +14,9 @@
  *  - m and the share of matches by expectation-maximisation over the
  *    comparison vectors of the candidate pairs (aggregated by pattern, so
  *    an iteration costs the number of distinct patterns, not of pairs).
+ *    Inside EM the non-matches among candidates get their own level
+ *    distribution, learned with m (started from the sampled u), since
+ *    blocking makes them unlike random pairs; the weights use the sampled u.
  *
  * Two thresholds on the score: >= upper links automatically, >= lower
  * goes to review, below is nothing. The model is serialised as JSON so the
@@ -67,7 +70,7 @@ void model_estimate_u(match_model *m, const match_record *recs, size_t n,
                       size_t samples, uint64_t seed);
 
 /* EM over pattern counts (array of MODEL_PATTERNS): updates m and prior,
- * keeping u. Stops after max_iter or when no parameter moves by more than
+ * keeping u (the candidates' own non-match distribution is internal). Stops after max_iter or when no parameter moves by more than
  * 1e-6. Returns the number of iterations. */
 int model_em(match_model *m, const uint64_t *pattern_counts, int max_iter);
 
