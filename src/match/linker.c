@@ -25,6 +25,33 @@ const char *link_rule_name(link_rule r)
     return "?";
 }
 
+/* First forenames that name another person: different and not close,
+ * and not the same forenames in another order. */
+static int forenames_conflict(const match_cmp *c, const match_record *a,
+                              const match_record *b)
+{
+    if (c->level[MF_FIRST] == FIRST_DIFF)
+        return 1;
+    if (c->level[MF_FIRST] != FIRST_PARTIAL)
+        return 0;
+    /* PARTIAL: a reordering when each first forename is in the other's
+     * list; one forename shared as a second forename is not. */
+    match_record a1 = *a, b1 = *b;
+    a1.forenames[strcspn(a1.forenames, " ")] = '\0';
+    b1.forenames[strcspn(b1.forenames, " ")] = '\0';
+    match_cmp x, y;
+    match_compare(&a1, b, &x);
+    match_compare(a, &b1, &y);
+    return !(x.level[MF_FIRST] <= FIRST_PARTIAL && y.level[MF_FIRST] <= FIRST_PARTIAL
+             && x.level[MF_FIRST] != FIRST_NA && y.level[MF_FIRST] != FIRST_NA);
+}
+
+/* 01-01 is what registries enter for an unknown day and month. */
+static int placeholder_date(const match_record *r)
+{
+    return r->month == 1 && r->day == 1;
+}
+
 link_rule linker_conflict(const match_record *a, const match_record *b,
                           const match_cmp *c)
 {
@@ -35,12 +62,16 @@ link_rule linker_conflict(const match_record *a, const match_record *b,
         return RULE_NIR_MISMATCH;
     if (c->level[MF_SEX] == SEX_DIFF)
         return RULE_SEX;
-    int family = c->level[MF_NAME] == NAME_EXACT || c->level[MF_NAME] == NAME_CLOSE;
-    if (c->level[MF_DATE] == DATE_EXACT && family && c->level[MF_FIRST] == FIRST_DIFF)
+    /* Same birth date, other forenames: twins when the family is the same,
+     * and as much two people when it is not. */
+    if (c->level[MF_DATE] == DATE_EXACT && forenames_conflict(c, a, b))
         return RULE_TWINS;
-    if (c->level[MF_NAME] == NAME_EXACT
+    int family = c->level[MF_NAME] == NAME_EXACT || c->level[MF_NAME] == NAME_CLOSE;
+    if (family
         && (c->level[MF_FIRST] == FIRST_EXACT || c->level[MF_FIRST] == FIRST_FIRST)
-        && (c->level[MF_DATE] == DATE_DIFF || c->level[MF_DATE] == DATE_YEAR))
+        && (c->level[MF_DATE] == DATE_DIFF
+            || (c->level[MF_DATE] == DATE_YEAR && !placeholder_date(a)
+                && !placeholder_date(b))))
         return RULE_HOMONYMS;
     return RULE_NONE;
 }

@@ -33,7 +33,7 @@
 #include "match/similarity.h"
 #include "util/error.h"
 
-#define MODEL_DEFAULT_UPPER 14.0
+#define MODEL_DEFAULT_UPPER 18.0
 #define MODEL_DEFAULT_LOWER 6.0
 
 typedef struct match_model {
