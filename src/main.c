@@ -22,6 +22,7 @@ static const char usage[] =
     "  export identities   the identity repository as CSV\n"
     "  subscriber add|list|remove  applications notified of identity changes\n"
     "  outbox list         the notifications waiting for them\n"
+    "  dedupe              find the records of the same person in a CSV file\n"
     "  version             print the version\n"
     "\n"
     "Each command has --help. Exit status: 0 success, 1 failure, 2 usage error.\n";
@@ -41,6 +42,7 @@ static const command commands[] = {
     { "export", cli_export },
     { "subscriber", cli_subscriber },
     { "outbox", cli_outbox },
+    { "dedupe", cli_dedupe },
 };
 
 int main(int argc, char **argv)

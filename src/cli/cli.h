@@ -20,6 +20,7 @@ int cli_audit(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_subscriber(int argc, char **argv);
 int cli_outbox(int argc, char **argv);
+int cli_dedupe(int argc, char **argv);
 
 /* ---- Shared by the subcommands (cli_common.c) -------------------------- */
 

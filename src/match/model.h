@@ -1,0 +1,103 @@
+/*
+ * model.h - Fellegi-Sunter weights of the comparison levels.
+ *
+ * For each field f and level l: m = P(level | same person) and
+ * u = P(level | different people). A pair's score is the sum over fields of
+ * log2(m/u) (a level "n/a" weighs 0), plus the term-frequency adjustment:
+ * agreeing on "MARTIN" says less than agreeing on "KERGUELEN".
+ *
+ * Learning, without labels, on the data itself:
+ *  - u from random pairs of records (almost all of them different people);
+ *    this is the robust estimator: u learned by EM among blocked candidate
+ *    pairs is biased, since blocking makes non-matches agree on the
+ *    blocking fields (two strangers born the same day look like a match);
+ *  - m and the share of matches by expectation-maximisation over the
+ *    comparison vectors of the candidate pairs (aggregated by pattern, so
+ *    an iteration costs the number of distinct patterns, not of pairs).
+ *    Inside EM the non-matches among candidates get their own level
+ *    distribution, learned with m (started from the sampled u), since
+ *    blocking makes them unlike random pairs; the weights use the sampled u.
+ *
+ * Two thresholds on the score: >= upper links automatically, >= lower
+ * goes to review, below is nothing. The model is serialised as JSON so the
+ * real-time linker can persist and reload it.
+ */
+#ifndef SOCLE_MATCH_MODEL_H
+#define SOCLE_MATCH_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "match/similarity.h"
+#include "util/error.h"
+
+#define MODEL_DEFAULT_UPPER 18.0
+#define MODEL_DEFAULT_LOWER 6.0
+
+typedef struct match_model {
+    double m[MF_COUNT][MATCH_MAX_LEVELS];
+    double u[MF_COUNT][MATCH_MAX_LEVELS];
+    double prior;        /* share of matches among candidate pairs (EM) */
+    double upper, lower; /* decision thresholds on the score */
+    int em_iterations;   /* run by the last model_em */
+} match_model;
+
+/* Reasonable starting values (and the model used when there is too little
+ * data to learn from). */
+void model_init(match_model *m);
+
+/* log2(m/u) of a level; 0 for level 0 (n/a). */
+double model_weight(const match_model *m, match_field f, int level);
+
+/* Sum of the level weights (without term frequencies). */
+double model_score(const match_model *m, const match_cmp *c);
+
+/* ---- Patterns: a comparison vector as one integer ---------------------- */
+
+#define MODEL_PATTERNS (NAME_LEVELS * USED_LEVELS * FIRST_LEVELS * DATE_LEVELS \
+                        * SEX_LEVELS * PLACE_LEVELS * INS_LEVELS)
+
+uint32_t model_pattern(const match_cmp *c);
+void model_unpattern(uint32_t pattern, match_cmp *c);
+
+/* ---- Learning ---------------------------------------------------------- */
+
+/* Estimate u from `samples` random pairs of the n records (deterministic
+ * for a given seed). Does nothing when n < 2. */
+void model_estimate_u(match_model *m, const match_record *recs, size_t n,
+                      size_t samples, uint64_t seed);
+
+/* EM over pattern counts (array of MODEL_PATTERNS): updates m and prior,
+ * keeping u (the candidates' own non-match distribution is internal). Stops after max_iter or when no parameter moves by more than
+ * 1e-6. Returns the number of iterations. */
+int model_em(match_model *m, const uint64_t *pattern_counts, int max_iter);
+
+/* ---- Term frequencies ------------------------------------------------- */
+
+typedef struct match_tf match_tf;
+
+/* Count birth names (core form) and first forenames of n records. NULL
+ * when out of memory. */
+match_tf *tf_new(const match_record *recs, size_t n);
+void tf_free(match_tf *tf);
+
+/* Adjustment to add to the score of an agreeing pair: log2(u / frequency
+ * of the shared value) for an exact birth name and an equal first
+ * forename, clamped to [-6, +4] (a rare value is strong but not
+ * decisive). 0 when the levels do not agree exactly. */
+double tf_adjust(const match_tf *tf, const match_model *m, const match_record *a,
+                 const match_cmp *c);
+
+/* ---- JSON ------------------------------------------------------------- */
+
+/* {"version":1,"prior":..,"upper":..,"lower":..,"fields":{"birth_name":
+ * {"exact":{"m":..,"u":..},...},...}}. New reference, NULL when out of
+ * memory. */
+json_t *model_to_json(const match_model *m);
+/* Read what model_to_json wrote; missing levels keep model_init's values.
+ * Returns 0, or -1 with err set. */
+int model_from_json(const json_t *j, match_model *m, socle_err *err);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * test_match_model.c - Fellegi-Sunter weights, EM, term frequencies, JSON.
+ */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match/model.h"
+
+static match_cmp vec(int name, int used, int first, int date, int sex, int place, int ins)
+{
+    match_cmp c = {{(unsigned char)name, (unsigned char)used, (unsigned char)first,
+                    (unsigned char)date, (unsigned char)sex, (unsigned char)place,
+                    (unsigned char)ins}};
+    return c;
+}
+
+Test(match_model, weights_order_and_na)
+{
+    match_model m;
+    model_init(&m);
+    cr_expect_gt(model_weight(&m, MF_NAME, NAME_EXACT), 0);
+    cr_expect_lt(model_weight(&m, MF_NAME, NAME_DIFF), 0);
+    cr_expect_gt(model_weight(&m, MF_DATE, DATE_EXACT), model_weight(&m, MF_DATE, DATE_TYPO));
+    cr_expect_eq(model_weight(&m, MF_NAME, NAME_NA), 0);
+    match_cmp all = vec(NAME_EXACT, USED_NA, FIRST_EXACT, DATE_EXACT, SEX_EQ, PLACE_EQ, INS_NA);
+    match_cmp none = vec(NAME_DIFF, USED_NA, FIRST_DIFF, DATE_DIFF, SEX_EQ, PLACE_DIFF, INS_NA);
+    cr_expect_gt(model_score(&m, &all), m.upper);
+    cr_expect_lt(model_score(&m, &none), m.lower);
+}
+
+Test(match_model, pattern_round_trip)
+{
+    match_cmp c = vec(NAME_PHON, USED_DIFF, FIRST_CLOSE, DATE_YEAR, SEX_DIFF, PLACE_DEPT, INS_EQ), d;
+    uint32_t p = model_pattern(&c);
+    cr_expect_lt(p, MODEL_PATTERNS);
+    model_unpattern(p, &d);
+    cr_expect_eq(memcmp(&c, &d, sizeof c), 0);
+}
+
+/* Synthetic comparison vectors drawn from known m and u: EM must find the
+ * share of matches and agreement probabilities close to the truth. */
+Test(match_model, em_recovers_m_and_prior)
+{
+    uint64_t *counts = calloc(MODEL_PATTERNS, sizeof *counts);
+    cr_assert_not_null(counts);
+    uint64_t s = 42;
+    size_t matches = 0, total = 200000;
+    for (size_t i = 0; i < total; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        int is_match = (s >> 33) % 10 == 0;  /* 10 % */
+        matches += is_match;
+        int lv[MF_COUNT];
+        for (int f = 0; f < MF_COUNT; f++) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            double r = (double)(s >> 11) / 9007199254740992.0;
+            int agree = is_match ? r < 0.9 : r < 0.05;
+            lv[f] = agree ? 1 : match_levels((match_field)f) - 1;
+        }
+        match_cmp c = vec(lv[0], lv[1], lv[2], lv[3], lv[4], lv[5], lv[6]);
+        counts[model_pattern(&c)]++;
+    }
+    match_model m;
+    model_init(&m);
+    for (int f = 0; f < MF_COUNT; f++) {  /* u known (as from sampling) */
+        int last = match_levels((match_field)f) - 1;
+        for (int l = 1; l <= last; l++)
+            m.u[f][l] = l == 1 ? 0.05 : l == last ? 0.95 : 1e-9;
+    }
+    int it = model_em(&m, counts, 200);
+    cr_expect_gt(it, 0);
+    cr_expect(fabs(m.prior - (double)matches / (double)total) < 0.01, "prior %f", m.prior);
+    cr_expect(fabs(m.m[MF_NAME][NAME_EXACT] - 0.9) < 0.02, "m %f", m.m[MF_NAME][NAME_EXACT]);
+    cr_expect(fabs(m.m[MF_DATE][DATE_EXACT] - 0.9) < 0.02);
+    free(counts);
+}
+
+static match_record rec(const char *birth, const char *first)
+{
+    match_record r;
+    match_input in = {birth, "", first, "1980-01-01", "M", "", ""};
+    cr_assert_eq(match_normalize(&in, &r), 0);
+    return r;
+}
+
+Test(match_model, term_frequency_favours_rare_names)
+{
+    match_record recs[100];
+    for (int i = 0; i < 98; i++)
+        recs[i] = rec("Martin", i % 2 ? "Jean" : "Paul");
+    recs[98] = rec("Kerguelen", "Yves");
+    recs[99] = rec("Kerguelen", "Yves");
+    match_tf *tf = tf_new(recs, 100);
+    cr_assert_not_null(tf);
+    match_model m;
+    model_init(&m);
+    m.u[MF_NAME][NAME_EXACT] = 0.01;
+    match_cmp c = vec(NAME_EXACT, USED_NA, FIRST_NA, DATE_NA, SEX_NA, PLACE_NA, INS_NA);
+    double common = tf_adjust(tf, &m, &recs[0], &c);
+    double rare = tf_adjust(tf, &m, &recs[98], &c);
+    cr_expect_lt(common, 0, "%f", common);
+    cr_expect_gt(rare, common);
+    c.level[MF_NAME] = NAME_CLOSE;
+    cr_expect_eq(tf_adjust(tf, &m, &recs[98], &c), 0);
+    tf_free(tf);
+}
+
+Test(match_model, json_round_trip_and_errors)
+{
+    match_model m, back;
+    model_init(&m);
+    m.m[MF_DATE][DATE_SWAP] = 0.0123;
+    m.u[MF_NAME][NAME_PHON] = 0.0456;
+    m.upper = 17.5;
+    json_t *j = model_to_json(&m);
+    cr_assert_not_null(j);
+    socle_err err = {0};
+    cr_assert_eq(model_from_json(j, &back, &err), 0, "%s", err.msg);
+    cr_expect(fabs(back.m[MF_DATE][DATE_SWAP] - 0.0123) < 1e-12);
+    cr_expect(fabs(back.u[MF_NAME][NAME_PHON] - 0.0456) < 1e-12);
+    cr_expect_eq(back.upper, 17.5);
+    json_object_set_new(j, "lower", json_real(99.0));
+    cr_expect_eq(model_from_json(j, &back, &err), -1);
+    json_decref(j);
+    j = json_pack("{s:i}", "version", 2);
+    cr_expect_eq(model_from_json(j, &back, &err), -1);
+    cr_expect(strstr(err.msg, "version") != NULL);
+    json_decref(j);
+}
