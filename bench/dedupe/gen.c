@@ -328,6 +328,9 @@ static void next_person(gen *g, person *p, const person *prev)
         random_forenames(g, p);
     }
     make_nir(g, p);
+    /* A twin's NIR differs from the other twin's by its order number. */
+    while (prev && strcmp(p->nir, prev->nir) == 0)
+        make_nir(g, p);
     if (p->female && p->y <= 2002 && gen_rng_chance(&g->rng, P_MARRIED)) {
         p->married = 1;
         do
