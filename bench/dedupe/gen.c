@@ -361,6 +361,7 @@ static int arena_reserve(gen *g, size_t more)
 /* Append one name, written in the source's style, to the arena. */
 static void put_name(gen *g, gen_cps *s, const source_style *src, int forename)
 {
+    gen_tidy(s);
     if (src->strip_accents)
         gen_strip_accents(s);
     if (forename && src->title_forenames)

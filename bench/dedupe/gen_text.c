@@ -162,6 +162,24 @@ static void cps_replace(gen_cps *s, int at, int len, const char *rep)
     s->n += rl - len;
 }
 
+static int is_sep(uint32_t c)
+{
+    return c == ' ' || c == '-' || c == '\'';
+}
+
+void gen_tidy(gen_cps *s)
+{
+    int k = 0;
+    for (int i = 0; i < s->n; i++) {
+        if (is_sep(s->c[i]) && (k == 0 || is_sep(s->c[k - 1])))
+            continue;
+        s->c[k++] = s->c[i];
+    }
+    while (k > 0 && is_sep(s->c[k - 1]))
+        k--;
+    s->n = k;
+}
+
 /* ---- errors ------------------------------------------------------------ */
 
 void gen_typo(gen_cps *s, gen_rng *r)

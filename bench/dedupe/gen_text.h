@@ -36,6 +36,10 @@ void gen_strip_accents(gen_cps *s);
 /* Title case: upper after start, space, hyphen or apostrophe, lower elsewhere. */
 void gen_title_case(gen_cps *s);
 
+/* No separator (space, hyphen, apostrophe) at either end or twice in a
+ * row: an edit next to one may leave "D ALMEIDA" as " ALMEIDA". */
+void gen_tidy(gen_cps *s);
+
 /* One typing error: substitution, transposition, omission or a doubled
  * letter, away from the first letter most of the time. */
 void gen_typo(gen_cps *s, gen_rng *r);
