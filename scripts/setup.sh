@@ -7,7 +7,7 @@ PACKAGES="
 build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
 libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev libjwt-dev
 libargon2-dev libutf8proc-dev libcriterion-dev
-sqlite3 curl ca-certificates openssl
+sqlite3 curl ca-certificates openssl time
 "
 
 missing=""
