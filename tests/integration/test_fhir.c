@@ -91,6 +91,19 @@ static void fhir_teardown(void)
     hl7_teardown();
 }
 
+/* j as compact text, in one of eight rotating buffers (for messages:
+ * the jansson string is freed here, not leaked into an assertion). */
+static const char *dump(const json_t *j, size_t flags)
+{
+    static char bufs[8][16384];
+    static int next;
+    char *out = bufs[next++ % 8];
+    char *text = json_dumps(j, flags);
+    snprintf(out, sizeof bufs[0], "%s", text ? text : "(null)");
+    free(text);
+    return out;
+}
+
 TestSuite(fhir, .init = fhir_setup, .fini = fhir_teardown, .timeout = 240);
 
 /* GET path with token (NULL: none) and extra headers; parsed JSON body. */
@@ -116,12 +129,12 @@ static json_t *get(const char *path, const char *token, const char *extra, int *
 static void expect_outcome(json_t *j, int status, int want, const char *code)
 {
     cr_assert_eq(status, want, "status %d, want %d: %s", status, want,
-                 json_dumps(j, 0));
+                 dump(j, 0));
     cr_assert_str_eq(json_string_value(json_object_get(j, "resourceType")),
                      "OperationOutcome");
     json_t *issue = json_array_get(json_object_get(j, "issue"), 0);
     cr_assert_str_eq(json_string_value(json_object_get(issue, "code")), code, "%s",
-                     json_dumps(j, 0));
+                     dump(j, 0));
 }
 
 /* The GHT id of the one patient found by the search query q. */
@@ -129,9 +142,9 @@ static long long find_one(const char *q, const char *token)
 {
     int st;
     json_t *b = get(h_fmt("/fhir/Patient?%s", q), token, NULL, &st);
-    cr_assert_eq(st, 200, "%s", json_dumps(b, 0));
+    cr_assert_eq(st, 200, "%s", dump(b, 0));
     cr_assert_eq(json_integer_value(json_object_get(b, "total")), 1, "%s: %s", q,
-                 json_dumps(b, 0));
+                 dump(b, 0));
     const char *id = json_string_value(json_object_get(json_object_get(
         json_array_get(json_object_get(b, "entry"), 0), "resource"), "id"));
     long long v = atoll(id);
@@ -157,18 +170,18 @@ Test(fhir, patient_read_and_search)
     json_t *p = get(h_fmt("/fhir/Patient/%lld", alice), tok_lecteur, NULL, &st);
     cr_assert_eq(st, 200);
     cr_assert_str_eq(json_string_value(json_object_get(p, "resourceType")), "Patient");
-    cr_assert(has_identifier(p, "urn:oid:" EJ1_OID, "IPP1"), "%s", json_dumps(p, 0));
-    cr_assert(has_identifier(p, "urn:oid:" EJ2_OID, "B-77"), "%s", json_dumps(p, 0));
+    cr_assert(has_identifier(p, "urn:oid:" EJ1_OID, "IPP1"), "%s", dump(p, 0));
+    cr_assert(has_identifier(p, "urn:oid:" EJ2_OID, "B-77"), "%s", dump(p, 0));
     cr_assert(has_identifier(p, "urn:oid:1.2.250.1.213.1.4.8", INS_ALICE), "%s",
-              json_dumps(p, 0));
+              dump(p, 0));
     cr_assert_str_eq(json_string_value(json_object_get(p, "birthDate")), "1985-07-15");
     cr_assert_str_eq(json_string_value(json_object_get(p, "gender")), "female");
     cr_assert(json_is_true(json_object_get(p, "active")));
     json_t *name = json_array_get(json_object_get(p, "name"), 0);
     cr_assert_str_eq(json_string_value(json_object_get(name, "use")), "official");
     cr_assert_str_eq(json_string_value(json_object_get(name, "family")), "TESTNOM");
-    cr_assert(strstr(json_dumps(p, 0), "\"QUAL\"") != NULL, "reliability: %s",
-              json_dumps(p, 0));
+    cr_assert(strstr(dump(p, 0), "\"QUAL\"") != NULL, "reliability: %s",
+              dump(p, 0));
     json_decref(p);
 
     /* Each parameter. */
@@ -192,7 +205,7 @@ Test(fhir, paging)
     int st;
     json_t *b = get("/fhir/Patient?birthdate=ge1900-01-01&_count=2", tok_lecteur, NULL, &st);
     cr_assert_eq(st, 200);
-    cr_assert_eq(json_integer_value(json_object_get(b, "total")), 4, "%s", json_dumps(b, 0));
+    cr_assert_eq(json_integer_value(json_object_get(b, "total")), 4, "%s", dump(b, 0));
     cr_assert_eq(json_array_size(json_object_get(b, "entry")), 2);
     json_t *links = json_object_get(b, "link");
     const char *next = NULL;
@@ -201,12 +214,12 @@ Test(fhir, paging)
     json_array_foreach(links, i, l)
         if (strcmp(json_string_value(json_object_get(l, "relation")), "next") == 0)
             next = json_string_value(json_object_get(l, "url"));
-    cr_assert_not_null(next, "no next link: %s", json_dumps(b, 0));
+    cr_assert_not_null(next, "no next link: %s", dump(b, 0));
     const char *path = strstr(next, "/fhir/");
     cr_assert_not_null(path);
     json_t *b2 = get(path, tok_lecteur, NULL, &st);
     cr_assert_eq(st, 200);
-    cr_assert_eq(json_array_size(json_object_get(b2, "entry")), 2, "%s", json_dumps(b2, 0));
+    cr_assert_eq(json_array_size(json_object_get(b2, "entry")), 2, "%s", dump(b2, 0));
     const char *a = json_string_value(json_object_get(json_object_get(
         json_array_get(json_object_get(b, "entry"), 0), "resource"), "id"));
     const char *c = json_string_value(json_object_get(json_object_get(
@@ -282,13 +295,13 @@ Test(fhir, scoping_and_break_glass)
     expect_outcome(j, st, 403, "forbidden");
     json_decref(j);
     j = get("/fhir/Patient?family=TESTMARTIN", tok_ej1, NULL, &st);
-    cr_assert_eq(json_integer_value(json_object_get(j, "total")), 0, "%s", json_dumps(j, 0));
+    cr_assert_eq(json_integer_value(json_object_get(j, "total")), 0, "%s", dump(j, 0));
     json_decref(j);
     cr_assert_eq(find_one("family=TESTMARTIN", tok_ej2), bob);
     /* Break the glass. */
     j = get(h_fmt("/fhir/Patient/%lld", bob), tok_ej1,
             "X-Socle-Break-Glass: emergency admission\r\n", &st);
-    cr_assert_eq(st, 200, "%s", json_dumps(j, 0));
+    cr_assert_eq(st, 200, "%s", dump(j, 0));
     json_decref(j);
     /* An interface account may not. */
     j = get(h_fmt("/fhir/Patient/%lld", alice), tok_flux,
@@ -297,7 +310,7 @@ Test(fhir, scoping_and_break_glass)
     json_decref(j);
     /* EJ2's desk does not see the EJ1 stay. */
     j = get("/fhir/Encounter?identifier=V100", tok_ej2, NULL, &st);
-    cr_assert_eq(json_integer_value(json_object_get(j, "total")), 0, "%s", json_dumps(j, 0));
+    cr_assert_eq(json_integer_value(json_object_get(j, "total")), 0, "%s", dump(j, 0));
     json_decref(j);
 }
 
@@ -306,8 +319,8 @@ Test(fhir, encounter)
     long long jean = find_one("identifier=urn:oid:" EJ1_OID "|IPP2", tok_lecteur);
     int st;
     json_t *b = get(h_fmt("/fhir/Encounter?patient=Patient/%lld", jean), tok_ej1, NULL, &st);
-    cr_assert_eq(st, 200, "%s", json_dumps(b, 0));
-    cr_assert_eq(json_integer_value(json_object_get(b, "total")), 1, "%s", json_dumps(b, 0));
+    cr_assert_eq(st, 200, "%s", dump(b, 0));
+    cr_assert_eq(json_integer_value(json_object_get(b, "total")), 1, "%s", dump(b, 0));
     json_t *e = json_object_get(json_array_get(json_object_get(b, "entry"), 0), "resource");
     cr_assert_str_eq(json_string_value(json_object_get(e, "status")), "in-progress");
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(e, "class"), "code")),
@@ -317,9 +330,9 @@ Test(fhir, encounter)
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(e, "subject"),
                                                        "reference")),
                      h_fmt("Patient/%lld", jean));
-    cr_assert_eq(json_array_size(json_object_get(e, "location")), 1, "%s", json_dumps(e, 0));
-    cr_assert(strstr(json_dumps(e, 0), EJ1_FINESS) != NULL, "serviceProvider: %s",
-              json_dumps(e, 0));
+    cr_assert_eq(json_array_size(json_object_get(e, "location")), 1, "%s", dump(e, 0));
+    cr_assert(strstr(dump(e, 0), EJ1_FINESS) != NULL, "serviceProvider: %s",
+              dump(e, 0));
     const char *id = json_string_value(json_object_get(e, "id"));
     json_t *r = get(h_fmt("/fhir/Encounter/%s", id), tok_lecteur, NULL, &st);
     cr_assert_eq(st, 200);
@@ -329,7 +342,7 @@ Test(fhir, encounter)
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
         json_t *x = get(h_fmt("/fhir/Encounter?%s", qs[i]), tok_lecteur, NULL, &st);
         cr_assert_eq(json_integer_value(json_object_get(x, "total")), 1, "%s: %s", qs[i],
-                     json_dumps(x, 0));
+                     dump(x, 0));
         json_decref(x);
     }
     json_t *x = get("/fhir/Encounter?status=finished", tok_lecteur, NULL, &st);
@@ -352,8 +365,8 @@ Test(fhir, merged_patient_stays_readable)
                "MRG|IPP3^^^HOP&" EJ1_OID "&ISO^PI\r"));
     int st;
     json_t *p = get(h_fmt("/fhir/Patient/%lld", jeanne), tok_lecteur, NULL, &st);
-    cr_assert_eq(st, 200, "%s", json_dumps(p, 0));
-    cr_assert(json_is_false(json_object_get(p, "active")), "%s", json_dumps(p, 0));
+    cr_assert_eq(st, 200, "%s", dump(p, 0));
+    cr_assert(json_is_false(json_object_get(p, "active")), "%s", dump(p, 0));
     json_t *link = json_array_get(json_object_get(p, "link"), 0);
     cr_assert_str_eq(json_string_value(json_object_get(link, "type")), "replaced-by");
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(link, "other"),
@@ -361,7 +374,7 @@ Test(fhir, merged_patient_stays_readable)
                      h_fmt("Patient/%lld", jean));
     json_decref(p);
     p = get(h_fmt("/fhir/Patient/%lld", jean), tok_lecteur, NULL, &st);
-    cr_assert(strstr(json_dumps(p, 0), "replaces") != NULL, "%s", json_dumps(p, 0));
+    cr_assert(strstr(dump(p, 0), "replaces") != NULL, "%s", dump(p, 0));
     json_decref(p);
 }
 
@@ -373,7 +386,7 @@ Test(fhir, metadata_and_audit)
     cr_assert_str_eq(json_string_value(json_object_get(m, "resourceType")),
                      "CapabilityStatement");
     cr_assert_str_eq(json_string_value(json_object_get(m, "fhirVersion")), "4.0.1");
-    const char *text = json_dumps(m, 0);
+    const char *text = dump(m, 0);
     cr_assert(strstr(text, "\"Patient\"") && strstr(text, "\"Encounter\"")
               && strstr(text, "birthdate") && !strstr(text, "\"create\""), "%s", text);
     json_decref(m);
