@@ -176,6 +176,9 @@ static int build_query(struct store *st, const identity_search_criteria *c,
     q->name_prefix = c->family_prefix;
     q->given_prefix = c->given_prefix;
     str_copy(q->birth_date, sizeof q->birth_date, c->birth_date);
+    str_copy(q->birth_from, sizeof q->birth_from, c->birth_from);
+    str_copy(q->birth_to, sizeof q->birth_to, c->birth_to);
+    q->ght_id = c->ght_id;
     q->sex = c->sex;
     str_copy(q->ipp, sizeof q->ipp, c->ipp);
     str_copy(q->ins, sizeof q->ins, c->ins);
@@ -183,7 +186,9 @@ static int build_query(struct store *st, const identity_search_criteria *c,
 
     const struct { const char *name; int on; } used[] = {
         { "family", q->name[0] != '\0' }, { "given", q->given[0] != '\0' },
-        { "birth_date", q->birth_date[0] != '\0' }, { "sex", q->sex != '\0' },
+        { "birth_date", q->birth_date[0] != '\0' },
+        { "birth_range", q->birth_from[0] != '\0' || q->birth_to[0] != '\0' },
+        { "id", q->ght_id != 0 }, { "sex", q->sex != '\0' },
         { "ipp", q->ipp[0] != '\0' }, { "ins", q->ins[0] != '\0' },
     };
     for (size_t i = 0; i < sizeof used / sizeof used[0]; i++)
@@ -329,6 +334,66 @@ int identity_search(struct store *st, const socle_actor *actor,
         return -1;
     }
     return 0;
+}
+
+/* ---- Reading one patient ----------------------------------------------- */
+
+void identity_patient_free(identity_patient *p)
+{
+    if (p == NULL)
+        return;
+    hit_free(&p->hit);
+    hit_free(&p->survivor_hit);
+}
+
+int identity_patient_read_in_tx(struct store *st, const socle_actor *actor, int64_t ght_id,
+                                identity_patient *p, socle_err *err)
+{
+    memset(p, 0, sizeof *p);
+    char oid[24];
+    snprintf(oid, sizeof oid, "%" PRId64, ght_id);
+    int found = ght_id > 0 ? store_ght_get(st, ght_id, &p->ght, err) : 0;
+    if (found < 0)
+        return -1;
+    if (!found) {
+        if (audit_log(st, actor, "identity.read", "ght_identity", oid, "not-found", NULL,
+                      err) != 0)
+            return -1;
+        return 0;
+    }
+    id_domain ght;
+    int gfound = store_domain_ght(st, &ght, err);
+    if (gfound < 0)
+        return -1;
+    if (gfound) {
+        str_copy(p->ght_oid, sizeof p->ght_oid, ght.oid);
+        str_copy(p->ght_name, sizeof p->ght_name, ght.name);
+    }
+    if (p->ght.state == GHT_ACTIVE) {
+        if (load_hit(st, ght_id, &p->hit, err) != 0)
+            return -1;
+    } else {
+        p->hit.ght_id = ght_id;
+        int64_t survivor = 0;
+        int sfound = resolve_ght(st, ght_id, &survivor, err);
+        if (sfound < 0)
+            return -1;
+        if (sfound) {
+            p->survivor_id = survivor;
+            if (load_hit(st, survivor, &p->survivor_hit, err) != 0)
+                return -1;
+        }
+    }
+    if (store_ght_absorbed(st, ght_id, p->replaces, IDENTITY_REPLACES_MAX, &p->n_replaces,
+                           err) != 0)
+        return -1;
+    char detail[64];
+    snprintf(detail, sizeof detail, "state=%s; locals=%zu",
+             p->ght.state == GHT_ACTIVE ? "active" : "merged", p->hit.n_locals);
+    if (audit_log(st, actor, "identity.read", "ght_identity", oid, "success", detail,
+                  err) != 0)
+        return -1;
+    return 1;
 }
 
 /* ---- Cross-reference --------------------------------------------------- */

@@ -46,6 +46,10 @@ typedef struct identity_search_criteria {
     char given[SOCLE_GIVEN_MAX];     /* one of the birth forenames */
     int given_prefix;
     char birth_date[SOCLE_DATE_MAX]; /* YYYY-MM-DD */
+    /* Birth date range, bounds included (YYYY-MM-DD, "" = open). */
+    char birth_from[SOCLE_DATE_MAX];
+    char birth_to[SOCLE_DATE_MAX];
+    int64_t ght_id;                  /* this GHT identity only (FHIR _id); 0 any */
     char sex;                        /* 'M', 'F', 'U'; 0 any */
     char ipp[SOCLE_CODE_MAX];        /* with domain_oid, or in any domain */
     char domain_oid[SOCLE_OID_MAX];  /* an establishment's domain; or the GHT's,
@@ -102,6 +106,35 @@ int identity_search(struct store *st, const socle_actor *actor,
 int identity_search_in_tx(struct store *st, const socle_actor *actor,
                           const identity_search_criteria *c, identity_search_result *r,
                           socle_err *err);
+
+/* ---- Reading one patient (FHIR read) ----------------------------------- */
+
+#define IDENTITY_REPLACES_MAX 32
+
+/* A GHT identity as it stands, merged away or not. */
+typedef struct identity_patient {
+    ght_identity ght;
+    /* Its local identities (active links; none once merged away). */
+    identity_hit hit;
+    /* Merged away: its survivor now (merges followed to the end), whose
+     * local identities are in survivor_hit; else 0 and survivor_hit empty.
+     * Access control uses the establishments of one or the other. */
+    int64_t survivor_id;
+    identity_hit survivor_hit;
+    /* The GHT identities merged into this one (at most the max). */
+    int64_t replaces[IDENTITY_REPLACES_MAX];
+    size_t n_replaces;
+    char ght_oid[SOCLE_OID_MAX];
+    char ght_name[SOCLE_LABEL_MAX];
+} identity_patient;
+
+void identity_patient_free(identity_patient *p);
+
+/* Read GHT identity ght_id (audited "identity.read", object the GHT id).
+ * 1 found, 0 not found (audited "not-found"), -1 error. *p is reset first
+ * and must be freed whatever the outcome. Inside the caller's transaction. */
+int identity_patient_read_in_tx(struct store *st, const socle_actor *actor, int64_t ght_id,
+                                identity_patient *p, socle_err *err);
 
 /* ---- Cross-reference (PIX) --------------------------------------------- */
 

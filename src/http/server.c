@@ -3,6 +3,8 @@
  *
  * Requests are answered from MHD's worker threads; each handler borrows
  * the store under the server's store lock for as short a time as it can.
+ * Everything under /fhir goes to fhir/fhir_api.c as plain values
+ * (http/router.h); bodies above HTTP_BODY_MAX are refused with 413.
  */
 #include "http/server.h"
 
@@ -14,8 +16,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "fhir/fhir_api.h"
+#include "fhir/fhir_common.h"
+#include "http/router.h"
 #include "server_context.h"
 #include "store/store.h"
+#include "util/buf.h"
 #include "util/log.h"
 
 #define HTTP_THREADS 4
@@ -90,23 +96,143 @@ static enum MHD_Result handle_health(http_server *h, struct MHD_Connection *c)
             "outbox_failed", (json_int_t)outbox_failed));
 }
 
+/* What MHD keeps for one request between its calls. */
+typedef struct request_state {
+    buf body;
+    int too_large;
+} request_state;
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    request_state *rs = *req_cls;
+    if (rs != NULL) {
+        buf_free(&rs->body);
+        free(rs);
+    }
+    *req_cls = NULL;
+}
+
+static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    http_request *req = cls;
+    if (req->n_params == HTTP_PARAMS_MAX) {
+        req->too_many_params = 1;
+        return MHD_NO;
+    }
+    http_param *p = &req->params[req->n_params++];
+    p->name = strdup(key);
+    p->value = strdup(value ? value : "");
+    if (p->name == NULL || p->value == NULL)
+        abort();  /* as buf.h */
+    return MHD_YES;
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *c, http_response *resp,
+                                     const char *method)
+{
+    char *text = resp->body ? json_dumps(resp->body, JSON_COMPACT) : strdup("");
+    json_decref(resp->body);
+    resp->body = NULL;
+    if (text == NULL)
+        return MHD_NO;
+    size_t len = strlen(text);
+    /* HEAD: the headers of GET, no body. */
+    struct MHD_Response *r = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0
+        ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
+        : MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (strcmp(method, MHD_HTTP_METHOD_HEAD) == 0)
+        free(text);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            resp->content_type ? resp->content_type : "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (resp->allow[0] != '\0')
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+    if (resp->www_authenticate[0] != '\0')
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, resp->www_authenticate);
+    enum MHD_Result ret = MHD_queue_response(c, resp->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result handle_fhir(http_server *h, struct MHD_Connection *c, const char *url,
+                                   const char *method, request_state *rs)
+{
+    http_request req;
+    memset(&req, 0, sizeof req);
+    req.method = method;
+    req.path = url;
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param, &req);
+    req.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_AUTHORIZATION);
+    req.break_glass = MHD_lookup_connection_value(c, MHD_HEADER_KIND, FHIR_BREAK_GLASS_HEADER);
+    req.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    req.body = rs->body.len ? rs->body.data : NULL;
+    req.body_len = rs->body.len;
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    /* The Host header names us in links; anything odd falls back to ours. */
+    if (host == NULL || strlen(host) > 200 || strpbrk(host, "\"<>\\ /") != NULL)
+        snprintf(req.base, sizeof req.base, "http://127.0.0.1:%d", h->port);
+    else
+        snprintf(req.base, sizeof req.base, "http://%s", host);
+
+    http_response resp;
+    memset(&resp, 0, sizeof resp);
+    if (rs->too_large) {
+        resp.status = MHD_HTTP_CONTENT_TOO_LARGE;
+        resp.content_type = FHIR_MIME;
+        resp.body = fhir_outcome("too-costly", "request body too large", NULL);
+    } else {
+        fhir_handle(h->srv, &req, &resp);
+    }
+    for (size_t i = 0; i < req.n_params; i++) {
+        free(req.params[i].name);
+        free(req.params[i].value);
+    }
+    return send_response(c, &resp, method);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
                                   void **req_cls)
 {
     (void)version;
-    (void)upload_data;
     http_server *h = cls;
 
-    /* MHD calls us first with the headers only; answer on that call for
-     * the bodiless endpoints, and refuse bodies nobody asked for. */
+    /* MHD calls us first with the headers only: refuse a declared body
+     * above the limit before reading it; then collect the body up to the
+     * limit (beyond, it is drained and refused), and answer on the last
+     * call. */
     if (*req_cls == NULL) {
-        static int marker;
-        *req_cls = &marker;
+        request_state *rs = calloc(1, sizeof *rs);
+        if (rs == NULL)
+            return MHD_NO;
+        *req_cls = rs;
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl != NULL && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
+            http_response resp = { .status = MHD_HTTP_CONTENT_TOO_LARGE,
+                                   .content_type = FHIR_MIME,
+                                   .body = fhir_outcome("too-costly", "request body too large",
+                                                        NULL) };
+            return send_response(c, &resp, method);
+        }
         return MHD_YES;
     }
+    request_state *rs = *req_cls;
     if (*upload_data_size != 0) {
+        if (rs->body.len + *upload_data_size > HTTP_BODY_MAX)
+            rs->too_large = 1;
+        else
+            buf_append(&rs->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -116,6 +242,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
         return handle_health(h, c);
     }
+    if (strcmp(url, "/fhir") == 0 || strncmp(url, "/fhir/", 6) == 0)
+        return handle_fhir(h, c, url, method, rs);
     return send_error(c, MHD_HTTP_NOT_FOUND, "not found");
 }
 
@@ -152,6 +280,7 @@ int http_server_start(http_server **out, socle_server *srv, const char *bind, in
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONNECTION_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_END);
     if (h->daemon == NULL) {
         free(h);

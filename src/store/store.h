@@ -211,6 +211,9 @@ typedef struct store_search_query {
     char given[SOCLE_GIVEN_MAX];     /* normalised: one word of the forename list */
     int given_prefix;                /* given starts that word */
     char birth_date[SOCLE_DATE_MAX];
+    /* Birth date range, bounds included ("" = open); with birth_date. */
+    char birth_from[SOCLE_DATE_MAX];
+    char birth_to[SOCLE_DATE_MAX];
     char sex;                        /* 'M', 'F', 'U'; 0 for any */
     char ipp[SOCLE_CODE_MAX];        /* in domain_id, or in any domain when 0 */
     int64_t domain_id;
@@ -232,6 +235,11 @@ typedef struct store_search_query {
  * *above how many of them are above after_ght_id. */
 int store_search_ght(store *st, const store_search_query *q, size_t max, int64_t *ids,
                      size_t *n, int64_t *total, int64_t *above, socle_err *err);
+
+/* The GHT identities merged into ght_id (state MERGED, merged_into =
+ * ght_id), by ascending id: at most max into ids, their number in *n. */
+int store_ght_absorbed(store *st, int64_t ght_id, int64_t *ids, size_t max, size_t *n,
+                       socle_err *err);
 
 /* ---- History ---------------------------------------------------------- */
 
@@ -311,6 +319,31 @@ int store_stay_reassign(store *st, int64_t from_local, int64_t to_local, int64_t
 typedef int (*store_stay_cb)(const stay_record *s, void *ctx);
 /* Every stay, by domain then id (exports). */
 int store_stay_foreach(store *st, store_stay_cb cb, void *ctx, socle_err *err);
+
+/* Criteria of a search of stays (FHIR Encounter): a stay matches when it
+ * meets every criterion given (0 or "" is no criterion). */
+#define STORE_STAY_DOMAINS_MAX 16
+typedef struct store_stay_query {
+    int64_t ght_id;                  /* stays of the local identities actively
+                                        linked to this GHT identity */
+    int64_t domain_id;               /* with nda: the NDA in this domain */
+    char nda[SOCLE_CODE_MAX];
+    unsigned status_mask;            /* bit (1 << stay_status) per status; 0 any */
+    /* The stay's period [admit_at, discharge_at or open] meets
+     * [from, to] (text comparison of ISO timestamps; "" = open end). A
+     * stay never admitted has no period and does not match. */
+    char from[SOCLE_TS_MAX];
+    char to[SOCLE_TS_MAX];
+    int64_t in_domains[STORE_STAY_DOMAINS_MAX];  /* only stays of these domains */
+    size_t n_in_domains;
+    int restrict_domains;            /* in_domains applies (even when empty) */
+    int64_t after_id;                /* continuation: only stay ids above it */
+} store_stay_query;
+
+/* Matching stay ids by ascending id above q->after_id, at most max of them
+ * into ids (*n); *total receives how many match in all (after_id aside). */
+int store_stay_search(store *st, const store_stay_query *q, size_t max, int64_t *ids,
+                      size_t *n, int64_t *total, socle_err *err);
 
 /* The INSERT row of a movement id in a domain. 1/0/-1. */
 int store_movement_find(store *st, int64_t domain_id, const char *movement_id,

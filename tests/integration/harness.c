@@ -600,6 +600,14 @@ static int dechunk(const char *p, const char *end, bytes *body)
 int h_http(int port, const char *method, const char *path, h_response *resp,
            char *why, size_t why_len)
 {
+    return h_http_ex(port, method, path, NULL, resp, why, why_len);
+}
+
+int h_http_ex(int port, const char *method, const char *path, const char *headers,
+              h_response *resp, char *why, size_t why_len)
+{
+    if (headers == NULL)
+        headers = "";
     memset(resp, 0, sizeof *resp);
     resp->body = calloc(1, 1);
 
@@ -623,17 +631,22 @@ int h_http(int port, const char *method, const char *path, h_response *resp,
         return -1;
     }
 
-    char req[2048];
+    char req[8192];
     int n = snprintf(req, sizeof req,
                      "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                     "User-Agent: socle-tests\r\nAccept: */*\r\n"
+                     "User-Agent: socle-tests\r\nAccept: */*\r\n%s"
                      "Content-Length: 0\r\nConnection: close\r\n\r\n",
-                     method, path, port);
+                     method, path, port, headers);
     if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
         n = snprintf(req, sizeof req,
                      "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                     "User-Agent: socle-tests\r\nAccept: */*\r\n"
-                     "Connection: close\r\n\r\n", method, path, port);
+                     "User-Agent: socle-tests\r\nAccept: */*\r\n%s"
+                     "Connection: close\r\n\r\n", method, path, port, headers);
+    if (n < 0 || (size_t)n >= sizeof req) {
+        snprintf(why, why_len, "request too long");
+        close(fd);
+        return -1;
+    }
     for (int off = 0; off < n;) {
         ssize_t w = send(fd, req + off, (size_t)(n - off), MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR)

@@ -124,6 +124,10 @@ typedef struct h_response {
 int h_http(int port, const char *method, const char *path, h_response *resp,
            char *why, size_t why_len);
 
+/* The same with extra header lines (each ending in "\r\n"; NULL: none). */
+int h_http_ex(int port, const char *method, const char *path, const char *headers,
+              h_response *resp, char *why, size_t why_len);
+
 /* GET path; returns the status code (0 on failure), body into *body if
  * body is not NULL (free() it). */
 int h_http_get(int port, const char *path, char **body);

@@ -309,6 +309,12 @@ static const char *const migrations[] = {
      *    birth name (local_identity_name), and by birth date alone. */
     "CREATE INDEX local_identity_used_name ON local_identity(norm_used_name, birth_date);"
     "CREATE INDEX local_identity_birth_date ON local_identity(birth_date);",
+
+    /* 8: the reads of the FHIR interface: the identities merged into one
+     *    (Patient.link replaces), stays by status. */
+    "CREATE INDEX ght_identity_merged_into ON ght_identity(merged_into)"
+    "  WHERE merged_into IS NOT NULL;"
+    "CREATE INDEX stay_status ON stay(status);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -85,6 +85,10 @@ static void criteria(const store_search_query *q, buf *sql, binds *b)
                   keep(b, " ", q->given, ""));
     if (q->birth_date[0] != '\0')
         bind_text(b, sql, " AND l.birth_date = ?", q->birth_date);
+    if (q->birth_from[0] != '\0')
+        bind_text(b, sql, " AND l.birth_date >= ?", q->birth_from);
+    if (q->birth_to[0] != '\0')
+        bind_text(b, sql, " AND l.birth_date <= ?", q->birth_to);
     if (q->sex != '\0') {
         char sex[2] = { q->sex, '\0' };
         bind_text(b, sql, " AND l.sex = ?", keep(b, "", sex, ""));

@@ -1,0 +1,41 @@
+/*
+ * capability.c - CapabilityStatement (capability.h). Keep it in step with
+ * the routes and search parameters of fhir_api.c.
+ */
+#include "fhir/capability.h"
+
+#include "fhir/encounter.h"
+#include "fhir/patient.h"
+
+static json_t *param(const char *name, const char *type)
+{
+    return json_pack("{s:s, s:s}", "name", name, "type", type);
+}
+
+json_t *fhir_capability(const char *base_url)
+{
+    json_t *patient = json_pack(
+        "{s:s, s:s, s:[{s:s}, {s:s}], s:[o, o, o, o, o, o, o, o]}",
+        "type", "Patient", "profile", FHIR_PROFILE_PATIENT,
+        "interaction", "code", "read", "code", "search-type",
+        "searchParam", param("_id", "token"), param("identifier", "token"),
+        param("family", "string"), param("given", "string"), param("birthdate", "date"),
+        param("gender", "token"), param("active", "token"), param("_count", "number"));
+    json_t *encounter = json_pack(
+        "{s:s, s:s, s:[{s:s}, {s:s}], s:[o, o, o, o, o]}",
+        "type", "Encounter", "profile", FHIR_PROFILE_ENCOUNTER,
+        "interaction", "code", "read", "code", "search-type",
+        "searchParam", param("patient", "reference"), param("identifier", "token"),
+        param("status", "token"), param("date", "date"), param("_count", "number"));
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:[s], "
+        "s:[{s:s, s:{s:s}, s:[o, o]}]}",
+        "resourceType", "CapabilityStatement", "status", "active", "date", "2025-01-01",
+        "kind", "instance", "software", "name", "Socle", "version", SOCLE_VERSION,
+        "implementation", "description", "Socle patient identity server", "url", base_url,
+        "fhirVersion", "4.0.1", "format", "json",
+        "rest", "mode", "server", "security", "description",
+        "Bearer JWT from `socle token issue` (HS256); roles and establishments in the "
+        "token; header X-Socle-Break-Glass: <reason> to read outside them (audited)",
+        "resource", patient, encounter);
+}

@@ -1,0 +1,462 @@
+/*
+ * fhir_api.c - the FHIR R4 interface (fhir_api.h): authentication,
+ * rights, scoping, dispatch. Search parameters are parsed in
+ * fhir_search.c; resources are mapped in patient.c and encounter.c.
+ */
+#include "fhir/fhir_api.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit/audit.h"
+#include "core/identity.h"
+#include "fhir/capability.h"
+#include "fhir/encounter.h"
+#include "fhir/fhir_common.h"
+#include "fhir/fhir_search.h"
+#include "fhir/patient.h"
+#include "http/rights.h"
+#include "server_context.h"
+#include "store/store.h"
+#include "store/writer.h"
+#include "util/log.h"
+
+enum { H_METADATA, H_PATIENT_READ, H_PATIENT_SEARCH, H_ENCOUNTER_READ, H_ENCOUNTER_SEARCH };
+
+static const http_route routes[] = {
+    { "GET", "/fhir/metadata", H_METADATA },
+    { "GET", "/fhir/Patient", H_PATIENT_SEARCH },
+    { "GET", "/fhir/Patient/{}", H_PATIENT_READ },
+    { "GET", "/fhir/Encounter", H_ENCOUNTER_SEARCH },
+    { "GET", "/fhir/Encounter/{}", H_ENCOUNTER_READ },
+};
+
+static void answer(http_response *resp, unsigned status, json_t *body)
+{
+    json_decref(resp->body);
+    resp->status = status;
+    resp->body = body;
+    resp->content_type = FHIR_MIME;
+}
+
+static void fail(http_response *resp, unsigned status, const char *code, const char *msg,
+                 const char *expression)
+{
+    answer(resp, status, fhir_outcome(code, msg, expression));
+}
+
+/* ---- Scope ------------------------------------------------------------- */
+
+typedef struct scope {
+    int scoped;                         /* the token names establishments */
+    id_domain doms[TOKEN_MAX_EJ];       /* their domains (unknown FINESS left out) */
+    size_t n;
+} scope;
+
+static int scope_resolve(store *st, const token_claims *c, scope *sc, socle_err *err)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->scoped = c->ej_count > 0;
+    for (size_t i = 0; i < c->ej_count; i++) {
+        int found = identity_domain_find(st, NULL, c->ej[i], &sc->doms[sc->n], err);
+        if (found < 0)
+            return -1;
+        if (found)
+            sc->n++;
+    }
+    return 0;
+}
+
+static int scope_has_oid(const scope *sc, const char *oid)
+{
+    for (size_t i = 0; i < sc->n; i++)
+        if (strcmp(sc->doms[i].oid, oid) == 0)
+            return 1;
+    return 0;
+}
+
+static int scope_has_hit(const scope *sc, const identity_hit *h)
+{
+    for (size_t i = 0; i < h->n_locals; i++)
+        if (scope_has_oid(sc, h->locals[i].domain_oid))
+            return 1;
+    return 0;
+}
+
+/* ---- Units of work ------------------------------------------------------ */
+
+typedef struct fhir_unit {
+    const http_request *req;
+    const http_match *m;
+    const token_claims *claims;   /* NULL: an audit-only unit */
+    socle_actor actor;
+    const char *break_glass;      /* reason, NULL when not asked */
+    const char *deny_action;      /* audit-only unit: what was refused */
+    const char *deny_detail;
+    http_response *resp;
+    int failed;
+    socle_err err;
+} fhir_unit;
+
+static int audit_denied(store *st, fhir_unit *u, const char *action, const char *type,
+                        const char *id, const char *detail)
+{
+    store_rollback(st);
+    if (store_begin(st, &u->err) != 0)
+        return -1;
+    if (audit_log(st, &u->actor, action, type, id, "denied", detail, &u->err) != 0)
+        return -1;
+    return store_commit(st, &u->err);
+}
+
+static int audit_break_glass(store *st, fhir_unit *u, const char *type, const char *id)
+{
+    return audit_log(st, &u->actor, "access.break_glass", type, id, "success",
+                     u->break_glass, &u->err);
+}
+
+static void self_url(const http_request *req, buf *out)
+{
+    buf_printf(out, "%s%s", req->base, req->path);
+    for (size_t i = 0; i < req->n_params; i++) {
+        buf_putc(out, i ? '&' : '?');
+        fhir_url_encode(out, req->params[i].name);
+        buf_putc(out, '=');
+        fhir_url_encode(out, req->params[i].value);
+    }
+}
+
+static void next_url(const http_request *req, int64_t cursor, buf *out)
+{
+    buf_printf(out, "%s%s?", req->base, req->path);
+    for (size_t i = 0; i < req->n_params; i++) {
+        if (strcmp(req->params[i].name, "_cursor") == 0)
+            continue;
+        fhir_url_encode(out, req->params[i].name);
+        buf_putc(out, '=');
+        fhir_url_encode(out, req->params[i].value);
+        buf_putc(out, '&');
+    }
+    buf_printf(out, "_cursor=%" PRId64, cursor);
+}
+
+static int patient_read(store *st, fhir_unit *u, const scope *sc)
+{
+    const char *id = u->m->captures[0];
+    int64_t ght_id = fhir_parse_id(id);
+    identity_patient p;
+    int found = identity_patient_read_in_tx(st, &u->actor, ght_id, &p, &u->err);
+    if (found < 0) {
+        identity_patient_free(&p);
+        return -1;
+    }
+    if (!found) {
+        identity_patient_free(&p);
+        fail(u->resp, 404, "not-found", "no Patient with this id", NULL);
+        return store_commit(st, &u->err);
+    }
+    const identity_hit *h = p.ght.state == GHT_ACTIVE ? &p.hit : &p.survivor_hit;
+    if (sc->scoped && !scope_has_hit(sc, h)) {
+        if (u->break_glass == NULL) {
+            identity_patient_free(&p);
+            fail(u->resp, 403, "forbidden", "this patient is not known to the establishments "
+                 "of the token (header " FHIR_BREAK_GLASS_HEADER ": <reason> to read it "
+                 "anyway, audited)", NULL);
+            return audit_denied(st, u, "identity.read", "ght_identity", id,
+                                "outside the token's establishments");
+        }
+        if (audit_break_glass(st, u, "ght_identity", id) != 0) {
+            identity_patient_free(&p);
+            return -1;
+        }
+    }
+    answer(u->resp, 200, fhir_patient_from_read(&p));
+    identity_patient_free(&p);
+    return store_commit(st, &u->err);
+}
+
+static int patient_search(store *st, fhir_unit *u, const scope *sc)
+{
+    identity_search_criteria c;
+    fhir_search_error e;
+    int only_inactive = 0;
+    if (fhir_patient_params(u->req, &c, &only_inactive, &e) != 0) {
+        fail(u->resp, 400, e.code, e.msg, e.expression);
+        return audit_denied(st, u, "identity.search", "ght_identity", NULL, e.msg);
+    }
+    int widened = sc->scoped && u->break_glass != NULL;
+    if (sc->scoped && !widened) {
+        for (size_t i = 0; i < sc->n && i < IDENTITY_SEARCH_DOMAINS_MAX; i++)
+            str_copy(c.in_domains[c.n_in_domains++], SOCLE_OID_MAX, sc->doms[i].oid);
+    }
+    identity_search_result r;
+    memset(&r, 0, sizeof r);
+    /* A token limited to unknown establishments sees nobody; active=false
+     * finds nobody (a merged-away Patient is read, not searched). */
+    int nobody = (sc->scoped && !widened && sc->n == 0) || only_inactive;
+    if (!nobody && identity_search_in_tx(st, &u->actor, &c, &r, &u->err) != 0) {
+        identity_search_result_free(&r);
+        if (u->err.code == SOCLE_EINVAL || u->err.code == SOCLE_ENOTFOUND) {
+            fail(u->resp, 400, "invalid", u->err.msg, NULL);
+            return audit_denied(st, u, "identity.search", "ght_identity", NULL, u->err.msg);
+        }
+        return -1;
+    }
+    if (nobody && audit_log(st, &u->actor, "identity.search", "ght_identity", NULL,
+                            "success", "results=0 (out of scope or inactive)", &u->err) != 0)
+        return -1;
+    if (widened && audit_break_glass(st, u, "ght_identity", NULL) != 0) {
+        identity_search_result_free(&r);
+        return -1;
+    }
+    buf self = { 0 }, next = { 0 };
+    self_url(u->req, &self);
+    if (r.more)
+        next_url(u->req, r.last_ght_id, &next);
+    json_t *bundle = fhir_bundle_new(r.total, buf_cstr(&self), r.more ? buf_cstr(&next) : NULL);
+    for (size_t i = 0; i < r.count; i++) {
+        char full[512];
+        snprintf(full, sizeof full, "%s/fhir/Patient/%" PRId64, u->req->base, r.hits[i].ght_id);
+        fhir_bundle_add(bundle, full, fhir_patient_from_hit(&r.hits[i], r.ght_oid));
+    }
+    buf_free(&self);
+    buf_free(&next);
+    identity_search_result_free(&r);
+    answer(u->resp, 200, bundle);
+    return store_commit(st, &u->err);
+}
+
+static int encounter_read(store *st, fhir_unit *u, const scope *sc)
+{
+    const char *id = u->m->captures[0];
+    stay_view v;
+    int found = stay_read_in_tx(st, &u->actor, fhir_parse_id(id), &v, &u->err);
+    if (found < 0) {
+        stay_view_free(&v);
+        return -1;
+    }
+    if (!found) {
+        stay_view_free(&v);
+        fail(u->resp, 404, "not-found", "no Encounter with this id", NULL);
+        return store_commit(st, &u->err);
+    }
+    if (sc->scoped && !scope_has_oid(sc, v.domain.oid)) {
+        if (u->break_glass == NULL) {
+            stay_view_free(&v);
+            fail(u->resp, 403, "forbidden", "this stay is not in the establishments of the "
+                 "token (header " FHIR_BREAK_GLASS_HEADER ": <reason> to read it anyway, "
+                 "audited)", NULL);
+            return audit_denied(st, u, "stay.read", "stay", id,
+                                "outside the token's establishments");
+        }
+        if (audit_break_glass(st, u, "stay", id) != 0) {
+            stay_view_free(&v);
+            return -1;
+        }
+    }
+    answer(u->resp, 200, fhir_encounter_from_stay(&v));
+    stay_view_free(&v);
+    return store_commit(st, &u->err);
+}
+
+static int encounter_search(store *st, fhir_unit *u, const scope *sc)
+{
+    stay_search_criteria c;
+    fhir_search_error e;
+    if (fhir_encounter_params(u->req, &c, &e) != 0) {
+        fail(u->resp, 400, e.code, e.msg, e.expression);
+        return audit_denied(st, u, "stay.search", "stay", NULL, e.msg);
+    }
+    int widened = sc->scoped && u->break_glass != NULL;
+    if (sc->scoped && !widened) {
+        c.restrict_domains = 1;
+        for (size_t i = 0; i < sc->n && i < STAY_SEARCH_DOMAINS_MAX; i++)
+            c.in_domains[c.n_in_domains++] = sc->doms[i].id;
+    }
+    stay_search_result r;
+    if (stay_search_in_tx(st, &u->actor, &c, &r, &u->err) != 0) {
+        stay_search_result_free(&r);
+        if (u->err.code == SOCLE_EINVAL) {
+            fail(u->resp, 400, "invalid", u->err.msg, NULL);
+            return audit_denied(st, u, "stay.search", "stay", NULL, u->err.msg);
+        }
+        return -1;
+    }
+    if (widened && audit_break_glass(st, u, "stay", NULL) != 0) {
+        stay_search_result_free(&r);
+        return -1;
+    }
+    buf self = { 0 }, next = { 0 };
+    self_url(u->req, &self);
+    if (r.more)
+        next_url(u->req, r.last_id, &next);
+    json_t *bundle = fhir_bundle_new(r.total, buf_cstr(&self), r.more ? buf_cstr(&next) : NULL);
+    for (size_t i = 0; i < r.count; i++) {
+        char full[512];
+        snprintf(full, sizeof full, "%s/fhir/Encounter/%" PRId64, u->req->base,
+                 r.stays[i].stay.id);
+        fhir_bundle_add(bundle, full, fhir_encounter_from_stay(&r.stays[i]));
+    }
+    buf_free(&self);
+    buf_free(&next);
+    stay_search_result_free(&r);
+    answer(u->resp, 200, bundle);
+    return store_commit(st, &u->err);
+}
+
+static void run_unit(store *st, void *arg)
+{
+    fhir_unit *u = arg;
+    err_clear(&u->err);
+    if (store_begin(st, &u->err) != 0) {
+        u->failed = 1;
+        return;
+    }
+    int rc;
+    if (u->claims == NULL) {
+        rc = audit_log(st, &u->actor, u->deny_action, "http", u->req->path, "denied",
+                       u->deny_detail, &u->err);
+        if (rc == 0)
+            rc = store_commit(st, &u->err);
+    } else {
+        scope sc;
+        rc = scope_resolve(st, u->claims, &sc, &u->err);
+        if (rc == 0) {
+            switch (u->m->handler) {
+            case H_PATIENT_READ:     rc = patient_read(st, u, &sc); break;
+            case H_PATIENT_SEARCH:   rc = patient_search(st, u, &sc); break;
+            case H_ENCOUNTER_READ:   rc = encounter_read(st, u, &sc); break;
+            default:                 rc = encounter_search(st, u, &sc); break;
+            }
+        }
+    }
+    if (rc != 0) {
+        store_rollback(st);
+        u->failed = 1;
+    }
+}
+
+static int run(socle_server *srv, fhir_unit *u)
+{
+    socle_err err;
+    err_clear(&err);
+    int rc;
+    if (srv->writer != NULL) {
+        rc = store_writer_run(srv->writer, run_unit, u, &err);
+    } else {
+        pthread_mutex_lock(&srv->store_lock);
+        if (srv->store == NULL)
+            rc = err_set(&err, SOCLE_EBUSY, "the store is closed");
+        else {
+            run_unit(srv->store, u);
+            rc = 0;
+        }
+        pthread_mutex_unlock(&srv->store_lock);
+    }
+    if (rc != 0 || u->failed) {
+        log_error("fhir %s %s: %s", u->req->method, u->req->path,
+                  rc != 0 ? err.msg : u->err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- Entry ---------------------------------------------------------------- */
+
+static void deny(socle_server *srv, const http_request *req, const socle_actor *actor,
+                 const char *action, const char *detail)
+{
+    fhir_unit u = { .req = req, .actor = *actor, .deny_action = action,
+                    .deny_detail = detail };
+    run(srv, &u);  /* a failure to audit a refusal is logged; the refusal stands */
+}
+
+static int format_ok(const http_request *req)
+{
+    const char *f = http_param_get(req, "_format");
+    return f == NULL || strcmp(f, "json") == 0 || strcmp(f, "application/fhir+json") == 0
+        || strcmp(f, "application/json") == 0;
+}
+
+void fhir_handle(socle_server *srv, const http_request *req, http_response *resp)
+{
+    http_match m;
+    int found = http_route_match(routes, sizeof routes / sizeof routes[0], req->method,
+                                 req->path, &m);
+    if (found == 0) {
+        fail(resp, 404, "not-found", "no such FHIR endpoint (see /fhir/metadata)", NULL);
+        return;
+    }
+    if (found < 0) {
+        snprintf(resp->allow, sizeof resp->allow, "%s", m.allow);
+        fail(resp, 405, "not-supported", "method not supported on this endpoint", NULL);
+        return;
+    }
+    if (!format_ok(req)) {
+        fail(resp, 406, "not-supported", "only JSON is served (_format=json)", NULL);
+        return;
+    }
+    if (req->too_many_params) {
+        fail(resp, 400, "too-costly", "too many parameters", NULL);
+        return;
+    }
+    if (m.handler == H_METADATA) {
+        char base[300];
+        snprintf(base, sizeof base, "%s/fhir", req->base);
+        answer(resp, 200, fhir_capability(base));
+        return;
+    }
+
+    socle_actor anon = { .id = "anonymous", .role = "" };
+    const char *auth = req->authorization;
+    if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
+        snprintf(resp->www_authenticate, sizeof resp->www_authenticate, "Bearer");
+        fail(resp, 401, "login", "a bearer token is required (socle token issue)", NULL);
+        deny(srv, req, &anon, "http.auth", "no bearer token");
+        return;
+    }
+    token_claims claims;
+    socle_err err;
+    err_clear(&err);
+    if (token_verify(&srv->key, auth + 7, (int64_t)time(NULL), &claims, &err) != 0) {
+        snprintf(resp->www_authenticate, sizeof resp->www_authenticate,
+                 "Bearer error=\"invalid_token\"");
+        fail(resp, 401, "login", "invalid or expired token", NULL);
+        deny(srv, req, &anon, "http.auth", err.msg);
+        return;
+    }
+    socle_actor actor;
+    str_copy(actor.id, sizeof actor.id, claims.subject);
+    str_copy(actor.role, sizeof actor.role, role_name(claims.role));
+
+    http_right right = m.handler == H_PATIENT_READ || m.handler == H_PATIENT_SEARCH
+                     ? RIGHT_PATIENT_READ : RIGHT_ENCOUNTER_READ;
+    if (!rights_allowed(claims.role, right)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "role %s lacks the right %s", actor.role, right_name(right));
+        fail(resp, 403, "forbidden", msg, NULL);
+        deny(srv, req, &actor, right_name(right), msg);
+        return;
+    }
+    const char *btg = req->break_glass;
+    if (btg != NULL && btg[0] == '\0')
+        btg = NULL;
+    if (btg != NULL && !rights_allowed(claims.role, RIGHT_BREAK_GLASS)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "role %s may not break the glass", actor.role);
+        fail(resp, 403, "forbidden", msg, NULL);
+        deny(srv, req, &actor, "access.break_glass", msg);
+        return;
+    }
+    if (btg != NULL && strlen(btg) >= SOCLE_REASON_MAX) {
+        fail(resp, 400, "invalid", FHIR_BREAK_GLASS_HEADER ": reason too long", NULL);
+        return;
+    }
+    fhir_unit u = { .req = req, .m = &m, .claims = &claims, .actor = actor,
+                    .break_glass = btg, .resp = resp };
+    if (run(srv, &u) != 0)
+        fail(resp, 500, "exception", "the request could not be completed", NULL);
+}

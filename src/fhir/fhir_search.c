@@ -1,0 +1,278 @@
+/*
+ * fhir_search.c - search parameters (fhir_search.h).
+ */
+#include "fhir/fhir_search.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/stay.h"
+#include "util/buf.h"
+#include "util/timeutil.h"
+
+static int bad(fhir_search_error *e, const char *code, const char *expression,
+               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int bad(fhir_search_error *e, const char *code, const char *expression,
+               const char *fmt, ...)
+{
+    e->code = code;
+    e->expression = expression;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int64_t fhir_parse_id(const char *s)
+{
+    int64_t v = 0;
+    size_t n = strlen(s);
+    if (n == 0 || n > 18)
+        return 0;
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+static int parse_count(const char *v, size_t *out, fhir_search_error *e)
+{
+    int64_t n = fhir_parse_id(v);
+    if (n < 1 || n > 100)
+        return bad(e, "invalid", NULL, "_count: a number from 1 to 100 expected");
+    *out = (size_t)n;
+    return 0;
+}
+
+static int parse_cursor(const char *v, int64_t *out, fhir_search_error *e)
+{
+    *out = fhir_parse_id(v);
+    return *out > 0 ? 0 : bad(e, "invalid", NULL, "_cursor: not a cursor of a next link");
+}
+
+/* "sys|value", "|value" or "value": *oid the OID of "urn:oid:OID" ("" none). */
+static int parse_identifier(const char *v, char *oid, size_t oid_n, char *value,
+                            size_t value_n, const char *expr, fhir_search_error *e)
+{
+    const char *bar = strchr(v, '|');
+    oid[0] = '\0';
+    if (bar != NULL) {
+        size_t sl = (size_t)(bar - v);
+        if (sl > 0) {
+            if (sl <= 8 || strncmp(v, "urn:oid:", 8) != 0 || sl - 8 >= oid_n)
+                return bad(e, "invalid", expr, "identifier: the system must be urn:oid:<OID>");
+            memcpy(oid, v + 8, sl - 8);
+            oid[sl - 8] = '\0';
+        }
+        v = bar + 1;
+    }
+    if (v[0] == '\0' || str_copy(value, value_n, v) != 0)
+        return bad(e, "invalid", expr, "identifier: a value is required (system|value)");
+    return 0;
+}
+
+/* A date with its prefix: eq (default), ge, le, gt, lt. */
+static int parse_date(const char *name, const char *v, char prefix[3], char date[11],
+                      const char *expr, fhir_search_error *e)
+{
+    strcpy(prefix, "eq");
+    if (strlen(v) > 2 && v[0] >= 'a' && v[0] <= 'z') {
+        memcpy(prefix, v, 2);
+        prefix[2] = '\0';
+        v += 2;
+        if (strcmp(prefix, "eq") && strcmp(prefix, "ge") && strcmp(prefix, "le")
+            && strcmp(prefix, "gt") && strcmp(prefix, "lt"))
+            return bad(e, "not-supported", expr, "%s: prefix %s not supported (eq ge le gt lt)",
+                       name, prefix);
+    }
+    if (strlen(v) != 10 || !date_valid(v))
+        return bad(e, "invalid", expr, "%s: a date YYYY-MM-DD expected", name);
+    memcpy(date, v, 11);
+    return 0;
+}
+
+static void add_days(const char *d, int days, char out[11])
+{
+    struct tm tm = { 0 };
+    sscanf(d, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    tm.tm_mday += days;
+    time_t t = timegm(&tm);
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* Narrow [from, to] (dates, "" open) by one prefixed date. */
+static void narrow(const char *prefix, const char *d, char from[11], char to[11])
+{
+    char x[11];
+    if (!strcmp(prefix, "eq") || !strcmp(prefix, "ge") || !strcmp(prefix, "gt")) {
+        if (!strcmp(prefix, "gt"))
+            add_days(d, 1, x);
+        else
+            memcpy(x, d, 11);
+        if (from[0] == '\0' || strcmp(x, from) > 0)
+            memcpy(from, x, 11);
+    }
+    if (!strcmp(prefix, "eq") || !strcmp(prefix, "le") || !strcmp(prefix, "lt")) {
+        if (!strcmp(prefix, "lt"))
+            add_days(d, -1, x);
+        else
+            memcpy(x, d, 11);
+        if (to[0] == '\0' || strcmp(x, to) < 0)
+            memcpy(to, x, 11);
+    }
+}
+
+static int repeated(const http_request *req, size_t i)
+{
+    for (size_t k = 0; k < i; k++)
+        if (strcmp(req->params[k].name, req->params[i].name) == 0)
+            return 1;
+    return 0;
+}
+
+int fhir_patient_params(const http_request *req, identity_search_criteria *c,
+                        int *only_inactive, fhir_search_error *e)
+{
+    memset(c, 0, sizeof *c);
+    *only_inactive = 0;
+    char from[11] = "", to[11] = "";
+    for (size_t i = 0; i < req->n_params; i++) {
+        const char *n = req->params[i].name, *v = req->params[i].value;
+        if (strcmp(n, "birthdate") != 0 && repeated(req, i))
+            return bad(e, "not-supported", NULL, "%s: repeated parameter not supported", n);
+        if (strcmp(n, "_format") == 0)
+            continue;
+        if (strcmp(n, "_count") == 0) {
+            if (parse_count(v, &c->limit, e) != 0)
+                return -1;
+        } else if (strcmp(n, "_cursor") == 0) {
+            if (parse_cursor(v, &c->after_ght_id, e) != 0)
+                return -1;
+        } else if (strcmp(n, "_id") == 0) {
+            c->ght_id = fhir_parse_id(v);
+            if (c->ght_id == 0)
+                c->ght_id = -1;   /* no such id: finds nobody */
+        } else if (strcmp(n, "identifier") == 0) {
+            char value[SOCLE_CODE_MAX];
+            if (parse_identifier(v, c->domain_oid, sizeof c->domain_oid, value, sizeof value,
+                                 "Patient.identifier", e) != 0)
+                return -1;
+            /* The INS is searched by its own criterion, the rest as IPP/GHT id. */
+            if (strncmp(c->domain_oid, "1.2.250.1.213.1.4.", 18) == 0) {
+                if (str_copy(c->ins, sizeof c->ins, value) != 0)
+                    return bad(e, "invalid", "Patient.identifier", "identifier: bad INS");
+                c->domain_oid[0] = '\0';
+            } else {
+                str_copy(c->ipp, sizeof c->ipp, value);
+            }
+        } else if (strcmp(n, "family") == 0 || strcmp(n, "family:exact") == 0) {
+            if (str_copy(c->family, sizeof c->family, v) != 0 || v[0] == '\0')
+                return bad(e, "invalid", "Patient.name.family", "family: empty or too long");
+            c->family_prefix = strcmp(n, "family") == 0;
+        } else if (strcmp(n, "given") == 0 || strcmp(n, "given:exact") == 0) {
+            if (str_copy(c->given, sizeof c->given, v) != 0 || v[0] == '\0')
+                return bad(e, "invalid", "Patient.name.given", "given: empty or too long");
+            c->given_prefix = strcmp(n, "given") == 0;
+        } else if (strcmp(n, "birthdate") == 0) {
+            char prefix[3], d[11];
+            if (parse_date(n, v, prefix, d, "Patient.birthDate", e) != 0)
+                return -1;
+            narrow(prefix, d, from, to);
+        } else if (strcmp(n, "gender") == 0) {
+            if (strcmp(v, "male") == 0)
+                c->sex = 'M';
+            else if (strcmp(v, "female") == 0)
+                c->sex = 'F';
+            else if (strcmp(v, "unknown") == 0)
+                c->sex = 'U';
+            else if (strcmp(v, "other") == 0)
+                *only_inactive = 1;   /* Socle holds M, F, U only: nobody */
+            else
+                return bad(e, "invalid", "Patient.gender",
+                           "gender: male, female, other or unknown expected");
+        } else if (strcmp(n, "active") == 0) {
+            if (strcmp(v, "false") == 0)
+                *only_inactive = 1;
+            else if (strcmp(v, "true") != 0)
+                return bad(e, "invalid", "Patient.active", "active: true or false expected");
+        } else {
+            return bad(e, "not-supported", NULL, "unknown or unsupported search parameter "
+                       "'%s' (see /fhir/metadata)", n);
+        }
+    }
+    if (from[0] != '\0' && strcmp(from, to) == 0) {
+        memcpy(c->birth_date, from, 11);
+    } else {
+        if (from[0] != '\0' && to[0] != '\0' && strcmp(from, to) > 0)
+            *only_inactive = 1;   /* an empty range */
+        memcpy(c->birth_from, from, 11);
+        memcpy(c->birth_to, to, 11);
+    }
+    return 0;
+}
+
+int fhir_encounter_params(const http_request *req, stay_search_criteria *c,
+                          fhir_search_error *e)
+{
+    memset(c, 0, sizeof *c);
+    char from[11] = "", to[11] = "";
+    for (size_t i = 0; i < req->n_params; i++) {
+        const char *n = req->params[i].name, *v = req->params[i].value;
+        if (strcmp(n, "date") != 0 && repeated(req, i))
+            return bad(e, "not-supported", NULL, "%s: repeated parameter not supported", n);
+        if (strcmp(n, "_format") == 0)
+            continue;
+        if (strcmp(n, "_count") == 0) {
+            if (parse_count(v, &c->limit, e) != 0)
+                return -1;
+        } else if (strcmp(n, "_cursor") == 0) {
+            if (parse_cursor(v, &c->after_id, e) != 0)
+                return -1;
+        } else if (strcmp(n, "patient") == 0) {
+            const char *id = strncmp(v, "Patient/", 8) == 0 ? v + 8 : v;
+            c->ght_id = fhir_parse_id(id);
+            if (c->ght_id == 0)
+                return bad(e, "invalid", "Encounter.subject", "patient: Patient/<id> expected");
+        } else if (strcmp(n, "identifier") == 0) {
+            if (parse_identifier(v, c->nda_domain_oid, sizeof c->nda_domain_oid, c->nda,
+                                 sizeof c->nda, "Encounter.identifier", e) != 0)
+                return -1;
+        } else if (strcmp(n, "status") == 0) {
+            char list[64];
+            if (str_copy(list, sizeof list, v) != 0)
+                return bad(e, "invalid", "Encounter.status", "status: too long");
+            for (char *save = NULL, *t = strtok_r(list, ",", &save); t != NULL;
+                 t = strtok_r(NULL, ",", &save)) {
+                int k = 0;
+                while (k < 4 && strcmp(t, stay_status_code((stay_status)k)) != 0)
+                    k++;
+                if (k == 4)
+                    return bad(e, "invalid", "Encounter.status", "status: planned, "
+                               "in-progress, finished or cancelled expected");
+                c->status_mask |= 1u << k;
+            }
+        } else if (strcmp(n, "date") == 0) {
+            char prefix[3], d[11];
+            if (parse_date(n, v, prefix, d, "Encounter.period", e) != 0)
+                return -1;
+            narrow(prefix, d, from, to);
+        } else {
+            return bad(e, "not-supported", NULL, "unknown or unsupported search parameter "
+                       "'%s' (see /fhir/metadata)", n);
+        }
+    }
+    /* The period meets [from 00:00, to 23:59:59]: texts compare as times. */
+    if (from[0] != '\0')
+        memcpy(c->from, from, 11);
+    if (to[0] != '\0')
+        snprintf(c->to, sizeof c->to, "%sT23:59:59", to);
+    return 0;
+}

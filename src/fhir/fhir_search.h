@@ -1,0 +1,34 @@
+/*
+ * fhir_search.h - the search parameters of the FHIR interface, parsed
+ * into the criteria of core/. Unknown parameters, modifiers and prefixes
+ * are errors (reported, never ignored).
+ */
+#ifndef SOCLE_FHIR_SEARCH_H
+#define SOCLE_FHIR_SEARCH_H
+
+#include <stdint.h>
+
+#include "core/identity_search.h"
+#include "core/stay_read.h"
+#include "http/router.h"
+
+typedef struct fhir_search_error {
+    const char *code;          /* issue type: "invalid", "not-supported" */
+    char msg[256];
+    const char *expression;    /* FHIRPath of the element concerned, or NULL */
+} fhir_search_error;
+
+/* A logical id: decimal digits, 1 to 18 of them; else 0 (designates nothing). */
+int64_t fhir_parse_id(const char *s);
+
+/* Patient: _id identifier family given birthdate gender active _count
+ * (_format and the _cursor of next links). *only_inactive is set for
+ * active=false. 0, or -1 with e. */
+int fhir_patient_params(const http_request *req, identity_search_criteria *c,
+                        int *only_inactive, fhir_search_error *e);
+
+/* Encounter: patient identifier status date _count (_format, _cursor). */
+int fhir_encounter_params(const http_request *req, stay_search_criteria *c,
+                          fhir_search_error *e);
+
+#endif

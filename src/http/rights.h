@@ -1,0 +1,29 @@
+/*
+ * rights.h - what each role may do over HTTP: the one table of rights.
+ *
+ * Every handler names the right it needs; nothing else in the code
+ * decides by role. Reads and searches of a kind of resource are one right.
+ * The README's "FHIR R4" section shows the same table.
+ */
+#ifndef SOCLE_HTTP_RIGHTS_H
+#define SOCLE_HTTP_RIGHTS_H
+
+#include "core/role.h"
+
+typedef enum http_right {
+    RIGHT_PATIENT_READ = 0,   /* Patient read and search */
+    RIGHT_ENCOUNTER_READ,     /* Encounter read and search */
+    RIGHT_BREAK_GLASS,        /* read outside the token's establishments, audited */
+    RIGHT_PATIENT_WRITE,      /* create/update (not exposed yet) */
+    RIGHT_IDENTITY_MERGE,     /* merge/unmerge, $match (not exposed yet) */
+    RIGHT_AUDIT_READ,         /* AuditEvent (not exposed yet) */
+    RIGHT_COUNT
+} http_right;
+
+/* 1 when role holds right, else 0 (also for out-of-range values). */
+int rights_allowed(socle_role role, http_right right);
+
+/* "patient.read", ... for audit records and messages. */
+const char *right_name(http_right right);
+
+#endif

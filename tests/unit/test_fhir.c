@@ -1,0 +1,168 @@
+/*
+ * test_fhir.c - the rights table, the router and the FHIR resource
+ * mappings built from model values (no store, no HTTP).
+ */
+#include <criterion/criterion.h>
+
+#include <string.h>
+
+#include "fhir/encounter.h"
+#include "fhir/fhir_common.h"
+#include "fhir/patient.h"
+#include "http/rights.h"
+#include "http/router.h"
+
+Test(rights, table)
+{
+    cr_assert(rights_allowed(ROLE_LECTEUR, RIGHT_PATIENT_READ));
+    cr_assert(rights_allowed(ROLE_ACCUEIL, RIGHT_ENCOUNTER_READ));
+    cr_assert(rights_allowed(ROLE_IDENTITOVIGILANT, RIGHT_IDENTITY_MERGE));
+    cr_assert(!rights_allowed(ROLE_DPO, RIGHT_PATIENT_READ));
+    cr_assert(!rights_allowed(ROLE_ADMIN, RIGHT_PATIENT_READ));
+    cr_assert(!rights_allowed(ROLE_FLUX, RIGHT_BREAK_GLASS));
+    cr_assert(rights_allowed(ROLE_DPO, RIGHT_AUDIT_READ));
+    cr_assert(!rights_allowed(ROLE_LECTEUR, RIGHT_PATIENT_WRITE));
+    cr_assert(!rights_allowed((socle_role)99, RIGHT_PATIENT_READ));
+    cr_assert_str_eq(right_name(RIGHT_BREAK_GLASS), "break-glass");
+}
+
+Test(router, match)
+{
+    static const http_route r[] = {
+        { "GET", "/fhir/Patient", 1 }, { "GET", "/fhir/Patient/{}", 2 },
+    };
+    http_match m;
+    cr_assert_eq(http_route_match(r, 2, "GET", "/fhir/Patient/42", &m), 1);
+    cr_assert_eq(m.handler, 2);
+    cr_assert_str_eq(m.captures[0], "42");
+    cr_assert_eq(http_route_match(r, 2, "DELETE", "/fhir/Patient/42", &m), -1);
+    cr_assert_str_eq(m.allow, "GET");
+    cr_assert_eq(http_route_match(r, 2, "GET", "/fhir/Patient/42/x", &m), 0);
+    cr_assert_eq(http_route_match(r, 2, "GET", "/fhir/Patient/", &m), 0);
+}
+
+Test(fhir_common, datetime)
+{
+    char out[40];
+    cr_assert_eq(fhir_datetime("2026-01-10T08:00:00", out, sizeof out), 0);
+    cr_assert_str_eq(out, "2026-01-10T08:00:00+01:00");
+    cr_assert_eq(fhir_datetime("2026-07-01T12:30", out, sizeof out), 0);
+    cr_assert_str_eq(out, "2026-07-01T12:30:00+02:00");
+    /* 2026-03-29 is the last Sunday of March: summer time from 02:00. */
+    cr_assert_eq(fhir_datetime("2026-03-29T01:59:00", out, sizeof out), 0);
+    cr_assert_str_eq(out, "2026-03-29T01:59:00+01:00");
+    cr_assert_eq(fhir_datetime("2026-03-29T03:00:00", out, sizeof out), 0);
+    cr_assert_str_eq(out, "2026-03-29T03:00:00+02:00");
+    cr_assert_eq(fhir_datetime("2026-01-10", out, sizeof out), 0);
+    cr_assert_str_eq(out, "2026-01-10");
+    cr_assert_eq(fhir_datetime("", out, sizeof out), -1);
+    cr_assert_eq(fhir_datetime("garbage", out, sizeof out), -1);
+}
+
+static identity_hit_local local(const char *oid, const char *ipp, rniv_status status)
+{
+    identity_hit_local l;
+    memset(&l, 0, sizeof l);
+    strcpy(l.domain_oid, oid);
+    strcpy(l.domain_name, "CHU Test");
+    strcpy(l.li.ipp, ipp);
+    strcpy(l.li.traits.birth_name, "TESTNOM");
+    strcpy(l.li.traits.first_forename, "ALICE");
+    strcpy(l.li.traits.forenames, "ALICE CLAIRE");
+    strcpy(l.li.traits.birth_date, "1985-07-15");
+    strcpy(l.li.traits.birth_place, "75056");
+    strcpy(l.li.traits.used_name, "TESTUSAGE");
+    l.li.traits.sex = 'F';
+    l.li.status = status;
+    return l;
+}
+
+Test(fhir_patient, from_hit)
+{
+    identity_hit_local locals[1] = { local("1.2.3", "IPP1", RNIV_QUAL) };
+    identity_hit h = { .ght_id = 7, .locals = locals, .n_locals = 1, .best = 0 };
+    strcpy(h.ins, "285077505600195");
+    strcpy(h.ins_oid, "1.2.250.1.213.1.4.8");
+    json_t *p = fhir_patient_from_hit(&h, "1.2.9");
+    char *text = json_dumps(p, JSON_SORT_KEYS);
+    cr_assert_str_eq(json_string_value(json_object_get(p, "id")), "7");
+    cr_assert(json_is_true(json_object_get(p, "active")));
+    cr_assert_eq(json_array_size(json_object_get(p, "identifier")), 3, "%s", text);
+    cr_assert(strstr(text, "\"urn:oid:1.2.3\"") && strstr(text, "\"IPP1\""), "%s", text);
+    cr_assert(strstr(text, "\"INS-NIR\"") && strstr(text, "\"urn:oid:1.2.250.1.213.1.4.8\""),
+              "%s", text);
+    cr_assert(strstr(text, "\"QUAL\"") && strstr(text, "\"75056\""), "%s", text);
+    json_t *names = json_object_get(p, "name");
+    cr_assert_eq(json_array_size(names), 2);
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(names, 1), "family")),
+                     "TESTUSAGE");
+    cr_assert_str_eq(json_string_value(json_object_get(p, "gender")), "female");
+    free(text);
+    json_decref(p);
+
+    /* Not qualified: no INS. */
+    locals[0].li.status = RNIV_VALI;
+    h.ins[0] = '\0';
+    p = fhir_patient_from_hit(&h, "1.2.9");
+    text = json_dumps(p, 0);
+    cr_assert(strstr(text, "INS-NIR") == NULL && strstr(text, "\"VALI\""), "%s", text);
+    free(text);
+    json_decref(p);
+}
+
+Test(fhir_patient, merged_away)
+{
+    identity_patient ip;
+    memset(&ip, 0, sizeof ip);
+    ip.ght.id = 5;
+    ip.ght.state = GHT_MERGED;
+    ip.ght.merged_into = 9;
+    strcpy(ip.ght_oid, "1.2.9");
+    json_t *p = fhir_patient_from_read(&ip);
+    cr_assert(json_is_false(json_object_get(p, "active")));
+    json_t *link = json_array_get(json_object_get(p, "link"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(link, "type")), "replaced-by");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(link, "other"),
+                                                       "reference")), "Patient/9");
+    json_t *id = json_array_get(json_object_get(p, "identifier"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(id, "use")), "old");
+    json_decref(p);
+}
+
+Test(fhir_encounter, from_stay)
+{
+    movement moves[2];
+    memset(moves, 0, sizeof moves);
+    strcpy(moves[0].effective_at, "2026-01-10T08:00:00");
+    strcpy(moves[0].location.uf, "UF-1");
+    strcpy(moves[1].effective_at, "2026-01-12T09:00:00");
+    strcpy(moves[1].location.uf, "UF-2");
+    stay_view v;
+    memset(&v, 0, sizeof v);
+    v.stay.id = 3;
+    strcpy(v.stay.nda, "NDA1");
+    strcpy(v.stay.stay_class, "I");
+    v.stay.status = STAY_FINISHED;
+    strcpy(v.stay.admit_at, "2026-01-10T08:00:00");
+    strcpy(v.stay.discharge_at, "2026-01-15T10:00:00");
+    strcpy(v.domain.oid, "1.2.3");
+    strcpy(v.domain.name, "CHU Test");
+    strcpy(v.domain.finess, "750712184");
+    v.ght_id = 7;
+    v.moves = moves;
+    v.n_moves = 2;
+    json_t *e = fhir_encounter_from_stay(&v);
+    char *text = json_dumps(e, 0);
+    cr_assert_str_eq(json_string_value(json_object_get(e, "status")), "finished");
+    json_t *locs = json_object_get(e, "location");
+    cr_assert_eq(json_array_size(locs), 2, "%s", text);
+    json_t *first = json_array_get(locs, 0);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(first, "period"), "end")),
+                     "2026-01-12T09:00:00+01:00", "%s", text);
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(locs, 1), "status")),
+                     "completed");
+    cr_assert(strstr(text, "\"Patient/7\"") && strstr(text, "\"NDA1\"")
+              && strstr(text, "\"750712184\""), "%s", text);
+    free(text);
+    json_decref(e);
+}
