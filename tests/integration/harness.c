@@ -83,8 +83,11 @@ static char *bytes_take(bytes *b, size_t *len)
 
 const char *h_fmt(const char *fmt, ...)
 {
-    static char ring[16][1024];
-    static int next;
+    /* Per thread: suites with sender threads (test_crash.c) format their
+     * messages concurrently, and a shared ring handed two of them the same
+     * slot (one sender's message went out under another's name). */
+    static _Thread_local char ring[16][1024];
+    static _Thread_local int next;
     char *buf = ring[next++ % 16];
     va_list ap;
     va_start(ap, fmt);

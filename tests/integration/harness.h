@@ -43,8 +43,8 @@ int h_write_text(const char *path, const char *text);
 /* Read a whole file; NULL if it cannot be read. free() the result. */
 char *h_read_file(const char *path, size_t *len);
 
-/* snprintf into a static rotating buffer: handy for paths in tests.
- * Up to 16 results stay valid at once. */
+/* snprintf into a rotating buffer of the calling thread: handy for paths
+ * and messages in tests. Up to 16 results per thread stay valid at once. */
 const char *h_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- Running the command line ------------------------------------------ */
