@@ -73,6 +73,24 @@ void sq_column_copy(sqlite3_stmt *s, int col, char *dst, size_t n);
  * the default VFS. Once per process, before any handle is opened. */
 const char *sq_vfs_register(void);
 
+/* A statement built at run time from fixed fragments (searches with
+ * optional criteria): each fragment's placeholder gets its value here,
+ * so no value is ever pasted into SQL. */
+#define SQ_BINDS_MAX 64
+typedef struct sq_binds {
+    const char *text[SQ_BINDS_MAX];   /* borrowed; NULL: the value is num[i] */
+    int64_t num[SQ_BINDS_MAX];
+    size_t n;
+} sq_binds;
+
+/* Append fragment (holding one `?`) to sql and remember its value. More
+ * than SQ_BINDS_MAX values is a bug of the caller: it aborts. */
+void sq_binds_text(sq_binds *b, buf *sql, const char *fragment, const char *v);
+void sq_binds_num(sq_binds *b, buf *sql, const char *fragment, int64_t v);
+/* Prepare sql (not cached: the caller finalizes *out) and bind b. */
+int sq_prepare_bound(store *st, const char *sql, const sq_binds *b, const char *what,
+                     sqlite3_stmt **out, socle_err *err);
+
 /* Run the versioned migrations up to the latest schema. */
 int sq_migrate(store *st, socle_err *err);
 

@@ -30,81 +30,41 @@ int store_ght_absorbed(store *st, int64_t ght_id, int64_t *ids, size_t max, size
     return failed ? sq_fail(st, err, "list merged identities") : 0;
 }
 
-#define STAY_BINDS 40
-
-typedef struct stay_binds {
-    const char *text[STAY_BINDS];   /* NULL: an integer */
-    int64_t num[STAY_BINDS];
-    size_t n;
-} stay_binds;
-
-static void put_text(stay_binds *b, buf *sql, const char *fragment, const char *v)
-{
-    buf_puts(sql, fragment);
-    b->text[b->n] = v;
-    b->num[b->n++] = 0;
-}
-
-static void put_num(stay_binds *b, buf *sql, const char *fragment, int64_t v)
-{
-    buf_puts(sql, fragment);
-    b->text[b->n] = NULL;
-    b->num[b->n++] = v;
-}
-
 static const char *const status_codes[] = {
     "planned", "in-progress", "finished", "cancelled",
 };
 
-static void stay_criteria(const store_stay_query *q, buf *sql, stay_binds *b)
+static void stay_criteria(const store_stay_query *q, buf *sql, sq_binds *b)
 {
     if (q->ght_id != 0)
-        put_num(b, sql, " AND s.local_id IN (SELECT local_id FROM identity_link"
+        sq_binds_num(b, sql, " AND s.local_id IN (SELECT local_id FROM identity_link"
                         " WHERE ght_id = ? AND state = 'ACTIVE')", q->ght_id);
     if (q->nda[0] != '\0') {
         if (q->domain_id > 0)
-            put_num(b, sql, " AND s.domain_id = ?", q->domain_id);
+            sq_binds_num(b, sql, " AND s.domain_id = ?", q->domain_id);
         else
             buf_puts(sql, " AND s.domain_id IN (SELECT id FROM id_domain)");
-        put_text(b, sql, " AND s.nda = ?", q->nda);
+        sq_binds_text(b, sql, " AND s.nda = ?", q->nda);
     }
     if (q->status_mask != 0) {
         buf_puts(sql, " AND s.status IN (''");
         for (int i = 0; i < 4; i++)
             if (q->status_mask & (1u << i))
-                put_text(b, sql, ", ?", status_codes[i]);
+                sq_binds_text(b, sql, ", ?", status_codes[i]);
         buf_puts(sql, ")");
     }
     if (q->from[0] != '\0' || q->to[0] != '\0')
         buf_puts(sql, " AND s.admit_at <> ''");
     if (q->from[0] != '\0')
-        put_text(b, sql, " AND (s.discharge_at = '' OR s.discharge_at >= ?)", q->from);
+        sq_binds_text(b, sql, " AND (s.discharge_at = '' OR s.discharge_at >= ?)", q->from);
     if (q->to[0] != '\0')
-        put_text(b, sql, " AND s.admit_at <= ?", q->to);
+        sq_binds_text(b, sql, " AND s.admit_at <= ?", q->to);
     if (q->restrict_domains) {
         buf_puts(sql, " AND s.domain_id IN (0");
         for (size_t i = 0; i < q->n_in_domains && i < STORE_STAY_DOMAINS_MAX; i++)
-            put_num(b, sql, ", ?", q->in_domains[i]);
+            sq_binds_num(b, sql, ", ?", q->in_domains[i]);
         buf_puts(sql, ")");
     }
-}
-
-static int stay_prepare(store *st, const char *sql, const stay_binds *b, sqlite3_stmt **out,
-                        socle_err *err)
-{
-    if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK) {
-        err_set(err, SOCLE_EINTERNAL, "prepare stay search: %s", sqlite3_errmsg(st->db));
-        sqlite3_finalize(*out);
-        *out = NULL;
-        return -1;
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        if (b->text[i] != NULL)
-            sq_bind_text(*out, (int)i + 1, b->text[i]);
-        else
-            sqlite3_bind_int64(*out, (int)i + 1, b->num[i]);
-    }
-    return 0;
 }
 
 int store_stay_search(store *st, const store_stay_query *q, size_t max, int64_t *ids,
@@ -113,17 +73,17 @@ int store_stay_search(store *st, const store_stay_query *q, size_t max, int64_t 
     *n = 0;
     *total = 0;
     for (int pass = 0; pass < 2; pass++) {
-        stay_binds b = { .n = 0 };
+        sq_binds b = { .n = 0 };
         buf sql = { 0 };
         buf_puts(&sql, pass == 0 ? "SELECT count(*) FROM stay s WHERE 1"
                                  : "SELECT s.id FROM stay s WHERE 1");
         stay_criteria(q, &sql, &b);
         if (pass == 1) {
-            put_num(&b, &sql, " AND s.id > ?", q->after_id);
-            put_num(&b, &sql, " ORDER BY s.id LIMIT ?", (int64_t)max);
+            sq_binds_num(&b, &sql, " AND s.id > ?", q->after_id);
+            sq_binds_num(&b, &sql, " ORDER BY s.id LIMIT ?", (int64_t)max);
         }
         sqlite3_stmt *s = NULL;
-        int rc = stay_prepare(st, buf_cstr(&sql), &b, &s, err);
+        int rc = sq_prepare_bound(st, buf_cstr(&sql), &b, "stay search", &s, err);
         buf_free(&sql);
         if (rc != 0)
             return -1;

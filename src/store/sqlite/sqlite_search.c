@@ -20,27 +20,21 @@
 
 #include "util/buf.h"
 
-#define MAX_BINDS 48
 
 typedef struct binds {
-    const char *text[MAX_BINDS];   /* NULL: an integer */
-    int64_t num[MAX_BINDS];
+    sq_binds q;
     char scratch[8][SOCLE_GIVENS_MAX + 4];  /* values we derived */
-    size_t n, n_scratch;
+    size_t n_scratch;
 } binds;
 
 static void bind_text(binds *b, buf *sql, const char *fragment, const char *v)
 {
-    buf_puts(sql, fragment);
-    b->text[b->n] = v;
-    b->num[b->n++] = 0;
+    sq_binds_text(&b->q, sql, fragment, v);
 }
 
 static void bind_num(binds *b, buf *sql, const char *fragment, int64_t v)
 {
-    buf_puts(sql, fragment);
-    b->text[b->n] = NULL;
-    b->num[b->n++] = v;
+    sq_binds_num(&b->q, sql, fragment, v);
 }
 
 /* A derived value kept alive until the statement is bound. */
@@ -124,19 +118,7 @@ static void criteria(const store_search_query *q, buf *sql, binds *b)
 static int prepare(store *st, const char *sql, const binds *b, sqlite3_stmt **out,
                    socle_err *err)
 {
-    if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK) {
-        err_set(err, SOCLE_EINTERNAL, "prepare search: %s", sqlite3_errmsg(st->db));
-        sqlite3_finalize(*out);
-        *out = NULL;
-        return -1;
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        if (b->text[i] != NULL)
-            sq_bind_text(*out, (int)i + 1, b->text[i]);
-        else
-            sqlite3_bind_int64(*out, (int)i + 1, b->num[i]);
-    }
-    return 0;
+    return sq_prepare_bound(st, sql, &b->q, "search", out, err);
 }
 
 #define FROM " FROM local_identity l JOIN identity_link k" \
@@ -145,7 +127,7 @@ static int prepare(store *st, const char *sql, const binds *b, sqlite3_stmt **ou
 static int count_all(store *st, const store_search_query *q, int64_t *total, int64_t *above,
                      socle_err *err)
 {
-    binds b = { .n = 0 };
+    binds b = { .n_scratch = 0 };
     buf sql = { 0 };
     bind_num(&b, &sql, "SELECT count(DISTINCT k.ght_id),"
              " count(DISTINCT CASE WHEN k.ght_id > ? THEN k.ght_id END)" FROM,
@@ -176,7 +158,7 @@ int store_search_ght(store *st, const store_search_query *q, size_t max, int64_t
     if (max == 0)
         return 0;
 
-    binds b = { .n = 0 };
+    binds b = { .n_scratch = 0 };
     buf sql = { 0 };
     buf_puts(&sql, "SELECT DISTINCT k.ght_id" FROM);
     criteria(q, &sql, &b);
