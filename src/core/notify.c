@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "core/snapshot.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
+#include "util/random_id.h"
 #include "util/array.h"
 
 /* ---- Subscribers ------------------------------------------------------ */
@@ -161,22 +161,6 @@ static int ej_accepts(const char *ej_finess, json_t *finesses)
     return 0;
 }
 
-/* 32 hex digits: the message's id for all its attempts (MSH-10), so a
- * receiver that keys on it sees a retry as the repeat it is. */
-static void new_message_id(char out[40])
-{
-    unsigned char r[16];
-    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        uintptr_t addr = (uintptr_t)out;
-        memcpy(r, &ts, sizeof ts < sizeof r ? sizeof ts : sizeof r);
-        r[15] ^= (unsigned char)addr;
-    }
-    for (size_t i = 0; i < sizeof r; i++)
-        snprintf(out + 2 * i, 3, "%02X", r[i]);
-}
-
 /* One message (event about ght_id, other = the absorbed of an A40) to
  * every subscriber that wants it. */
 static int emit(struct store *st, const sub_list *subs, const char *event, int64_t ght_id,
@@ -206,7 +190,7 @@ static int emit(struct store *st, const sub_list *subs, const char *event, int64
         r.ght_id = ght_id;
         r.other_ght_id = other;
         str_copy(r.event, sizeof r.event, event);
-        new_message_id(r.message_id);
+        random_hex_id(r.message_id, 16);  /* MSH-10 for all its attempts */
         r.payload = payload;
         str_copy(r.created_at, sizeof r.created_at, at);
         str_copy(r.next_attempt_at, sizeof r.next_attempt_at, at);

@@ -46,7 +46,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "core/model.h"
@@ -55,6 +54,7 @@
 #include "hl7/pam_job.h"
 #include "store/store.h"
 #include "util/timeutil.h"
+#include "util/random_id.h"
 
 /* ---- Building the answer --------------------------------------------- */
 
@@ -154,24 +154,10 @@ void pam_actor(const pam_job *j, socle_actor *out)
     str_copy(out->role, sizeof out->role, "flux");
 }
 
-/* 16 hex digits, from the kernel's generator (or the clock and a counter
- * if it fails: uniqueness is what matters, not unpredictability). */
-static void new_control_id(char out[17])
-{
-    unsigned char r[8];
-    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
-        static unsigned counter;
-        unsigned long long v = (unsigned long long)time(NULL) << 20 ^ ++counter;
-        memcpy(r, &v, sizeof r);
-    }
-    for (size_t i = 0; i < sizeof r; i++)
-        snprintf(out + 2 * i, 3, "%02X", r[i]);
-}
-
 static int build(const pam_job *j, ack_code code, int with_errors, buf *out, socle_err *err)
 {
     char control[17];
-    new_control_id(control);
+    random_hex_id(control, 8);
     ack_params p = {
         .code = code,
         .errors = with_errors ? j->errors : NULL,
@@ -481,7 +467,7 @@ void pam_retry_refusal(const pam_config *cfg, const char *msg, size_t len,
 void pam_framing_refusal(const pam_config *cfg, const char *reason, buf *ack_out)
 {
     char control[17];
-    new_control_id(control);
+    random_hex_id(control, 8);
     ack_error e = {
         .code = ACK_ERR_SEGMENT_SEQUENCE,
         .severity = ACK_SEV_ERROR,

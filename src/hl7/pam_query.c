@@ -41,7 +41,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "core/identity_search.h"
@@ -50,6 +49,7 @@
 #include "hl7/er7_text.h"
 #include "hl7/er7_writer.h"
 #include "hl7/pam_job.h"
+#include "util/random_id.h"
 #include "hl7/qpd.h"
 
 /* The response being built. */
@@ -61,18 +61,6 @@ typedef struct rsp {
     buf body;                      /* the segments after QPD */
 } rsp;
 
-/* 16 hex digits (as pam.c does for ACKs): unique, not secret. */
-static void control_id(char out[17])
-{
-    unsigned char r[8];
-    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
-        unsigned long long v = (unsigned long long)time(NULL) << 20 ^ (uintptr_t)out;
-        memcpy(r, &v, sizeof r);
-    }
-    for (size_t i = 0; i < sizeof r; i++)
-        snprintf(out + 2 * i, 3, "%02X", r[i]);
-}
-
 /* MSH, MSA, ERR, QAK, QPD, then the body, into j->reply. On failure the
  * job goes on without a reply, and pam.c answers with an ACK. */
 static void finish_reply(rsp *r)
@@ -80,7 +68,7 @@ static void finish_reply(rsp *r)
     pam_job *j = r->j;
     socle_err e;
     char control[17];
-    control_id(control);
+    random_hex_id(control, 8);
     ack_params p = {
         .code = j->code,
         .errors = j->errors,
