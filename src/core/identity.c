@@ -256,7 +256,9 @@ int identity_upsert_in_tx(struct store *st, const socle_actor *actor, const iden
     if (found < 0)
         return -1;
     int64_t into = 0;
-    if (found && identity_local_merged_into(st, old.id, &into, err) != 0)
+    /* Only an identity without a GHT link can have been merged away (the
+     * merge ends its link): skip the lookup on the common path. */
+    if (found && old.ght_id == 0 && identity_local_merged_into(st, old.id, &into, err) != 0)
         return into ? err_set(err, SOCLE_ERULE, "this IPP was merged into local identity %"
                               PRId64 ": send the surviving IPP", into) : -1;
 
@@ -573,7 +575,7 @@ static int find_by_ipp(struct store *st, int64_t domain_id, const char *ipp,
     if (found < 0)
         return -1;
     int64_t into = 0;
-    if (identity_local_merged_into(st, out->id, &into, err) != 0)
+    if (out->ght_id == 0 && identity_local_merged_into(st, out->id, &into, err) != 0)
         return into ? err_set(err, SOCLE_ERULE, "this IPP was merged into local identity %"
                               PRId64 ": send the surviving IPP", into) : -1;
     return 0;
