@@ -92,17 +92,27 @@ int audit_search_in_tx(struct store *st, const socle_actor *actor, const audit_f
 int audit_export_csv_in_tx(struct store *st, const socle_actor *actor, const audit_filter *f,
                            struct buf *out, size_t *rows, int *truncated, socle_err *err);
 
-/* The chain's state for display: how far it verifies. A full walk
- * (audit_verify) of the trail. */
+/* The chain's state for display: how far it verifies.
+ *
+ * A full check walks the whole chain (audit_verify). A quick check starts
+ * where the last successful check ended: it makes sure that record still
+ * has the hash then seen, and verifies the records appended since. A
+ * rewrite of the whole chain changes that record's hash, so it is found;
+ * an altered record further back, left unhashed, is found by the next full
+ * check only: the page shows when that was. Each intact check remembers
+ * where it ended (store meta, written in the caller's transaction if one
+ * is open; failing to remember only makes the next check longer). */
 typedef struct audit_chain_state {
-    int64_t records;                 /* records in the trail */
-    int64_t last_seq;
-    int64_t verified_to;             /* every record up to this seq verifies */
+    int full;                        /* this check walked the whole chain */
+    int64_t from_seq;                /* where it started verifying */
+    int64_t last_seq;                /* records in the trail */
+    int64_t verified_to;             /* every record checked up to this seq verifies */
     int64_t first_broken;            /* 0 when intact */
     char reason[256];                /* why it is broken */
     char checked_at[SOCLE_TS_MAX];
+    char last_full_at[SOCLE_TS_MAX]; /* the last intact full check; "" never */
 } audit_chain_state;
 
-int audit_chain_check(struct store *st, audit_chain_state *out, socle_err *err);
+int audit_chain_check(struct store *st, int full, audit_chain_state *out, socle_err *err);
 
 #endif

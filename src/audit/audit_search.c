@@ -209,24 +209,3 @@ int audit_export_csv_in_tx(struct store *st, const socle_actor *actor, const aud
              c.truncated ? " (truncated)" : "");
     return audit_log(st, actor, "audit.export", "audit", NULL, NULL, detail, err);
 }
-
-/* ---- The chain's state -------------------------------------------------- */
-
-int audit_chain_check(struct store *st, audit_chain_state *out, socle_err *err)
-{
-    memset(out, 0, sizeof *out);
-    time_now_iso(out->checked_at);
-    audit_record last;
-    int found = store_audit_last(st, &last, err);
-    if (found < 0)
-        return -1;
-    out->last_seq = found ? last.seq : 0;
-    audit_verify_result res;
-    if (audit_verify(st, &res, err) != 0)
-        return -1;
-    out->records = found ? last.seq : 0;
-    out->first_broken = res.first_broken;
-    out->verified_to = res.first_broken ? res.first_broken - 1 : out->last_seq;
-    str_copy(out->reason, sizeof out->reason, res.reason);
-    return 0;
-}

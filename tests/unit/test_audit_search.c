@@ -278,42 +278,105 @@ Test(audit_search, csv_export_is_rfc4180_with_the_page_columns)
     audit_page_free(&p);
 }
 
-Test(audit_search, chain_state_says_how_far_it_verifies)
+/* Rewrite the file behind the application's back, as an intruder would. */
+static void tamper(const char *sql)
 {
-    sample();
-    audit_chain_state cs;
-    socle_err err = {0};
-    cr_assert_eq(audit_chain_check(st, &cs, &err), 0, "%s", err.msg);
-    cr_expect_eq(cs.last_seq, 6);
-    cr_expect_eq(cs.verified_to, 6);
-    cr_expect_eq(cs.first_broken, 0);
-    cr_expect_neq(cs.checked_at[0], '\0');
-
-    /* Someone with the file rewrites record 4. */
     store_close(st);
     char path[128];
     snprintf(path, sizeof path, "%s/socle.db", dir);
     sqlite3 *db;
     cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, "DROP TRIGGER audit_append_only_update;"
-                                  "UPDATE audit SET actor = 'mallory' WHERE seq = 4;",
-                              NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    cr_assert_eq(sqlite3_exec(db, "DROP TRIGGER IF EXISTS audit_append_only_update;", NULL,
+                              NULL, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
     sqlite3_close(db);
+    socle_err err;
     cr_assert_eq(store_open(&st, dir, &err), 0, "%s", err.msg);
+}
 
-    cr_assert_eq(audit_chain_check(st, &cs, &err), 0, "%s", err.msg);
+static audit_chain_state check(int full)
+{
+    audit_chain_state cs;
+    socle_err err = {0};
+    cr_assert_eq(audit_chain_check(st, full, &cs, &err), 0, "%s", err.msg);
+    return cs;
+}
+
+Test(audit_search, chain_state_says_how_far_it_verifies)
+{
+    sample();
+    audit_chain_state cs = check(1);
+    cr_expect_eq(cs.full, 1);
+    cr_expect_eq(cs.from_seq, 1);
+    cr_expect_eq(cs.last_seq, 6);
+    cr_expect_eq(cs.verified_to, 6);
+    cr_expect_eq(cs.first_broken, 0);
+    cr_expect_neq(cs.checked_at[0], '\0');
+    cr_expect_str_eq(cs.last_full_at, cs.checked_at);
+
+    tamper("UPDATE audit SET actor = 'mallory' WHERE seq = 4;");
+    cs = check(1);
     cr_expect_eq(cs.first_broken, 4);
     cr_expect_eq(cs.verified_to, 3);
     cr_expect_eq(cs.last_seq, 6);
     cr_expect_neq(cs.reason[0], '\0');
 }
 
+Test(audit_search, quick_check_verifies_what_was_appended_since_the_last_one)
+{
+    sample();
+    audit_chain_state first = check(0);
+    cr_expect_eq(first.full, 1, "no checkpoint yet: the whole chain");
+    add("2026-03-05T10:00:00.000Z", "erin", "identity.read", "local_identity", "5", "success", "");
+    add("2026-03-05T11:00:00.000Z", "erin", "identity.read", "local_identity", "6", "success", "");
+    audit_chain_state cs = check(0);
+    cr_expect_eq(cs.full, 0);
+    cr_expect_eq(cs.from_seq, 7);
+    cr_expect_eq(cs.verified_to, 8);
+    cr_expect_eq(cs.first_broken, 0);
+    cr_expect_str_eq(cs.last_full_at, first.checked_at, "the full check is remembered");
+
+    /* A record appended since and altered is found by the quick check. */
+    add("2026-03-05T12:00:00.000Z", "erin", "identity.read", "local_identity", "7", "success", "");
+    tamper("UPDATE audit SET detail = 'x' WHERE seq = 9;");
+    cs = check(0);
+    cr_expect_eq(cs.first_broken, 9);
+    cr_expect_eq(cs.verified_to, 8);
+}
+
+Test(audit_search, quick_check_finds_a_rewritten_chain_the_full_check_finds_the_rest)
+{
+    sample();
+    check(1);
+    /* Record 6 (where the last check ended) rehashed: a rewritten chain. */
+    tamper("UPDATE audit SET hash = replace(hash, substr(hash, 1, 1), 'x') WHERE seq = 6;");
+    audit_chain_state cs = check(0);
+    cr_expect_eq(cs.first_broken, 6);
+    cr_expect_not_null(strstr(cs.reason, "changed since"), "%s", cs.reason);
+
+}
+
+Test(audit_search, an_older_record_altered_is_left_to_the_full_check)
+{
+    sample();
+    check(1);
+    /* Altered without rehashing, behind the checkpoint (record 6): the
+     * quick check does not read it, as the page says by showing the date
+     * of the last full check; the full check finds it. */
+    tamper("UPDATE audit SET actor = 'mallory' WHERE seq = 2;");
+    audit_chain_state cs = check(0);
+    cr_expect_eq(cs.full, 0);
+    cr_expect_eq(cs.first_broken, 0);
+    cs = check(1);
+    cr_expect_eq(cs.first_broken, 2);
+    cr_expect_eq(cs.verified_to, 1);
+}
+
 Test(audit_search, empty_trail_is_intact)
 {
-    audit_chain_state cs;
-    socle_err err = {0};
-    cr_assert_eq(audit_chain_check(st, &cs, &err), 0, "%s", err.msg);
+    audit_chain_state cs = check(0);
     cr_expect_eq(cs.last_seq, 0);
     cr_expect_eq(cs.verified_to, 0);
     cr_expect_eq(cs.first_broken, 0);
+    cr_expect_str_eq(cs.last_full_at, "", "nothing to remember");
 }
