@@ -153,6 +153,63 @@ static int add_alert(const char *kind, int64_t open, int64_t all, void *ctx)
 
 /* ---- Computing -------------------------------------------------------- */
 
+/* Every establishment in scope gets a row, with no identity yet too. */
+typedef struct ej_domains {
+    int64_t ids[STORE_SCOPE_DOMAINS_MAX * 4];
+    size_t n;
+    struct store *st;
+    socle_err *err;
+    int failed;
+} ej_domains;
+
+static int add_ej_domain(const structure_node *n, void *ctx)
+{
+    ej_domains *d = ctx;
+    if (n->kind != STRUCTURE_EJ || d->n == sizeof d->ids / sizeof d->ids[0])
+        return 0;
+    id_domain dom;
+    int found = store_domain_find_structure(d->st, n->id, &dom, d->err);
+    if (found < 0) {
+        d->failed = 1;
+        return 1;
+    }
+    if (found)
+        d->ids[d->n++] = dom.id;
+    return 0;
+}
+
+static int cmp_ej(const void *a, const void *b)
+{
+    int64_t x = ((const indicator_ej *)a)->domain_id, y = ((const indicator_ej *)b)->domain_id;
+    return (x > y) - (x < y);
+}
+
+static int all_ejs(struct store *st, const store_scope *sc, ej_list *l, socle_err *err)
+{
+    ej_domains d = { .st = st, .err = err };
+    if (sc->restricted) {
+        memcpy(d.ids, sc->domains, sc->n_domains * sizeof sc->domains[0]);
+        d.n = sc->n_domains;
+    } else if (store_structure_foreach(st, add_ej_domain, &d, err) != 0 || d.failed) {
+        return -1;
+    }
+    indicators *ind = l->ind;
+    size_t had = ind->n_ejs;
+    for (size_t i = 0; i < d.n; i++) {
+        int known = 0;
+        for (size_t k = 0; k < had && !known; k++)
+            known = ind->ejs[k].domain_id == d.ids[i];
+        if (known)
+            continue;
+        indicator_ej *e = ARRAY_PUSH(ind->ejs, ind->n_ejs, l->cap);
+        memset(e, 0, sizeof *e);
+        e->domain_id = d.ids[i];
+    }
+    if (ind->n_ejs > 1)
+        qsort(ind->ejs, ind->n_ejs, sizeof *ind->ejs, cmp_ej);
+    return 0;
+}
+
 static int name_ejs(struct store *st, indicators *ind, socle_err *err)
 {
     for (size_t i = 0; i < ind->n_ejs; i++) {
@@ -205,6 +262,7 @@ int indicators_compute(struct store *st, const char *const *ej_finess, size_t n_
     ej_list el = { .ind = out };
     alert_list al = { .ind = out };
     if (store_stat_local_status(st, &sc, add_status, &el, err) != 0
+        || all_ejs(st, &sc, &el, err) != 0
         || name_ejs(st, out, err) != 0
         || store_stat_ght(st, &sc, &out->ght_active, &out->ght_multi_ipp, err) != 0
         || weekly(st, &sc, out, err) != 0

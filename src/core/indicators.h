@@ -63,7 +63,7 @@ typedef struct indicators {
     int64_t local_total;
     int64_t by_status[INDICATORS_STATUS_COUNT];
     double ins_qualified_rate;       /* 0..1; 0 when there is no identity */
-    indicator_ej *ejs;               /* n_ejs, by domain id; owned */
+    indicator_ej *ejs;               /* every EJ in scope, by domain id; owned */
     size_t n_ejs;
     /* GHT identities and duplicates. */
     int64_t ght_active;

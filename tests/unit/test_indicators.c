@@ -68,7 +68,9 @@ Test(indicators, empty_repository_gives_zeros_and_twelve_consecutive_weeks)
     cr_expect_eq(ind.ins_qualified_rate, 0.0);
     cr_expect_eq(ind.ght_active, 0);
     cr_expect_eq(ind.duplicate_rate, 0.0);
-    cr_expect_eq(ind.n_ejs, 0);
+    cr_expect_eq(ind.n_ejs, 2, "both establishments, with no identity yet");
+    cr_expect_eq(ind.ejs[0].total + ind.ejs[1].total, 0);
+    cr_expect_not_null(ej_of(&ind, FINESS_A));
     cr_expect_eq(ind.n_alerts, 0);
     cr_expect_eq(ind.review_available, 0, "no review queue yet");
     cr_expect_eq(ind.review_oldest_age_s, -1);
@@ -132,6 +134,7 @@ Test(indicators, status_counts_and_qualification_rate_per_establishment)
     const char *unknown[] = { "999999999" };
     ind = compute(unknown, 1, NULL);
     cr_expect_eq(ind.local_total, 0, "an unknown FINESS sees nothing, not the group");
+    cr_expect_eq(ind.n_ejs, 0);
     cr_expect_eq(ind.ght_active, 0);
     indicators_free(&ind);
     ind = compute(unknown, 0, NULL);
