@@ -388,7 +388,7 @@ int store_movement_count_stay(store *st, int64_t stay_id, int64_t *out, socle_er
 
 /* The establishments a figure is restricted to: identification domain ids
  * (EJ domains). Not restricted: the whole group. */
-#define STORE_SCOPE_DOMAINS_MAX 16
+#define STORE_SCOPE_DOMAINS_MAX 32
 typedef struct store_scope {
     int64_t domains[STORE_SCOPE_DOMAINS_MAX];
     size_t n_domains;
