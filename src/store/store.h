@@ -441,6 +441,7 @@ typedef struct bed_occupant {
     int64_t stay_id;
     int64_t domain_id;
     int64_t local_id;
+    int64_t ght_id;                  /* the patient: GHT identity of its active link, or 0 */
     char ipp[SOCLE_CODE_MAX];
     char nda[SOCLE_CODE_MAX];
     char admit_at[SOCLE_TS_MAX];

@@ -134,7 +134,8 @@ Test(structure_tree, shape_parents_before_children_with_depths_and_subtrees)
 
 Test(structure_tree, a_stay_in_progress_holds_its_bed_and_counts_up_the_tree)
 {
-    int64_t p1 = create(OID_A, "IPP-T1", traits_m()).local_id;
+    identity_result r1 = create(OID_A, "IPP-T1", traits_m());
+    int64_t p1 = r1.local_id;
     int64_t p2 = create(OID_A, "IPP-T2", traits_f()).local_id;
     move(p1, "V-T1", "A01", "T1", "2026-01-10T08:00:00", "CH-101", "LIT-101-2");
     move(p2, "V-T2", "A01", "T2", "2026-01-10T09:00:00", "CH-102", "LIT-102-1");
@@ -145,6 +146,7 @@ Test(structure_tree, a_stay_in_progress_holds_its_bed_and_counts_up_the_tree)
     cr_expect_eq(bed->occupied, 1);
     cr_expect_eq(bed->occupants, 1);
     cr_expect_eq(bed->occupant.local_id, p1);
+    cr_expect_eq(bed->occupant.ght_id, r1.ght_id);
     cr_expect_str_eq(bed->occupant.ipp, "IPP-T1");
     cr_expect_str_eq(bed->occupant.nda, "V-T1");
     cr_expect_str_eq(bed->occupant.admit_at, "2026-01-10T08:00:00");

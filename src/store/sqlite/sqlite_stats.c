@@ -213,8 +213,10 @@ int store_stat_alerts(store *st, const store_scope *scope, store_alert_count_cb 
 int store_bed_occupants(store *st, store_occupant_cb cb, void *ctx, socle_err *err)
 {
     sqlite3_stmt *s = sq_stmt(st, SQ_BED_OCCUPANTS,
-        "SELECT s.bed_id, s.id, s.domain_id, s.local_id, l.ipp, s.nda, s.admit_at, s.on_leave"
+        "SELECT s.bed_id, s.id, s.domain_id, s.local_id, l.ipp, s.nda, s.admit_at, s.on_leave,"
+        " coalesce(k.ght_id, 0)"
         " FROM stay s JOIN local_identity l ON l.id = s.local_id"
+        " LEFT JOIN identity_link k ON k.local_id = s.local_id AND k.state = 'ACTIVE'"
         " WHERE s.status = 'in-progress' AND s.bed_id IS NOT NULL"
         " ORDER BY s.bed_id, s.id", err);
     if (s == NULL)
@@ -231,6 +233,7 @@ int store_bed_occupants(store *st, store_occupant_cb cb, void *ctx, socle_err *e
         sq_column_copy(s, 5, o.nda, sizeof o.nda);
         sq_column_copy(s, 6, o.admit_at, sizeof o.admit_at);
         o.on_leave = sqlite3_column_int(s, 7);
+        o.ght_id = sqlite3_column_int64(s, 8);
         if (cb(&o, ctx) != 0)
             break;
     }
