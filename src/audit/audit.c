@@ -154,6 +154,21 @@ int audit_verify(store *st, audit_verify_result *res, socle_err *err)
 #define META_HASH "audit.verified_hash"
 #define META_FULL "audit.verified_full_at"
 
+#define META_BROKEN_SEQ "audit.broken_seq"
+#define META_BROKEN_WHY "audit.broken_reason"
+
+/* Keep the first break found for the quick checks after it. Not being
+ * able to write it (the database busy) leaves the next full check to find
+ * it again: reported now all the same. */
+static void remember_break(store *st, const audit_chain_state *cs)
+{
+    char text[32];
+    socle_err ignored;
+    snprintf(text, sizeof text, "%" PRId64, cs->first_broken);
+    if (store_meta_set(st, META_BROKEN_SEQ, text, &ignored) == 0)
+        store_meta_set(st, META_BROKEN_WHY, cs->reason, &ignored);
+}
+
 static int first_record(const audit_record *rec, void *ctx)
 {
     *(audit_record *)ctx = *rec;
@@ -187,6 +202,21 @@ int audit_chain_check(store *st, int full, audit_chain_state *out, socle_err *er
     if (store_meta_get(st, META_FULL, out->last_full_at, sizeof out->last_full_at, err) < 0)
         return -1;
 
+    /* A break found once stays: the trail is append-only, nothing mends
+     * it, and a quick check starting after it would not see it again. */
+    char text[32];
+    int found_break = store_meta_get(st, META_BROKEN_SEQ, text, sizeof text, err);
+    if (found_break < 0)
+        return -1;
+    if (found_break && !full) {
+        out->first_broken = strtoll(text, NULL, 10);
+        out->verified_to = out->first_broken - 1;
+        out->from_seq = 1;
+        if (store_meta_get(st, META_BROKEN_WHY, out->reason, sizeof out->reason, err) < 0)
+            return -1;
+        return 0;
+    }
+
     int64_t seq = 0;
     char hash[AUDIT_HASH_HEX] = "";
     int quick = 0;
@@ -205,6 +235,7 @@ int audit_chain_check(store *st, int full, audit_chain_state *out, socle_err *er
             snprintf(out->reason, sizeof out->reason,
                      "record %" PRId64 " changed since it was verified (the chain was "
                      "rewritten)", seq);
+            remember_break(st, out);
             return 0;
         }
         out->from_seq = seq + 1;
@@ -218,12 +249,15 @@ int audit_chain_check(store *st, int full, audit_chain_state *out, socle_err *er
     out->first_broken = res.first_broken;
     out->verified_to = res.first_broken ? res.first_broken - 1 : out->last_seq;
     str_copy(out->reason, sizeof out->reason, res.reason);
-    if (res.first_broken || out->last_seq == 0)
+    if (res.first_broken) {
+        remember_break(st, out);
+        return 0;
+    }
+    if (out->last_seq == 0)
         return 0;
 
     /* Remember where this check ended. A failure here (the database busy)
      * costs the next check time only, so it is not the caller's failure. */
-    char text[32];
     snprintf(text, sizeof text, "%" PRId64, last.seq);
     socle_err ignored;
     if (store_meta_set(st, META_SEQ, text, &ignored) == 0

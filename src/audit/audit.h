@@ -101,7 +101,9 @@ int audit_export_csv_in_tx(struct store *st, const socle_actor *actor, const aud
  * an altered record further back, left unhashed, is found by the next full
  * check only: the page shows when that was. Each intact check remembers
  * where it ended (store meta, written in the caller's transaction if one
- * is open; failing to remember only makes the next check longer). */
+ * is open; failing to remember only makes the next check longer). A
+ * break, once found, is remembered too: the quick checks after it report
+ * it (nothing mends an append-only trail). */
 typedef struct audit_chain_state {
     int full;                        /* this check walked the whole chain */
     int64_t from_seq;                /* where it started verifying */

@@ -370,6 +370,13 @@ Test(audit_search, an_older_record_altered_is_left_to_the_full_check)
     cs = check(1);
     cr_expect_eq(cs.first_broken, 2);
     cr_expect_eq(cs.verified_to, 1);
+
+    /* Once found, the break stays in every quick check after. */
+    add("2026-03-05T10:00:00.000Z", "erin", "identity.read", "local_identity", "5", "success", "");
+    cs = check(0);
+    cr_expect_eq(cs.first_broken, 2);
+    cr_expect_eq(cs.verified_to, 1);
+    cr_expect_neq(cs.reason[0], '\0');
 }
 
 Test(audit_search, empty_trail_is_intact)
