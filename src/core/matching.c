@@ -332,11 +332,13 @@ int matching_decide_in_tx(struct store *st, const local_identity *li, matching_r
             char why[SOCLE_REASON_MAX / 2];
             if (has_local(refused, n_refused, c->ght_id)) {
                 c->decision = MATCH_REVIEW;  /* its GHT identity was refused already */
+                str_copy(c->note, sizeof c->note, "its GHT identity cannot take this one");
             } else if ((rc = group_load(st, c->ght_id, other, err)) != 0) {
                 break;
             } else if (group_conflict(self, other, why, sizeof why)) {
                 refused[n_refused++] = c->ght_id;
                 c->decision = MATCH_REVIEW;
+                str_copy(c->note, sizeof c->note, why);
                 if (out->reason[0] == '\0')
                     snprintf(out->reason, sizeof out->reason,
                              "matching: review, score %.1f with local identity %" PRId64
@@ -389,6 +391,7 @@ void matching_downgrade(matching_result *r, const char *why)
     memmove(&r->review[1], &r->review[0], keep * sizeof r->review[0]);
     r->review[0] = r->best;
     r->review[0].decision = MATCH_REVIEW;
+    str_copy(r->review[0].note, sizeof r->review[0].note, why);
     r->n_review = keep + 1;
     r->decision = MATCH_REVIEW;
     r->ght_id = 0;
@@ -435,10 +438,12 @@ int matching_open_reviews_in_tx(struct store *st, const socle_actor *actor,
         t.ght_b = other.ght_id;
         t.domain_b = other.domain_id;
         t.score = e.score;
-        snprintf(t.reason, sizeof t.reason, "matching: %s, score %.1f (thresholds %.1f/%.1f)%s%s",
+        snprintf(t.reason, sizeof t.reason,
+                 "matching: %s, score %.1f (thresholds %.1f/%.1f)%s%s%s%s",
                  matching_decision_name(e.decision), e.score, e.lower, e.upper,
                  e.rule != RULE_NONE ? ", rule " : "",
-                 e.rule != RULE_NONE ? link_rule_name(e.rule) : "");
+                 e.rule != RULE_NONE ? link_rule_name(e.rule) : "",
+                 c->note[0] ? "; not linked automatically: " : "", c->note);
         char *json = matching_explanation_json(&e);
         str_copy(t.explanation, sizeof t.explanation, json);
         free(json);

@@ -84,6 +84,7 @@ typedef struct matching_candidate {
     link_decision decision;
     link_rule rule;
     match_cmp cmp;
+    char note[200];     /* why an AUTO pair was sent to review, or "" */
 } matching_candidate;
 
 /* The candidates for traits (and INS, may be NULL or ""), best score
