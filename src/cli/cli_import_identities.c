@@ -108,10 +108,22 @@ typedef struct rec_list {
     smap index;           /* "source|local_id" -> record number + 1 */
 } rec_list;
 
-/* The domain OID of a source: a domain OID, an EJ FINESS or an EJ code. */
-static int resolve_source(store *st, smap *sources, const char *src, char *oid, size_t n,
+/* The domain OID of a source: a domain OID, an EJ FINESS or an EJ code.
+ * Resolved once per source (the lines of an extract interleave them). */
+typedef struct source_cache {
+    smap index;                       /* source -> position + 1 in oids */
+    char (*oids)[SOCLE_OID_MAX];
+    size_t n;
+} source_cache;
+
+static int resolve_source(store *st, source_cache *c, const char *src, char *oid, size_t n,
                           socle_err *err)
 {
+    int64_t *known = smap_slot(&c->index, src, 0);
+    if (known != NULL) {
+        str_copy(oid, n, c->oids[*known - 1]);
+        return 1;
+    }
     id_domain d;
     int found = identity_domain_find(st, src, NULL, &d, err);
     if (found == 0)
@@ -125,7 +137,11 @@ static int resolve_source(store *st, smap *sources, const char *src, char *oid, 
     }
     if (found > 0) {
         str_copy(oid, n, d.oid);
-        *smap_slot(sources, src, 1) = 1;
+        c->oids = realloc(c->oids, (c->n + 1) * sizeof *c->oids);
+        if (c->oids == NULL)
+            abort();  /* out of memory */
+        str_copy(c->oids[c->n++], SOCLE_OID_MAX, d.oid);
+        *smap_slot(&c->index, src, 1) = (int64_t)c->n;
     }
     return found;
 }
@@ -140,7 +156,7 @@ static int copy(csv_reader *r, size_t i, char *dst, size_t n, socle_err *err)
 static int read_records(store *st, FILE *f, const char *name, rec_list *l, socle_err *err)
 {
     csv_reader *r = csv_reader_new(f, name);
-    smap sources = { 0 };
+    source_cache sources = { 0 };
     char last_src[SOCLE_OID_MAX * 2] = "", last_oid[SOCLE_OID_MAX] = "";
     int rc = csv_next(r, err);
     if (rc == 0)
@@ -218,7 +234,8 @@ static int read_records(store *st, FILE *f, const char *name, rec_list *l, socle
         rc = 0;
     }
     csv_reader_free(r);
-    smap_free(&sources);
+    smap_free(&sources.index);
+    free(sources.oids);
     return rc < 0 ? -1 : 0;
 }
 
