@@ -22,6 +22,7 @@ static const char usage[] =
     "  export identities   the identity repository as CSV\n"
     "  subscriber add|list|remove  applications notified of identity changes\n"
     "  outbox list         the notifications waiting for them\n"
+    "  user add|list       accounts of the identity-vigilance workbench\n"
     "  dedupe              find the records of the same person in a CSV file\n"
     "  version             print the version\n"
     "\n"
@@ -43,6 +44,7 @@ static const command commands[] = {
     { "subscriber", cli_subscriber },
     { "outbox", cli_outbox },
     { "dedupe", cli_dedupe },
+    { "user", cli_user },
 };
 
 int main(int argc, char **argv)
