@@ -23,6 +23,7 @@ static const char usage[] =
     "  export identities   the identity repository as CSV\n"
     "  subscriber add|list|remove  applications notified of identity changes\n"
     "  outbox list         the notifications waiting for them\n"
+    "  user add|list       accounts of the identity-vigilance workbench\n"
     "  dedupe              find the records of the same person in a CSV file\n"
     "  match train|explain the real-time matching's model and decisions\n"
     "  review list|decide  the identity cell's review tasks\n"
@@ -48,6 +49,7 @@ static const command commands[] = {
     { "dedupe", cli_dedupe },
     { "match", cli_match },
     { "review", cli_review },
+    { "user", cli_user },
 };
 
 int main(int argc, char **argv)

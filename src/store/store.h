@@ -493,4 +493,57 @@ int64_t store_outbox_writes(const store *st);
 /* Counts of pending and failed rows (health). */
 int store_outbox_counts(store *st, int64_t *pending, int64_t *failed, socle_err *err);
 
+/* ---- Workbench accounts and sessions (core/user.h) -------------------- */
+
+#define STORE_USER_LOGIN_MAX 64
+#define STORE_USER_HASH_MAX  256
+#define STORE_USER_EJ_MAX    512   /* FINESS list, comma-separated */
+#define STORE_SESSION_HASH_MAX 65  /* SHA-256 hex + NUL */
+#define STORE_CSRF_MAX 65
+
+/* A local account of the workbench. */
+typedef struct user_account {
+    int64_t id;
+    char login[STORE_USER_LOGIN_MAX];
+    char password_hash[STORE_USER_HASH_MAX];   /* argon2id encoded string */
+    char role[SOCLE_ROLE_MAX];                 /* role_name() */
+    char establishments[STORE_USER_EJ_MAX];    /* "750712184,350005179"; "" every one */
+    int failed_attempts;                       /* consecutive, since the last success */
+    int64_t locked_until;                      /* seconds since the epoch; 0 not locked */
+    int active;
+    char created_at[SOCLE_TS_MAX];
+} user_account;
+
+/* A browser session: the token is known to the browser only; the store
+ * keeps its SHA-256. Times in seconds since the epoch. */
+typedef struct user_session {
+    int64_t id;
+    char token_hash[STORE_SESSION_HASH_MAX];
+    int64_t user_id;
+    char csrf[STORE_CSRF_MAX];
+    int64_t created_at;
+    int64_t expires_at;
+    int64_t last_seen;
+} user_session;
+
+/* Insert (sets u->id). Login taken -> SOCLE_ECONFLICT. */
+int store_user_insert(store *st, user_account *u, socle_err *err);
+int store_user_find(store *st, const char *login, user_account *out, socle_err *err);
+int store_user_get(store *st, int64_t id, user_account *out, socle_err *err);
+/* Set the lock-out state of an account. */
+int store_user_set_lock(store *st, int64_t id, int failed_attempts, int64_t locked_until,
+                        socle_err *err);
+typedef int (*store_user_cb)(const user_account *u, void *ctx);
+/* Every account, by login. */
+int store_user_foreach(store *st, store_user_cb cb, void *ctx, socle_err *err);
+
+int store_session_insert(store *st, user_session *s, socle_err *err);  /* sets id */
+int store_session_find(store *st, const char *token_hash, user_session *out, socle_err *err);
+int store_session_touch(store *st, int64_t id, int64_t last_seen, int64_t expires_at,
+                        socle_err *err);
+/* Remove one session (1 removed, 0 none, -1 error). */
+int store_session_delete(store *st, const char *token_hash, socle_err *err);
+/* Remove the sessions expired at now; *removed may be NULL. */
+int store_session_purge(store *st, int64_t now, int64_t *removed, socle_err *err);
+
 #endif

@@ -359,6 +359,32 @@ static const char *const migrations[] = {
     "CREATE INDEX review_task_pair ON review_task(local_a, local_b, id);"
     "CREATE INDEX review_task_b ON review_task(local_b);"
     "CREATE INDEX review_task_status ON review_task(status, score DESC, id);",
+    /* 10: the workbench's local accounts and their sessions. Passwords are
+     *    argon2id encoded strings (parameters inside); a session is kept by
+     *    the SHA-256 of its token, never the token itself. Times that are
+     *    compared (lock-out, expiry) are seconds since the epoch. */
+    "CREATE TABLE app_user ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  login           TEXT NOT NULL UNIQUE,"
+    "  password_hash   TEXT NOT NULL,"
+    "  role            TEXT NOT NULL,"
+    "  establishments  TEXT NOT NULL DEFAULT '',"
+    "  failed_attempts INTEGER NOT NULL DEFAULT 0,"
+    "  locked_until    INTEGER NOT NULL DEFAULT 0,"
+    "  active          INTEGER NOT NULL DEFAULT 1,"
+    "  created_at      TEXT NOT NULL"
+    ");"
+    "CREATE TABLE web_session ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  token_hash  TEXT NOT NULL UNIQUE,"
+    "  user_id     INTEGER NOT NULL REFERENCES app_user(id),"
+    "  csrf        TEXT NOT NULL,"
+    "  created_at  INTEGER NOT NULL,"
+    "  expires_at  INTEGER NOT NULL,"
+    "  last_seen   INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX web_session_user ON web_session(user_id);"
+    "CREATE INDEX web_session_expires ON web_session(expires_at);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
