@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/review.h"
 #include "store/store.h"
 #include "util/array.h"
 #include "util/buf.h"
@@ -242,6 +243,32 @@ static int weekly(struct store *st, const store_scope *sc, indicators *ind, socl
     return 0;
 }
 
+/* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS..." (UTC); -1 when not. */
+static int64_t seconds_of(const char *ts)
+{
+    int64_t day = day_number(ts);
+    if (day < 0 || strlen(ts) < 19 || ts[10] != 'T')
+        return -1;
+    int h = atoi(ts + 11), m = atoi(ts + 14), s = atoi(ts + 17);
+    return day * 86400 + h * 3600 + m * 60 + s;
+}
+
+static int review(struct store *st, const store_scope *sc, indicators *ind, socle_err *err)
+{
+    review_scope rs;
+    memset(&rs, 0, sizeof rs);
+    rs.restricted = sc->restricted;
+    for (size_t i = 0; i < sc->n_domains && rs.n < REVIEW_SCOPE_MAX; i++)
+        rs.domains[rs.n++] = sc->domains[i];
+    char oldest[SOCLE_TS_MAX] = "";
+    if (review_stats(st, &rs, &ind->review_pending, oldest, err) != 0)
+        return -1;
+    ind->review_available = 1;
+    int64_t then = seconds_of(oldest), now = seconds_of(ind->computed_at);
+    ind->review_oldest_age_s = then >= 0 && now >= then ? now - then : -1;
+    return 0;
+}
+
 int indicators_compute(struct store *st, const char *const *ej_finess, size_t n_ej,
                        const char *now_iso, indicators *out, socle_err *err)
 {
@@ -266,13 +293,15 @@ int indicators_compute(struct store *st, const char *const *ej_finess, size_t n_
         || name_ejs(st, out, err) != 0
         || store_stat_ght(st, &sc, &out->ght_active, &out->ght_multi_ipp, err) != 0
         || weekly(st, &sc, out, err) != 0
-        || store_stat_alerts(st, &sc, add_alert, &al, err) != 0) {
+        || store_stat_alerts(st, &sc, add_alert, &al, err) != 0
+        || review(st, &sc, out, err) != 0) {
         err_prefix(err, "dashboard indicators");
         return -1;
     }
     if (out->local_total > 0)
         out->ins_qualified_rate = (double)out->by_status[RNIV_QUAL] / (double)out->local_total;
     if (out->ght_active > 0)
-        out->duplicate_rate = (double)out->ght_multi_ipp / (double)out->ght_active;
+        out->duplicate_rate = (double)(out->ght_multi_ipp + out->review_pending)
+                            / (double)out->ght_active;
     return 0;
 }

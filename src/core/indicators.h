@@ -8,12 +8,15 @@
  *    merged away by its source), by RNIV status and by establishment;
  *  - INS qualification rate: qualified local identities (status QUAL: INS
  *    verified by INSi and a high-trust proof) over local identities;
- *  - estimated duplicate rate: GHT identities holding two or more IPPs of
- *    one establishment through active links, over active GHT identities.
- *    Such a person has two records in that establishment's own file, a
- *    duplicate its GAM should merge (A40). Duplicates not yet linked by
- *    the matching engine are the review queue's business: pending review
- *    tasks are reported beside it once the review queue exists;
+ *  - estimated duplicate rate: suspected duplicates over active GHT
+ *    identities, where a suspected duplicate is either
+ *      . a GHT identity holding two or more IPPs of one establishment
+ *        through active links: that person has two records in the
+ *        establishment's own file, which its GAM should merge (A40); or
+ *      . an open review task (core/review.h): two GHT identities the
+ *        matching engine found alike but could not decide on;
+ *    the two never overlap (one identity / two identities);
+ *  - pending review tasks (open ones) and the age of the oldest;
  *  - merges and unmerges of GHT identities and movements, per week (Monday
  *    to Sunday, UTC) over the last INDICATORS_WEEKS weeks, the current one
  *    last;
@@ -68,9 +71,10 @@ typedef struct indicators {
     /* GHT identities and duplicates. */
     int64_t ght_active;
     int64_t ght_multi_ipp;           /* two IPPs of one establishment */
-    double duplicate_rate;           /* ght_multi_ipp / ght_active; 0..1 */
-    /* The review queue: review_available 0 until Socle has one; then the
-     * pending tasks and the age of the oldest in seconds (-1: none). */
+    double duplicate_rate;           /* (ght_multi_ipp + review_pending) / ght_active */
+    /* The review queue (always available now; the flag stays for a
+     * store without one): open tasks in scope and the age of the oldest
+     * in seconds (-1: none). */
     int review_available;
     int64_t review_pending;
     int64_t review_oldest_age_s;

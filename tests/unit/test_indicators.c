@@ -72,8 +72,9 @@ Test(indicators, empty_repository_gives_zeros_and_twelve_consecutive_weeks)
     cr_expect_eq(ind.ejs[0].total + ind.ejs[1].total, 0);
     cr_expect_not_null(ej_of(&ind, FINESS_A));
     cr_expect_eq(ind.n_alerts, 0);
-    cr_expect_eq(ind.review_available, 0, "no review queue yet");
-    cr_expect_eq(ind.review_oldest_age_s, -1);
+    cr_expect_eq(ind.review_available, 1);
+    cr_expect_eq(ind.review_pending, 0);
+    cr_expect_eq(ind.review_oldest_age_s, -1, "no task: no age");
     char monday[SOCLE_DATE_MAX];
     cr_assert_eq(indicators_week_start(ind.computed_at, 0, monday), 0);
     cr_expect_str_eq(ind.weeks[INDICATORS_WEEKS - 1].monday, monday);
@@ -319,5 +320,60 @@ Test(indicators, movements_per_week_leave_out_the_preadmission)
     const char *only_b[] = { FINESS_B };
     ind = compute(only_b, 1, "2026-01-14T12:00:00Z");
     cr_expect_eq(ind.weeks[INDICATORS_WEEKS - 1].movements, 0);
+    indicators_free(&ind);
+}
+
+/* ---- Review tasks ------------------------------------------------------- */
+
+static void open_task(const identity_result *a, const identity_result *b, const char *at)
+{
+    id_domain da, db;
+    socle_err err = {0};
+    local_identity la = get_local(a->local_id), lb = get_local(b->local_id);
+    cr_assert_eq(store_domain_get(st, la.domain_id, &da, &err), 1);
+    cr_assert_eq(store_domain_get(st, lb.domain_id, &db, &err), 1);
+    review_task t;
+    memset(&t, 0, sizeof t);
+    t.local_a = a->local_id < b->local_id ? a->local_id : b->local_id;
+    t.local_b = a->local_id < b->local_id ? b->local_id : a->local_id;
+    t.ght_a = t.local_a == a->local_id ? a->ght_id : b->ght_id;
+    t.ght_b = t.local_a == a->local_id ? b->ght_id : a->ght_id;
+    t.domain_a = t.local_a == a->local_id ? da.id : db.id;
+    t.domain_b = t.local_a == a->local_id ? db.id : da.id;
+    t.score = 9.5;
+    strcpy(t.reason, "test");
+    strcpy(t.explanation, "[]");
+    t.status = REVIEW_OPEN;
+    strcpy(t.created_at, at);
+    strcpy(t.created_by, "test:unit");
+    cr_assert_eq(store_begin(st, &err), 0);
+    cr_assert_eq(store_review_insert(st, &t, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_commit(st, &err), 0);
+}
+
+Test(indicators, open_review_tasks_count_as_suspected_duplicates_with_their_age)
+{
+    /* Four unlike people (the engine links or queues none of them); the
+     * tasks are opened by hand. */
+    identity_result a = create(OID_A, "IPP-R1", person("ALBERT-TEST", 'M', "1951-01-01"));
+    identity_result b = create(OID_B, "IPP-R2", person("BERNARD-TEST", 'M', "1962-02-02"));
+    identity_result c = create(OID_A, "IPP-R3", person("CHARLES-TEST", 'F', "1973-03-03"));
+    identity_result d = create(OID_A, "IPP-R4", person("DENIS-TEST", 'F', "1984-04-04"));
+    indicators before = compute(NULL, 0, NULL);
+    cr_assert_eq(before.review_pending, 0);
+    indicators_free(&before);
+    open_task(&a, &b, "2026-01-10T08:00:00.000Z");
+    open_task(&c, &d, "2026-01-12T08:00:00.000Z");
+
+    indicators ind = compute(NULL, 0, "2026-01-14T08:00:00Z");
+    cr_expect_eq(ind.review_pending, 2);
+    cr_expect_eq(ind.review_oldest_age_s, 4 * 86400, "the oldest: four days");
+    cr_expect_eq(ind.ght_active, 4);
+    cr_expect_float_eq(ind.duplicate_rate, 0.5, 1e-9, "two suspected pairs over four");
+    indicators_free(&ind);
+
+    const char *only_b[] = { FINESS_B };
+    ind = compute(only_b, 1, "2026-01-14T08:00:00Z");
+    cr_expect_eq(ind.review_pending, 1, "B sees the task with one of its identities");
     indicators_free(&ind);
 }
