@@ -54,7 +54,7 @@ typedef struct audit_filter {
     char action[64];                 /* exact, or a prefix ending in '*' ("identity.*") */
     char object_type[32];
     char object_id[64];
-    char outcome[16];                /* "success", "failure", "denied" */
+    char outcome[16];                /* "success", "failure", "denied", "unchanged"... */
     int64_t before_seq;              /* next page: the previous page's next_before */
     size_t limit;                    /* 0 or above AUDIT_PAGE_MAX: AUDIT_PAGE_MAX */
 } audit_filter;
@@ -70,8 +70,9 @@ typedef struct audit_page {
 
 void audit_page_free(audit_page *p);
 
-/* Check a filter: malformed dates, to before from, an unknown outcome ->
- * SOCLE_EINVAL with a message naming the field. */
+/* Check a filter: malformed dates, to before from, an action "*" alone ->
+ * SOCLE_EINVAL with a message naming the field. Outcomes are free text
+ * (modules record their own: "unchanged", "not-found"...). */
 int audit_filter_check(const audit_filter *f, socle_err *err);
 
 /* One page of matching records, inside the caller's open transaction; the

@@ -195,10 +195,12 @@ static void key_figures(web_ctx *c, const indicators *ind)
     percent(c, ind->ins_qualified_rate);
     web_printf(c, "</dd></div><div><dt>Identités GHT actives</dt><dd>%" PRId64 "</dd></div>",
                ind->ght_active);
-    web_puts(c, "<div><dt>Taux de doublons estimé <span class=\"hint\">(deux IPP d'un même "
-                "établissement pour une personne)</span></dt><dd>");
+    web_puts(c, "<div><dt>Taux de doublons estimé <span class=\"hint\">(personnes ayant deux "
+                "IPP dans un même établissement, et paires à examiner, sur les identités "
+                "GHT)</span></dt><dd>");
     percent(c, ind->duplicate_rate);
-    web_printf(c, " <span class=\"meta\">(%" PRId64 ")</span></dd></div>", ind->ght_multi_ipp);
+    web_printf(c, " <span class=\"meta\">(%" PRId64 " + %" PRId64 ")</span></dd></div>",
+               ind->ght_multi_ipp, ind->review_pending);
     web_puts(c, "<div><dt>Doublons potentiels à examiner</dt><dd>");
     if (!ind->review_available)
         web_puts(c, "n/d");

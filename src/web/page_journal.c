@@ -103,11 +103,13 @@ static void form(web_ctx *c)
         web_puts(c, "\"></div>");
     }
     static const char *const outcomes[][2] = { { "", "Tous" }, { "success", "Succès" },
-                                               { "failure", "Échec" }, { "denied", "Refusé" } };
+                                               { "failure", "Échec" }, { "denied", "Refusé" },
+                                               { "unchanged", "Inchangé" },
+                                               { "not-found", "Introuvable" } };
     const char *cur = param(c, "resultat");
     web_puts(c, "<div><label for=\"resultat\">Résultat</label>"
                 "<select id=\"resultat\" name=\"resultat\">");
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
         web_printf(c, "<option value=\"%s\"%s>%s</option>", outcomes[i][0],
                    strcmp(cur, outcomes[i][0]) == 0 ? " selected" : "", outcomes[i][1]);
     web_puts(c, "</select></div><div><button type=\"submit\">Filtrer</button></div></form>");
@@ -121,6 +123,10 @@ static const char *outcome_label(const char *o)
         return "Échec";
     if (strcmp(o, "denied") == 0)
         return "Refusé";
+    if (strcmp(o, "unchanged") == 0)
+        return "Inchangé";
+    if (strcmp(o, "not-found") == 0)
+        return "Introuvable";
     return o;
 }
 
@@ -235,7 +241,8 @@ static int render(web_ctx *c, journal_args *a)
     form(c);
     if (a->bad_filter)
         web_puts(c, "<p class=\"alert\" role=\"alert\">Filtres invalides : vérifiez les dates "
-                    "(AAAA-MM-JJ, la seconde après la première) et l'action.</p>");
+                    "(AAAA-MM-JJ, la seconde après la première) et l'action (un préfixe avant "
+                    "« * »).</p>");
     else
         results(c, &a->page);
     web_page_end(c);
