@@ -74,6 +74,17 @@ void model_estimate_u(match_model *m, const match_record *recs, size_t n,
  * 1e-6. Returns the number of iterations. */
 int model_em(match_model *m, const uint64_t *pattern_counts, int max_iter);
 
+/* EM of one training session (Splink-style): candidate pairs blocked on
+ * some fields, whose levels on those fields say nothing (they agree by
+ * construction, for matches and non-matches alike). Only the fields with
+ * learn[f] != 0 enter the likelihood; their m and the session's share of
+ * matches (*prior, may be NULL) are learned, u is kept fixed (the sampled
+ * u: outside the blocking fields, the non-matches of a session are like
+ * random pairs). m of the other fields is left as it is. Returns the
+ * number of iterations. */
+int model_em_session(match_model *m, const uint64_t *pattern_counts,
+                     const int learn[MF_COUNT], int max_iter, double *prior);
+
 /* ---- Term frequencies ------------------------------------------------- */
 
 typedef struct match_tf match_tf;
@@ -86,7 +97,10 @@ void tf_free(match_tf *tf);
 /* Adjustment to add to the score of an agreeing pair: log2(u / frequency
  * of the shared value) for an exact birth name and an equal first
  * forename, clamped to [-6, +4] (a rare value is strong but not
- * decisive). 0 when the levels do not agree exactly. */
+ * decisive). A forename's frequency is taken among the records born in
+ * the same decade as a when the pair's birth dates agree (exact, swapped,
+ * one digit, same year): fashions make a forename common in one era.
+ * 0 when the levels do not agree exactly. */
 double tf_adjust(const match_tf *tf, const match_model *m, const match_record *a,
                  const match_cmp *c);
 

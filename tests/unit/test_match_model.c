@@ -77,6 +77,50 @@ Test(match_model, em_recovers_m_and_prior)
     free(counts);
 }
 
+/* A training session: pairs blocked on the birth name (it agrees for all
+ * of them, matches or not). EM must learn m of the other fields and the
+ * session's share of matches from the sampled u, and leave the birth
+ * name's m alone (its agreement says nothing in this session). */
+Test(match_model, em_session_learns_the_free_fields_only)
+{
+    uint64_t *counts = calloc(MODEL_PATTERNS, sizeof *counts);
+    cr_assert_not_null(counts);
+    uint64_t s = 7;
+    size_t matches = 0, total = 200000;
+    for (size_t i = 0; i < total; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        int is_match = (s >> 33) % 20 == 0;  /* 5 % */
+        matches += is_match;
+        int lv[MF_COUNT];
+        for (int f = 0; f < MF_COUNT; f++) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            double r = (double)(s >> 11) / 9007199254740992.0;
+            int agree = f == MF_NAME ? 1 : is_match ? r < 0.9 : r < 0.02;
+            lv[f] = agree ? 1 : match_levels((match_field)f) - 1;
+        }
+        match_cmp c = vec(lv[0], lv[1], lv[2], lv[3], lv[4], lv[5], lv[6]);
+        counts[model_pattern(&c)]++;
+    }
+    match_model m;
+    model_init(&m);
+    for (int f = 0; f < MF_COUNT; f++) {
+        int last = match_levels((match_field)f) - 1;
+        for (int l = 1; l <= last; l++)
+            m.u[f][l] = l == 1 ? 0.02 : l == last ? 0.98 : 1e-9;
+    }
+    double name_m = m.m[MF_NAME][NAME_EXACT], u_date = m.u[MF_DATE][DATE_EXACT];
+    int learn[MF_COUNT] = {0, 1, 1, 1, 1, 1, 1};
+    double prior = 0;
+    int it = model_em_session(&m, counts, learn, 200, &prior);
+    cr_expect_gt(it, 0);
+    cr_expect(fabs(prior - (double)matches / (double)total) < 0.01, "prior %f", prior);
+    cr_expect(fabs(m.m[MF_DATE][DATE_EXACT] - 0.9) < 0.02, "m %f", m.m[MF_DATE][DATE_EXACT]);
+    cr_expect(fabs(m.m[MF_INS][INS_EQ] - 0.9) < 0.02, "m %f", m.m[MF_INS][INS_EQ]);
+    cr_expect_eq(m.m[MF_NAME][NAME_EXACT], name_m, "a blocked field's m moved");
+    cr_expect_eq(m.u[MF_DATE][DATE_EXACT], u_date, "u must stay fixed");
+    free(counts);
+}
+
 static match_record rec(const char *birth, const char *first)
 {
     match_record r;
