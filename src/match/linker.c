@@ -22,6 +22,7 @@ const char *link_rule_name(link_rule r)
     case RULE_SEX:           return "different sex";
     case RULE_TWINS:         return "twins";
     case RULE_HOMONYMS:      return "homonyms";
+    case RULE_BIRTH_NAMES_DIFFER: return "birth names differ";
     }
     return "?";
 }
@@ -95,6 +96,9 @@ link_decision linker_decide(const match_model *m, const match_record *a,
         }
     } else if (r != RULE_NONE && d == MATCH_AUTO) {
         d = MATCH_REVIEW;
+    } else if (r == RULE_NONE && c->level[MF_NAME] == NAME_DIFF && d == MATCH_AUTO) {
+        d = MATCH_REVIEW;
+        r = RULE_BIRTH_NAMES_DIFFER;
     }
     if (rule != NULL)
         *rule = r;
@@ -403,6 +407,7 @@ int linker_run(const match_record *recs, size_t n, const linker_opts *opts,
         learn_model(&out->model, counts);
     free(keys);
     keys = NULL;
+    model_scale_thresholds(&out->model, n);
     if (o.upper != 0 || o.lower != 0) {
         out->model.upper = o.upper;
         out->model.lower = o.lower;

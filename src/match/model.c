@@ -42,6 +42,13 @@ void model_init(match_model *m)
     m->lower = MODEL_DEFAULT_LOWER;
 }
 
+void model_scale_thresholds(match_model *m, size_t n)
+{
+    double extra = n > MODEL_SCALE_BASE ? log2((double)n / MODEL_SCALE_BASE) : 0.0;
+    m->upper = MODEL_DEFAULT_UPPER + extra;
+    m->lower = MODEL_DEFAULT_LOWER + extra;
+}
+
 double model_weight(const match_model *m, match_field f, int level)
 {
     if (level <= 0 || f >= MF_COUNT || level >= nlev[f])

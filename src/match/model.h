@@ -36,6 +36,9 @@
 #define MODEL_DEFAULT_UPPER 18.0
 #define MODEL_DEFAULT_LOWER 6.0
 
+/* The default thresholds hold for a population of this many records. */
+#define MODEL_SCALE_BASE 100000
+
 typedef struct match_model {
     double m[MF_COUNT][MATCH_MAX_LEVELS];
     double u[MF_COUNT][MATCH_MAX_LEVELS];
@@ -47,6 +50,15 @@ typedef struct match_model {
 /* Reasonable starting values (and the model used when there is too little
  * data to learn from). */
 void model_init(match_model *m);
+
+/* Set the thresholds for linking within a population of n records: the
+ * defaults up to MODEL_SCALE_BASE records, raised by log2(n / base) above.
+ * Why: true pairs grow like n (a few records per person) while pairs of
+ * strangers grow like n^2, so the prior odds that a pair is one person
+ * fall like 1/n; the score (a log2 likelihood ratio against random pairs)
+ * must rise by log2 of that factor for the same confidence. Ten times the
+ * records: +3.3. */
+void model_scale_thresholds(match_model *m, size_t n);
 
 /* log2(m/u) of a level; 0 for level 0 (n/a). */
 double model_weight(const match_model *m, match_field f, int level);

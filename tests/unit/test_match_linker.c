@@ -117,6 +117,37 @@ Test(match_linker, different_usable_ins_never_auto)
     cr_expect_eq(r, RULE_INS_DIFFERENT);
 }
 
+/* Same forenames, birth date, sex and place but two unrelated birth
+ * names: strong on the score, yet only a human may link them (strangers
+ * or a married name given as birth name). Not a conflict, and an equal
+ * INS still links; a married name found as the other's used name is a
+ * swap, not a difference. */
+Test(match_linker, different_birth_names_go_to_review)
+{
+    match_model m;
+    model_init(&m);
+    match_record a = rec("Dupont", "", "Marie Claire", "1980-03-12", "F", "");
+    match_record b = rec("Lefebvre", "", "Marie Claire", "1980-03-12", "F", "");
+    match_cmp c;
+    match_compare(&a, &b, &c);
+    cr_assert_eq(c.level[MF_NAME], NAME_DIFF);
+    cr_assert_geq(model_score(&m, &c), m.upper, "the score alone would link");
+    cr_expect_eq(linker_conflict(&a, &b, &c), RULE_NONE);
+    link_rule r;
+    cr_expect_eq(decide(&m, &a, &b, &r), MATCH_REVIEW);
+    cr_expect_eq(r, RULE_BIRTH_NAMES_DIFFER);
+    cr_expect_str_eq(link_rule_name(r), "birth names differ");
+    const char *ins = nir("2800375056123");
+    a = rec("Dupont", "", "Marie Claire", "1980-03-12", "F", ins);
+    b = rec("Lefebvre", "", "Marie Claire", "1980-03-12", "F", ins);
+    cr_expect_eq(decide(&m, &a, &b, &r), MATCH_AUTO);
+    cr_expect_eq(r, RULE_INS_EQUAL);
+    a = rec("Dupont", "Lefebvre", "Marie Claire", "1980-03-12", "F", "");
+    b = rec("Lefebvre", "", "Marie Claire", "1980-03-12", "F", "");
+    cr_expect_eq(decide(&m, &a, &b, &r), MATCH_AUTO);
+    cr_expect_eq(r, RULE_NONE);
+}
+
 /* A-B and B-C are both strong, but A and C are twins: no chain. */
 Test(match_linker, clusters_do_not_chain_twins)
 {

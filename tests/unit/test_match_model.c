@@ -151,6 +151,48 @@ Test(match_model, term_frequency_favours_rare_names)
     tf_free(tf);
 }
 
+/* A forename common in its era but rare overall weighs less between two
+ * records born the same year than between records of other eras. */
+Test(match_model, forename_frequency_by_era)
+{
+    enum { N = 1000 };
+    match_record *recs = calloc(N, sizeof *recs);
+    cr_assert_not_null(recs);
+    static const char *others[] = {"Lea", "Emma", "Chloe", "Manon", "Ines", "Jade"};
+    for (int i = 0; i < N; i++) {
+        match_input in = {"Martin", "", i < 60 ? "Nathalie" : others[i % 6],
+                          i < 120 ? "1970-05-06" : "2005-05-06", "F", "", ""};
+        cr_assert_eq(match_normalize(&in, &recs[i]), 0);
+    }
+    match_tf *tf = tf_new(recs, N);
+    cr_assert_not_null(tf);
+    match_model m;
+    model_init(&m);
+    m.u[MF_FIRST][FIRST_EXACT] = 0.01;
+    match_cmp same_era = vec(NAME_NA, USED_NA, FIRST_EXACT, DATE_EXACT, SEX_NA, PLACE_NA, INS_NA);
+    match_cmp other = vec(NAME_NA, USED_NA, FIRST_EXACT, DATE_DIFF, SEX_NA, PLACE_NA, INS_NA);
+    double era = tf_adjust(tf, &m, &recs[0], &same_era);
+    double overall = tf_adjust(tf, &m, &recs[0], &other);
+    /* 60 of 120 in 1970-1979, 60 of 1000 overall. */
+    cr_expect(fabs(era - log2(0.01 / 0.5)) < 1e-9, "era %f", era);
+    cr_expect(fabs(overall - log2(0.01 / 0.06)) < 1e-9, "overall %f", overall);
+    tf_free(tf);
+    free(recs);
+}
+
+Test(match_model, thresholds_scale_with_the_population)
+{
+    match_model m;
+    model_init(&m);
+    model_scale_thresholds(&m, 5000);
+    cr_expect_eq(m.upper, MODEL_DEFAULT_UPPER);
+    cr_expect_eq(m.lower, MODEL_DEFAULT_LOWER);
+    model_scale_thresholds(&m, 10 * (size_t)MODEL_SCALE_BASE);
+    cr_expect(fabs(m.upper - (MODEL_DEFAULT_UPPER + log2(10.0))) < 1e-9, "%f", m.upper);
+    cr_expect(fabs(m.lower - (MODEL_DEFAULT_LOWER + log2(10.0))) < 1e-9, "%f", m.lower);
+    cr_expect_lt(m.lower, m.upper);
+}
+
 Test(match_model, json_round_trip_and_errors)
 {
     match_model m, back;
