@@ -133,18 +133,21 @@ typedef struct worker {
     pthread_t tid;
 } worker;
 
-/* The sessions whose pass put the pair (a, b) among the candidates. */
+/* The sessions whose pass put the pair (a, b) among the candidates, in a
+ * training block (whose pairs were not filtered: blocking.h). */
 static unsigned pair_sessions(const uint64_t *ka, const uint64_t *kb)
 {
     unsigned s = 0;
-    if (ka[BK_NAME_FIRST] != 0 && ka[BK_NAME_FIRST] == kb[BK_NAME_FIRST])
+    if (ka[BK_NAME_FIRST] != 0 && ka[BK_NAME_FIRST] == kb[BK_NAME_FIRST]
+        && blocking_training_key(ka[BK_NAME_FIRST]))
         s |= 1u << SESSION_NAME_FIRST;
-    if (ka[BK_DATE_SEX] != 0 && ka[BK_DATE_SEX] == kb[BK_DATE_SEX])
+    if (ka[BK_DATE_SEX] != 0 && ka[BK_DATE_SEX] == kb[BK_DATE_SEX]
+        && blocking_training_key(ka[BK_DATE_SEX]))
         s |= 1u << SESSION_DATE_SEX;
     /* NAME_YEAR and USED_YEAR share one key space. */
     for (int x = BK_NAME_YEAR; x <= BK_USED_YEAR; x++)
         for (int y = BK_NAME_YEAR; y <= BK_USED_YEAR; y++)
-            if (ka[x] != 0 && ka[x] == kb[y])
+            if (ka[x] != 0 && ka[x] == kb[y] && blocking_training_key(ka[x]))
                 s |= 1u << SESSION_NAME_YEAR;
     return s;
 }

@@ -227,7 +227,7 @@ Test(match_linker, learning_is_not_fooled_by_shared_names)
     linker_result res;
     socle_err err = {0};
     cr_assert_eq(linker_run(recs, n, &o, &res, &err), 0, "%s", err.msg);
-    cr_expect_lt(model_weight(&res.model, MF_DATE, DATE_DIFF), -5.0, "date weight %f",
+    cr_expect_lt(model_weight(&res.model, MF_DATE, DATE_DIFF), -4.0, "date weight %f",
                  model_weight(&res.model, MF_DATE, DATE_DIFF));
     cr_expect_gt(model_weight(&res.model, MF_DATE, DATE_EXACT), 5.0);
     size_t linked = 0, wrong = 0;
