@@ -34,7 +34,7 @@
 #include "util/error.h"
 
 #define MODEL_DEFAULT_UPPER 18.0
-#define MODEL_DEFAULT_LOWER 6.0
+#define MODEL_DEFAULT_LOWER 12.0
 
 /* The default thresholds hold for a population of this many records. */
 #define MODEL_SCALE_BASE 100000
