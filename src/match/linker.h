@@ -117,8 +117,9 @@ typedef struct linker_result {
 } linker_result;
 
 /* Link n normalised records: blocking, comparison (threads), learning
- * (u by sampling, m by EM), scoring, decisions, clusters. Returns 0, or -1
- * with err set (out of memory, threads). */
+ * (u by sampling, m by EM per training session of a blocking pass),
+ * thresholds scaled to n unless given, scoring, decisions, clusters.
+ * Returns 0, or -1 with err set (out of memory, threads). */
 int linker_run(const match_record *recs, size_t n, const linker_opts *opts,
                linker_result *out, socle_err *err);
 

@@ -11,15 +11,18 @@
  *    this is the robust estimator: u learned by EM among blocked candidate
  *    pairs is biased, since blocking makes non-matches agree on the
  *    blocking fields (two strangers born the same day look like a match);
- *  - m and the share of matches by expectation-maximisation over the
- *    comparison vectors of the candidate pairs (aggregated by pattern, so
- *    an iteration costs the number of distinct patterns, not of pairs).
- *    Inside EM the non-matches among candidates get their own level
- *    distribution, learned with m (started from the sampled u), since
- *    blocking makes them unlike random pairs; the weights use the sampled u.
+ *  - m by expectation-maximisation over comparison vectors aggregated by
+ *    pattern (an iteration costs the number of distinct patterns, not of
+ *    pairs). The batch linker uses model_em_session: one session per
+ *    blocking pass, on that pass's pairs, leaving out the fields the pass
+ *    makes agree, with u fixed (see linker.c, learn_model). model_em, one
+ *    EM over all candidates where the candidates' non-matches get their own
+ *    distribution, is kept for callers that have no sessions: at scale it
+ *    can take "same name" for "same person".
  *
  * Two thresholds on the score: >= upper links automatically, >= lower
- * goes to review, below is nothing. The model is serialised as JSON so the
+ * goes to review, below is nothing; they rise with the population
+ * (model_scale_thresholds). The model is serialised as JSON so the
  * real-time linker can persist and reload it.
  */
 #ifndef SOCLE_MATCH_MODEL_H
