@@ -5,6 +5,7 @@
 #include "fhir/capability.h"
 
 #include "fhir/encounter.h"
+#include "fhir/fhir_directory.h"
 #include "fhir/patient.h"
 
 static json_t *param(const char *name, const char *type)
@@ -27,7 +28,7 @@ json_t *fhir_capability(const char *base_url)
         "interaction", "code", "read", "code", "search-type",
         "searchParam", param("patient", "reference"), param("identifier", "token"),
         param("status", "token"), param("date", "date"), param("_count", "number"));
-    return json_pack(
+    json_t *cs = json_pack(
         "{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:[s], "
         "s:[{s:s, s:{s:s}, s:[o, o]}]}",
         "resourceType", "CapabilityStatement", "status", "active", "date", "2025-01-01",
@@ -38,4 +39,7 @@ json_t *fhir_capability(const char *base_url)
         "Bearer JWT from `socle token issue` (HS256); roles and establishments in the "
         "token; header X-Socle-Break-Glass: <reason> to read outside them (audited)",
         "resource", patient, encounter);
+    fhir_directory_capability(json_object_get(json_array_get(json_object_get(cs, "rest"), 0),
+                                              "resource"));
+    return cs;
 }

@@ -15,6 +15,7 @@
 #include "core/identity.h"
 #include "fhir/capability.h"
 #include "fhir/encounter.h"
+#include "fhir/fhir_directory.h"
 #include "fhir/fhir_common.h"
 #include "fhir/fhir_search.h"
 #include "fhir/patient.h"
@@ -24,7 +25,9 @@
 #include "store/writer.h"
 #include "util/log.h"
 
-enum { H_METADATA, H_PATIENT_READ, H_PATIENT_SEARCH, H_ENCOUNTER_READ, H_ENCOUNTER_SEARCH };
+enum { H_METADATA, H_PATIENT_READ, H_PATIENT_SEARCH, H_ENCOUNTER_READ, H_ENCOUNTER_SEARCH,
+       H_DIRECTORY };   /* H_DIRECTORY + fhir_dir_type * 2 + (0 search, 1 read) */
+#define H_DIR(type, read) (H_DIRECTORY + (int)(type) * 2 + (read))
 
 static const http_route routes[] = {
     { "GET", "/fhir/metadata", H_METADATA },
@@ -32,6 +35,10 @@ static const http_route routes[] = {
     { "GET", "/fhir/Patient/{}", H_PATIENT_READ },
     { "GET", "/fhir/Encounter", H_ENCOUNTER_SEARCH },
     { "GET", "/fhir/Encounter/{}", H_ENCOUNTER_READ },
+    { "GET", "/fhir/Organization", H_DIR(FHIR_DIR_ORGANIZATION, 0) },
+    { "GET", "/fhir/Organization/{}", H_DIR(FHIR_DIR_ORGANIZATION, 1) },
+    { "GET", "/fhir/Location", H_DIR(FHIR_DIR_LOCATION, 0) },
+    { "GET", "/fhir/Location/{}", H_DIR(FHIR_DIR_LOCATION, 1) },
 };
 
 static void answer(http_response *resp, unsigned status, json_t *body)
@@ -307,6 +314,20 @@ static int encounter_search(store *st, fhir_unit *u, const scope *sc)
     return store_commit(st, &u->err);
 }
 
+static int directory(store *st, fhir_unit *u)
+{
+    int k = u->m->handler - H_DIRECTORY;
+    json_t *body = NULL;
+    unsigned status = 500;
+    if (fhir_directory_handle(st, &u->actor, u->req, (fhir_dir_type)(k / 2),
+                              k % 2 ? u->m->captures[0] : NULL, &status, &body, &u->err) != 0) {
+        json_decref(body);
+        return -1;
+    }
+    answer(u->resp, status, body);
+    return store_commit(st, &u->err);
+}
+
 static void run_unit(store *st, void *arg)
 {
     fhir_unit *u = arg;
@@ -321,6 +342,8 @@ static void run_unit(store *st, void *arg)
                        u->deny_detail, &u->err);
         if (rc == 0)
             rc = store_commit(st, &u->err);
+    } else if (u->m->handler >= H_DIRECTORY) {
+        rc = directory(st, u);
     } else {
         scope sc;
         rc = scope_resolve(st, u->claims, &sc, &u->err);
@@ -365,6 +388,12 @@ static int run(socle_server *srv, fhir_unit *u)
 }
 
 /* ---- Entry ---------------------------------------------------------------- */
+
+static http_right fhir_directory_right(int handler)
+{
+    (void)handler;
+    return RIGHT_DIRECTORY_READ;
+}
 
 static void deny(socle_server *srv, const http_request *req, const socle_actor *actor,
                  const char *action, const char *detail)
@@ -433,7 +462,9 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
     str_copy(actor.role, sizeof actor.role, role_name(claims.role));
 
     http_right right = m.handler == H_PATIENT_READ || m.handler == H_PATIENT_SEARCH
-                     ? RIGHT_PATIENT_READ : RIGHT_ENCOUNTER_READ;
+                     ? RIGHT_PATIENT_READ
+                     : m.handler >= H_DIRECTORY ? fhir_directory_right(m.handler)
+                     : RIGHT_ENCOUNTER_READ;
     if (!rights_allowed(claims.role, right)) {
         char msg[128];
         snprintf(msg, sizeof msg, "role %s lacks the right %s", actor.role, right_name(right));

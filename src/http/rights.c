@@ -17,11 +17,13 @@ static const unsigned char table[RIGHT_COUNT][ROLE_COUNT] = {
     [RIGHT_PATIENT_WRITE]  = { 0, 1, 1, 0, 1, 0 },
     [RIGHT_IDENTITY_MERGE] = { 0, 1, 0, 0, 0, 0 },
     [RIGHT_AUDIT_READ]     = { 1, 0, 0, 0, 0, 1 },
+    /* The structures and the professionals are no patient's data. */
+    [RIGHT_DIRECTORY_READ] = { 1, 1, 1, 1, 1, 1 },
 };
 
 static const char *const names[RIGHT_COUNT] = {
     "patient.read", "encounter.read", "break-glass", "patient.write", "identity.merge",
-    "audit.read",
+    "audit.read", "directory.read",
 };
 
 int rights_allowed(socle_role role, http_right right)

@@ -441,4 +441,27 @@ int64_t store_outbox_writes(const store *st);
 /* Counts of pending and failed rows (health). */
 int store_outbox_counts(store *st, int64_t *pending, int64_t *failed, socle_err *err);
 
+/* ---- Directory reads (FHIR Location, Organization) -------------------- */
+
+/* Criteria of a search of structures: a node matches every criterion
+ * given (0 or "" is no criterion). */
+typedef struct store_structure_query {
+    int64_t id;                      /* this node only */
+    unsigned kind_mask;              /* bit (1 << structure_kind) per kind; 0 any */
+    char code[SOCLE_CODE_MAX];       /* exact */
+    char finess[SOCLE_FINESS_MAX];   /* exact */
+    char code_or_finess[SOCLE_CODE_MAX];  /* exact, either of them */
+    char name[SOCLE_LABEL_MAX];      /* the label starts with it (ASCII case ignored) */
+    int64_t parent_id;               /* direct children of this node */
+    int64_t after_id;                /* continuation: only ids above it */
+} store_structure_query;
+
+/* Matching node ids by ascending id above q->after_id, at most max of them
+ * into ids (*n); *total receives how many match in all (after_id aside). */
+int store_structure_search(store *st, const store_structure_query *q, size_t max,
+                           int64_t *ids, size_t *n, int64_t *total, socle_err *err);
+
+/* How many stays in progress have bed_id as their current bed. */
+int store_bed_occupancy(store *st, int64_t bed_id, int64_t *count, socle_err *err);
+
 #endif

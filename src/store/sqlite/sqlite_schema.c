@@ -315,6 +315,10 @@ static const char *const migrations[] = {
     "CREATE INDEX ght_identity_merged_into ON ght_identity(merged_into)"
     "  WHERE merged_into IS NOT NULL;"
     "CREATE INDEX stay_status ON stay(status);",
+
+    /* 9: the occupancy of beds (FHIR Location.operationalStatus): the
+     *    stays in progress by their current bed. */
+    "CREATE INDEX stay_bed ON stay(bed_id) WHERE status = 'in-progress';",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -1,0 +1,147 @@
+/*
+ * fhir_directory.c - reads and searches of the directory resources
+ * (fhir_directory.h).
+ */
+#include "fhir/fhir_directory.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/structure_read.h"
+#include "fhir/fhir_common.h"
+#include "fhir/fhir_search.h"
+#include "fhir/organization.h"
+#include "util/timeutil.h"
+
+static const char *const type_names[] = {
+    [FHIR_DIR_ORGANIZATION] = "Organization", [FHIR_DIR_LOCATION] = "Location",
+};
+
+typedef struct reply {
+    unsigned *status;
+    json_t **body;
+} reply;
+
+static void set(reply *r, unsigned status, json_t *body)
+{
+    *r->status = status;
+    *r->body = body;
+}
+
+/* A refused search: the OperationOutcome, and the refusal audited. */
+static int refuse(struct store *st, const socle_actor *actor, reply *r, const char *action,
+                  const char *object_type, const fhir_search_error *e, socle_err *err)
+{
+    set(r, 400, fhir_outcome(e->code, e->msg, e->expression));
+    return audit_log(st, actor, action, object_type, NULL, "denied", e->msg, err);
+}
+
+static void today(char out[11])
+{
+    char now[TIME_ISO_MAX];
+    time_now_iso(now);
+    memcpy(out, now, 10);
+    out[10] = '\0';
+}
+
+static json_t *structure_resource(fhir_dir_type type, const structure_view *v, const char *day)
+{
+    return type == FHIR_DIR_LOCATION ? fhir_location_from_view(v, day)
+                                     : fhir_organization_from_view(v, day);
+}
+
+static int structure_read(struct store *st, const socle_actor *actor, fhir_dir_type type,
+                          const char *id, reply *r, socle_err *err)
+{
+    unsigned kinds = type == FHIR_DIR_LOCATION ? FHIR_LOCATION_KINDS : FHIR_ORGANIZATION_KINDS;
+    structure_view v;
+    int found = structure_read_in_tx(st, actor, fhir_parse_id(id), kinds, &v, err);
+    if (found < 0)
+        return -1;
+    if (!found) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "no %s with this id", type_names[type]);
+        set(r, 404, fhir_outcome("not-found", msg, NULL));
+        return 0;
+    }
+    char day[11];
+    today(day);
+    set(r, 200, structure_resource(type, &v, day));
+    return 0;
+}
+
+static int structure_search(struct store *st, const socle_actor *actor,
+                            const http_request *req, fhir_dir_type type, reply *r,
+                            socle_err *err)
+{
+    structure_search_criteria c;
+    fhir_search_error e;
+    if (fhir_structure_params(req, type == FHIR_DIR_LOCATION, &c, &e) != 0)
+        return refuse(st, actor, r, "structure.search", "structure", &e, err);
+    structure_search_result res;
+    if (structure_search_in_tx(st, actor, &c, &res, err) != 0) {
+        structure_search_result_free(&res);
+        return -1;
+    }
+    buf self = { 0 }, next = { 0 };
+    fhir_page_urls(req, res.more ? res.last_id : 0, &self, &next);
+    json_t *bundle = fhir_bundle_new(res.total, buf_cstr(&self),
+                                     res.more ? buf_cstr(&next) : NULL);
+    char day[11];
+    today(day);
+    for (size_t i = 0; i < res.count; i++) {
+        char full[512];
+        snprintf(full, sizeof full, "%s/fhir/%s/%" PRId64, req->base, type_names[type],
+                 res.views[i].node.id);
+        fhir_bundle_add(bundle, full, structure_resource(type, &res.views[i], day));
+    }
+    buf_free(&self);
+    buf_free(&next);
+    structure_search_result_free(&res);
+    set(r, 200, bundle);
+    return 0;
+}
+
+int fhir_directory_handle(struct store *st, const socle_actor *actor, const http_request *req,
+                          fhir_dir_type type, const char *id, unsigned *status, json_t **body,
+                          socle_err *err)
+{
+    reply r = { status, body };
+    switch (type) {
+    case FHIR_DIR_ORGANIZATION:
+    case FHIR_DIR_LOCATION:
+        return id ? structure_read(st, actor, type, id, &r, err)
+                  : structure_search(st, actor, req, type, &r, err);
+    }
+    return err_set(err, SOCLE_EINTERNAL, "unknown directory type %d", (int)type);
+}
+
+static json_t *param(const char *name, const char *type)
+{
+    return json_pack("{s:s, s:s}", "name", name, "type", type);
+}
+
+static json_t *read_search(const char *type, const char *profile)
+{
+    return json_pack("{s:s, s:s, s:[{s:s}, {s:s}], s:[]}", "type", type, "profile", profile,
+                     "interaction", "code", "read", "code", "search-type", "searchParam");
+}
+
+void fhir_directory_capability(json_t *resources)
+{
+    const char *types[] = { "Organization", "Location" };
+    const char *profiles[] = { FHIR_PROFILE_ORGANIZATION, FHIR_PROFILE_LOCATION };
+    for (size_t i = 0; i < 2; i++) {
+        json_t *r = read_search(types[i], profiles[i]);
+        json_t *p = json_object_get(r, "searchParam");
+        json_array_append_new(p, param("_id", "token"));
+        json_array_append_new(p, param("identifier", "token"));
+        json_array_append_new(p, param("name", "string"));
+        json_array_append_new(p, param("partof", "reference"));
+        json_array_append_new(p, param("type", "token"));
+        json_array_append_new(p, param("_count", "number"));
+        json_array_append_new(resources, r);
+    }
+}

@@ -1,0 +1,57 @@
+/*
+ * fuzz_fhir_directory.c - libFuzzer target for the search parameters of
+ * the directory resources (organization.h). The input is a query string
+ * "a=b&c=d" (split here, without percent-decoding: MHD does that); the
+ * Organization and Location parsers must accept it with criteria that are
+ * C strings, or refuse it with a message.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fhir/organization.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(int ok)
+{
+    if (!ok)
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size > 4096)
+        return 0;
+    char *text = malloc(size + 1);
+    if (text == NULL)
+        return 0;
+    memcpy(text, data, size);
+    text[size] = '\0';
+    http_request req;
+    memset(&req, 0, sizeof req);
+    req.method = "GET";
+    req.path = "/fhir/Location";
+    char *save = NULL;
+    for (char *kv = strtok_r(text, "&", &save); kv != NULL && req.n_params < HTTP_PARAMS_MAX;
+         kv = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(kv, '=');
+        if (eq != NULL)
+            *eq = '\0';
+        req.params[req.n_params].name = kv;
+        req.params[req.n_params++].value = eq ? eq + 1 : kv + strlen(kv);
+    }
+    fhir_search_error e;
+    for (int location = 0; location < 2; location++) {
+        structure_search_criteria c;
+        if (fhir_structure_params(&req, location, &c, &e) == 0)
+            check(memchr(c.code, '\0', sizeof c.code) && memchr(c.name, '\0', sizeof c.name)
+                  && memchr(c.finess, '\0', sizeof c.finess) && c.limit <= 100
+                  && (c.kind_mask & ~(location ? FHIR_LOCATION_KINDS
+                                               : FHIR_ORGANIZATION_KINDS)) == 0);
+        else
+            check(e.code != NULL && e.msg[0] != '\0');
+    }
+    free(text);
+    return 0;
+}

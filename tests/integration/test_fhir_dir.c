@@ -1,0 +1,326 @@
+/*
+ * test_fhir_dir.c - the directory resources of the FHIR interface over
+ * real HTTP: Organization and Location from the structures repository
+ * (imported with `socle import structures`), bed occupancy from a stay
+ * admitted over MLLP; read, search, paging, errors and rights.
+ *
+ * Every structure, patient and code here is invented.
+ */
+#include <criterion/criterion.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hl7_support.h"
+
+#define EJ1_OID "1.2.250.1.999.1"
+#define EJ1_FINESS "750712184"
+
+static char tok_lecteur[2048], tok_dpo[2048], tok_admin[2048];
+static h_server srv;
+
+static void issue(char *out, const char *role)
+{
+    h_result r;
+    cr_assert_eq(H_RUN(&r, "token", "issue", "--data", data, "--role", role), 0);
+    ASSERT_EXIT(&r, 0);
+    snprintf(out, 2048, "%s", r.out);
+    out[strcspn(out, "\r\n")] = '\0';
+    h_result_free(&r);
+}
+
+static void feed(const char *msg)
+{
+    ack a = roundtrip(msg);
+    expect_code(&a, "AA");
+    ack_free(&a);
+}
+
+static void dir_setup(void)
+{
+    hl7_setup();
+    const char *file = h_fmt("%s/s2.csv", root);
+    cr_assert_eq(h_write_text(file, HEADER
+                              "POLE,P-MED,Pole medecine,EG1,,,,\n"
+                              "SERVICE,S-CARDIO,Service de cardiologie,P-MED,,,,\n"
+                              "UF,UF-1,UF Cardiologie,S-CARDIO,,,,\n"
+                              "UF,UF-OLD,UF Fermee,S-CARDIO,,,2001-01-01,2002-12-31\n"
+                              "CHAMBRE,CH-101,Chambre 101,UF-1,,,,\n"
+                              "LIT,LIT-101A,Lit porte,CH-101,,,,\n"
+                              "LIT,LIT-101B,Lit fenetre,CH-101,,,,\n"), 0);
+    h_result r;
+    cr_assert_eq(H_RUN(&r, "import", "structures", "--data", data, file), 0);
+    ASSERT_EXIT(&r, 0);
+    h_result_free(&r);
+    issue(tok_lecteur, "lecteur");
+    issue(tok_dpo, "dpo");
+    issue(tok_admin, "admin");
+    start(&srv);
+    /* One patient admitted into bed LIT-101A. */
+    feed("MSH|^~\\&|GAM|HOP|SOCLE|GHT|20260110120000||ADT^A01^ADT_A01|D1|P|2.5^FRA^2.11"
+         "|||||FRA|UNICODE UTF-8\rEVN||20260110120000\r"
+         "PID|1||IPP9^^^HOP&" EJ1_OID "&ISO^PI||TESTLIT^PAUL^PAUL^^M.^^L||19800101|M\r"
+         "PV1|1|I|UF-1^CH-101^LIT-101A||||||||||||||||V900^^^HOP&" EJ1_OID "&ISO^VN\r"
+         "ZBE|MV1^GAM^1.2.250.1.999.1.9^ISO|20260110080000||INSERT|N||^^^^^^UF^^^UF-1||HMS\r");
+}
+
+static void dir_teardown(void)
+{
+    hl7_teardown();
+}
+
+TestSuite(fhir_dir, .init = dir_setup, .fini = dir_teardown, .timeout = 240);
+
+static const char *dump(const json_t *j)
+{
+    static char bufs[4][16384];
+    static int next;
+    char *out = bufs[next++ % 4];
+    char *text = json_dumps(j, JSON_COMPACT);
+    snprintf(out, sizeof bufs[0], "%s", text ? text : "(null)");
+    free(text);
+    return out;
+}
+
+static json_t *get(const char *path, const char *token, int *status)
+{
+    char headers[2300] = "";
+    if (token != NULL)
+        snprintf(headers, sizeof headers, "Authorization: Bearer %s\r\n", token);
+    h_response resp;
+    char why[256];
+    cr_assert_eq(h_http_ex(srv.port, "GET", path, headers, &resp, why, sizeof why), 0, "%s",
+                 why);
+    *status = resp.status;
+    json_error_t e;
+    json_t *j = json_loads(resp.body, 0, &e);
+    cr_assert_not_null(j, "%s: not JSON: %s", path, resp.body);
+    cr_assert_str_eq(resp.content_type, "application/fhir+json", "%s", path);
+    h_response_free(&resp);
+    return j;
+}
+
+/* A search expected to succeed: the Bundle. */
+static json_t *search(const char *path, const char *token)
+{
+    int st;
+    json_t *b = get(path, token, &st);
+    cr_assert_eq(st, 200, "%s: %d %s", path, st, dump(b));
+    cr_assert_str_eq(json_string_value(json_object_get(b, "type")), "searchset");
+    return b;
+}
+
+static json_t *entry(json_t *bundle, size_t i)
+{
+    return json_object_get(json_array_get(json_object_get(bundle, "entry"), i), "resource");
+}
+
+static long long total(json_t *bundle)
+{
+    return json_integer_value(json_object_get(bundle, "total"));
+}
+
+static const char *str(json_t *j, const char *path)
+{
+    /* "a.b.0.c": objects by key, arrays by index. */
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", path);
+    for (char *save = NULL, *t = strtok_r(copy, ".", &save); t && j;
+         t = strtok_r(NULL, ".", &save))
+        j = json_is_array(j) ? json_array_get(j, (size_t)atoi(t)) : json_object_get(j, t);
+    return j && json_is_string(j) ? json_string_value(j) : "";
+}
+
+/* The id of the one resource a search finds. */
+static const char *one(const char *path, const char *token)
+{
+    static char ids[4][32];
+    static int next;
+    json_t *b = search(path, token);
+    cr_assert_eq(total(b), 1, "%s: %s", path, dump(b));
+    char *out = ids[next++ % 4];
+    snprintf(out, sizeof ids[0], "%s", str(entry(b, 0), "id"));
+    json_decref(b);
+    return out;
+}
+
+Test(fhir_dir, organization_read_and_search)
+{
+    char ej[32], eg[32];
+    snprintf(ej, sizeof ej, "%s", one("/fhir/Organization?identifier=https://"
+                                      "finess.esante.gouv.fr|" EJ1_FINESS, tok_lecteur));
+    int st;
+    json_t *o = get(h_fmt("/fhir/Organization/%s", ej), tok_lecteur, &st);
+    cr_assert_eq(st, 200, "%s", dump(o));
+    cr_assert_str_eq(str(o, "resourceType"), "Organization");
+    cr_assert_str_eq(str(o, "type.0.coding.0.code"), "LEGAL-ENTITY");
+    cr_assert_str_eq(str(o, "name"), "CHU Test");
+    cr_assert(json_is_true(json_object_get(o, "active")));
+    cr_assert_null(json_object_get(o, "partOf"), "an EJ is a root");
+    cr_assert(strstr(dump(o), "\"urn:oid:1.2.250.1.71.4.2.2\",\"value\":\"1" EJ1_FINESS "\""),
+              "idNatSt: %s", dump(o));
+    json_decref(o);
+
+    /* The same EJ by idNatSt, by a bare FINESS and by its code. */
+    cr_assert_str_eq(one("/fhir/Organization?identifier=urn:oid:1.2.250.1.71.4.2.2|1"
+                         EJ1_FINESS, tok_lecteur), ej);
+    cr_assert_str_eq(one("/fhir/Organization?identifier=" EJ1_FINESS, tok_lecteur), ej);
+    cr_assert_str_eq(one("/fhir/Organization?identifier=urn:socle:structure-code|EJ1",
+                         tok_lecteur), ej);
+
+    /* partOf, type, name. */
+    snprintf(eg, sizeof eg, "%s",
+             one(h_fmt("/fhir/Organization?partof=Organization/%s", ej), tok_lecteur));
+    o = get(h_fmt("/fhir/Organization/%s", eg), tok_lecteur, &st);
+    cr_assert_str_eq(str(o, "type.0.coding.0.code"), "GEOGRAPHICAL-ENTITY");
+    cr_assert_str_eq(str(o, "partOf.reference"), h_fmt("Organization/%s", ej));
+    json_decref(o);
+    cr_assert_str_eq(one("/fhir/Organization?name=site%20PRINC", tok_lecteur), eg);
+    cr_assert_str_eq(one("/fhir/Organization?type=POLE", tok_lecteur),
+                     one(h_fmt("/fhir/Organization?partof=%s", eg), tok_lecteur));
+    json_t *b = search("/fhir/Organization?type=https://hl7.fr/ig/fhir/core/CodeSystem/"
+                       "fr-core-cs-v2-3307|UF", tok_lecteur);
+    cr_assert_eq(total(b), 2, "%s", dump(b));
+    json_decref(b);
+    const char *old = one("/fhir/Organization?identifier=urn:socle:structure-code|UF-OLD",
+                          tok_lecteur);
+    o = get(h_fmt("/fhir/Organization/%s", old), tok_lecteur, &st);
+    cr_assert(json_is_false(json_object_get(o, "active")), "ended: %s", dump(o));
+    cr_assert(strstr(str(o, "meta.profile.0"), "fr-core-organization-uf") != NULL);
+    json_decref(o);
+
+    /* Nothing found: an unknown system, an unknown type, a Location's code. */
+    b = search("/fhir/Organization?identifier=http://example.org|EJ1", tok_lecteur);
+    cr_assert_eq(total(b), 0);
+    json_decref(b);
+    b = search("/fhir/Organization?type=CHAMB", tok_lecteur);
+    cr_assert_eq(total(b), 0);
+    json_decref(b);
+    b = search("/fhir/Organization?identifier=urn:socle:structure-code|CH-101", tok_lecteur);
+    cr_assert_eq(total(b), 0);
+    json_decref(b);
+}
+
+Test(fhir_dir, location_rooms_and_beds)
+{
+    char uf[32], room[32];
+    snprintf(uf, sizeof uf, "%s",
+             one("/fhir/Organization?identifier=urn:socle:structure-code|UF-1", tok_lecteur));
+    snprintf(room, sizeof room, "%s", one("/fhir/Location?type=CHAMB", tok_lecteur));
+    int st;
+    json_t *l = get(h_fmt("/fhir/Location/%s", room), tok_lecteur, &st);
+    cr_assert_eq(st, 200, "%s", dump(l));
+    cr_assert_str_eq(str(l, "physicalType.coding.0.code"), "ro");
+    cr_assert_str_eq(str(l, "managingOrganization.reference"), h_fmt("Organization/%s", uf));
+    cr_assert_str_eq(str(l, "status"), "active");
+    json_decref(l);
+
+    json_t *b = search(h_fmt("/fhir/Location?partof=Location/%s", room), tok_lecteur);
+    cr_assert_eq(total(b), 2, "%s", dump(b));
+    int occupied = 0, free_beds = 0;
+    for (size_t i = 0; i < 2; i++) {
+        json_t *bed = entry(b, i);
+        cr_assert_str_eq(str(bed, "type.0.coding.0.code"), "LIT");
+        cr_assert_str_eq(str(bed, "physicalType.coding.0.code"), "bd");
+        cr_assert_str_eq(str(bed, "partOf.reference"), h_fmt("Location/%s", room));
+        cr_assert_str_eq(str(bed, "managingOrganization.reference"),
+                         h_fmt("Organization/%s", uf));
+        const char *code = str(bed, "identifier.0.value");
+        const char *status = str(bed, "operationalStatus.code");
+        if (strcmp(code, "LIT-101A") == 0 && strcmp(status, "O") == 0)
+            occupied++;
+        if (strcmp(code, "LIT-101B") == 0 && strcmp(status, "U") == 0)
+            free_beds++;
+    }
+    cr_assert(occupied == 1 && free_beds == 1, "occupancy: %s", dump(b));
+    json_decref(b);
+
+    /* Paging: _count=1 over the three places, following next links. */
+    b = search("/fhir/Location?_count=1", tok_lecteur);
+    cr_assert_eq(total(b), 3);
+    int pages = 1;
+    for (;;) {
+        json_t *links = json_object_get(b, "link");
+        const char *next = NULL;
+        for (size_t i = 0; i < json_array_size(links); i++)
+            if (strcmp(str(json_array_get(links, i), "relation"), "next") == 0)
+                next = str(json_array_get(links, i), "url");
+        if (next == NULL)
+            break;
+        cr_assert_eq(json_array_size(json_object_get(b, "entry")), 1);
+        const char *path = strstr(next, "/fhir/");
+        cr_assert_not_null(path, "%s", next);
+        json_t *nb = search(path, tok_lecteur);
+        json_decref(b);
+        b = nb;
+        pages++;
+    }
+    json_decref(b);
+    cr_assert_eq(pages, 3);
+
+    /* The stay's Encounter points at the bed's Location. */
+    const char *bed = one("/fhir/Location?identifier=urn:socle:structure-code|LIT-101A",
+                          tok_lecteur);
+    b = search("/fhir/Encounter?identifier=V900", tok_lecteur);
+    cr_assert_eq(total(b), 1, "%s", dump(b));
+    cr_assert_str_eq(str(entry(b, 0), "location.0.location.reference"),
+                     h_fmt("Location/%s", bed), "%s", dump(b));
+    json_decref(b);
+
+    /* An Organization's id is not a Location. */
+    l = get(h_fmt("/fhir/Location/%s", uf), tok_lecteur, &st);
+    cr_assert_eq(st, 404, "%s", dump(l));
+    json_decref(l);
+}
+
+Test(fhir_dir, errors_and_rights)
+{
+    int st;
+    json_t *j = get("/fhir/Location?colour=blue", tok_lecteur, &st);
+    cr_assert_eq(st, 400, "%s", dump(j));
+    cr_assert_str_eq(str(j, "issue.0.code"), "not-supported");
+    json_decref(j);
+    j = get("/fhir/Organization?_count=0", tok_lecteur, &st);
+    cr_assert_eq(st, 400);
+    json_decref(j);
+    j = get("/fhir/Organization?partof=Patient/1", tok_lecteur, &st);
+    cr_assert_eq(st, 400);
+    json_decref(j);
+    j = get("/fhir/Organization/999999", tok_lecteur, &st);
+    cr_assert_eq(st, 404);
+    cr_assert_str_eq(str(j, "resourceType"), "OperationOutcome");
+    json_decref(j);
+    j = get("/fhir/Organization", NULL, &st);
+    cr_assert_eq(st, 401);
+    json_decref(j);
+    /* Structures are no patient's data: every role reads them. */
+    const char *toks[] = { tok_dpo, tok_admin };
+    for (size_t i = 0; i < 2; i++) {
+        json_t *b = search("/fhir/Organization?type=LEGAL-ENTITY", toks[i]);
+        cr_assert_eq(total(b), 1);
+        json_decref(b);
+    }
+}
+
+Test(fhir_dir, metadata_lists_the_directory)
+{
+    int st;
+    h_response resp;
+    char why[256];
+    cr_assert_eq(h_http_ex(srv.port, "GET", "/fhir/metadata", "", &resp, why, sizeof why), 0);
+    json_t *m = json_loads(resp.body, 0, NULL);
+    h_response_free(&resp);
+    cr_assert_not_null(m);
+    json_t *res = json_object_get(json_array_get(json_object_get(m, "rest"), 0), "resource");
+    int org = 0, loc = 0;
+    for (size_t i = 0; i < json_array_size(res); i++) {
+        const char *t = str(json_array_get(res, i), "type");
+        org += strcmp(t, "Organization") == 0;
+        loc += strcmp(t, "Location") == 0;
+    }
+    cr_assert(org == 1 && loc == 1, "org %d loc %d of %zu", org, loc, json_array_size(res));
+    (void)st;
+    json_decref(m);
+}
