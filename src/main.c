@@ -16,6 +16,7 @@ static const char usage[] =
     "  serve               run the server (HTTP; SQLite store in the data dir)\n"
     "  init                initialise or migrate a data dir, set the GHT's OID\n"
     "  import structures   load the structures repository from CSV\n"
+    "  import professionals load the professional directory from CSV\n"
     "  ins check           check an INS matricule (NIR or NIA)\n"
     "  token issue|verify  bearer tokens for the HTTP interfaces\n"
     "  audit verify|list   the hash-chained access trace\n"

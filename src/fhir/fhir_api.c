@@ -39,6 +39,10 @@ static const http_route routes[] = {
     { "GET", "/fhir/Organization/{}", H_DIR(FHIR_DIR_ORGANIZATION, 1) },
     { "GET", "/fhir/Location", H_DIR(FHIR_DIR_LOCATION, 0) },
     { "GET", "/fhir/Location/{}", H_DIR(FHIR_DIR_LOCATION, 1) },
+    { "GET", "/fhir/Practitioner", H_DIR(FHIR_DIR_PRACTITIONER, 0) },
+    { "GET", "/fhir/Practitioner/{}", H_DIR(FHIR_DIR_PRACTITIONER, 1) },
+    { "GET", "/fhir/PractitionerRole", H_DIR(FHIR_DIR_PRACTITIONER_ROLE, 0) },
+    { "GET", "/fhir/PractitionerRole/{}", H_DIR(FHIR_DIR_PRACTITIONER_ROLE, 1) },
 };
 
 static void answer(http_response *resp, unsigned status, json_t *body)

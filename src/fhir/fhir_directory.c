@@ -13,10 +13,12 @@
 #include "fhir/fhir_common.h"
 #include "fhir/fhir_search.h"
 #include "fhir/organization.h"
+#include "fhir/practitioner.h"
 #include "util/timeutil.h"
 
 static const char *const type_names[] = {
     [FHIR_DIR_ORGANIZATION] = "Organization", [FHIR_DIR_LOCATION] = "Location",
+    [FHIR_DIR_PRACTITIONER] = "Practitioner", [FHIR_DIR_PRACTITIONER_ROLE] = "PractitionerRole",
 };
 
 typedef struct reply {
@@ -104,6 +106,72 @@ static int structure_search(struct store *st, const socle_actor *actor,
     return 0;
 }
 
+static void not_found(reply *r, fhir_dir_type type)
+{
+    char msg[64];
+    snprintf(msg, sizeof msg, "no %s with this id", type_names[type]);
+    set(r, 404, fhir_outcome("not-found", msg, NULL));
+}
+
+static int professional_read(struct store *st, const socle_actor *actor, fhir_dir_type type,
+                             const char *id, reply *r, socle_err *err)
+{
+    int found;
+    if (type == FHIR_DIR_PRACTITIONER) {
+        professional p;
+        found = professional_read_in_tx(st, actor, fhir_parse_id(id), &p, err);
+        if (found > 0)
+            set(r, 200, fhir_practitioner_from(&p));
+    } else {
+        pro_role_view v;
+        found = pro_role_read_in_tx(st, actor, fhir_parse_id(id), &v, err);
+        if (found > 0)
+            set(r, 200, fhir_practitioner_role_from(&v));
+    }
+    if (found == 0)
+        not_found(r, type);
+    return found < 0 ? -1 : 0;
+}
+
+static int professional_search(struct store *st, const socle_actor *actor,
+                               const http_request *req, fhir_dir_type type, reply *r,
+                               socle_err *err)
+{
+    int roles = type == FHIR_DIR_PRACTITIONER_ROLE;
+    professional_search_criteria c;
+    fhir_search_error e;
+    if (fhir_professional_params(req, roles, &c, &e) != 0)
+        return refuse(st, actor, r, roles ? "professional_role.search" : "professional.search",
+                      roles ? "professional_role" : "professional", &e, err);
+    professional_search_result res;
+    if (professional_search_in_tx(st, actor, roles, &c, &res, err) != 0) {
+        professional_search_result_free(&res);
+        if (err->code != SOCLE_EINVAL)
+            return -1;
+        e.code = "invalid";
+        e.expression = NULL;
+        snprintf(e.msg, sizeof e.msg, "%.200s", err->msg);
+        err_clear(err);
+        return refuse(st, actor, r, "professional.search", "professional", &e, err);
+    }
+    buf self = { 0 }, next = { 0 };
+    fhir_page_urls(req, res.more ? res.last_id : 0, &self, &next);
+    json_t *bundle = fhir_bundle_new(res.total, buf_cstr(&self),
+                                     res.more ? buf_cstr(&next) : NULL);
+    for (size_t i = 0; i < res.count; i++) {
+        int64_t rid = roles ? res.roles[i].role.id : res.pros[i].id;
+        char full[512];
+        snprintf(full, sizeof full, "%s/fhir/%s/%" PRId64, req->base, type_names[type], rid);
+        fhir_bundle_add(bundle, full, roles ? fhir_practitioner_role_from(&res.roles[i])
+                                            : fhir_practitioner_from(&res.pros[i]));
+    }
+    buf_free(&self);
+    buf_free(&next);
+    professional_search_result_free(&res);
+    set(r, 200, bundle);
+    return 0;
+}
+
 int fhir_directory_handle(struct store *st, const socle_actor *actor, const http_request *req,
                           fhir_dir_type type, const char *id, unsigned *status, json_t **body,
                           socle_err *err)
@@ -114,6 +182,10 @@ int fhir_directory_handle(struct store *st, const socle_actor *actor, const http
     case FHIR_DIR_LOCATION:
         return id ? structure_read(st, actor, type, id, &r, err)
                   : structure_search(st, actor, req, type, &r, err);
+    case FHIR_DIR_PRACTITIONER:
+    case FHIR_DIR_PRACTITIONER_ROLE:
+        return id ? professional_read(st, actor, type, id, &r, err)
+                  : professional_search(st, actor, req, type, &r, err);
     }
     return err_set(err, SOCLE_EINTERNAL, "unknown directory type %d", (int)type);
 }
@@ -144,4 +216,20 @@ void fhir_directory_capability(json_t *resources)
         json_array_append_new(p, param("_count", "number"));
         json_array_append_new(resources, r);
     }
+    json_t *r = read_search("Practitioner", FHIR_PROFILE_PRACTITIONER);
+    json_t *p = json_object_get(r, "searchParam");
+    json_array_append_new(p, param("_id", "token"));
+    json_array_append_new(p, param("identifier", "token"));
+    json_array_append_new(p, param("family", "string"));
+    json_array_append_new(p, param("name", "string"));
+    json_array_append_new(p, param("_count", "number"));
+    json_array_append_new(resources, r);
+    r = json_pack("{s:s, s:[{s:s}, {s:s}], s:[]}", "type", "PractitionerRole", "interaction",
+                  "code", "read", "code", "search-type", "searchParam");
+    p = json_object_get(r, "searchParam");
+    json_array_append_new(p, param("_id", "token"));
+    json_array_append_new(p, param("practitioner", "reference"));
+    json_array_append_new(p, param("organization", "reference"));
+    json_array_append_new(p, param("_count", "number"));
+    json_array_append_new(resources, r);
 }

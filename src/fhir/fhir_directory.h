@@ -19,6 +19,8 @@ struct store;
 typedef enum fhir_dir_type {
     FHIR_DIR_ORGANIZATION = 0,
     FHIR_DIR_LOCATION,
+    FHIR_DIR_PRACTITIONER,
+    FHIR_DIR_PRACTITIONER_ROLE,
 } fhir_dir_type;
 
 /* A read (id not NULL) or a search (id NULL) of a resource of type, in the

@@ -464,4 +464,42 @@ int store_structure_search(store *st, const store_structure_query *q, size_t max
 /* How many stays in progress have bed_id as their current bed. */
 int store_bed_occupancy(store *st, int64_t bed_id, int64_t *count, socle_err *err);
 
+/* ---- Professional directory ------------------------------------------- */
+
+/* By national id; by row id. 1/0/-1. */
+int store_professional_find(store *st, professional_id_type type, const char *value,
+                            professional *out, socle_err *err);
+int store_professional_get(store *st, int64_t id, professional *out, socle_err *err);
+/* Insert (sets id, version 1) or update (version checked, incremented:
+ * a newer stored version -> SOCLE_ECONFLICT). norm_family, norm_given: the
+ * names normalised for search (rniv_normalize_name). */
+int store_professional_insert(store *st, professional *p, const char *norm_family,
+                              const char *norm_given, socle_err *err);
+int store_professional_update(store *st, professional *p, const char *norm_family,
+                              const char *norm_given, socle_err *err);
+
+/* The role of a professional with the same key (professional, EJ,
+ * profession, specialty, role code). 1/0/-1. */
+int store_pro_role_find(store *st, const professional_role *key, professional_role *out,
+                        socle_err *err);
+int store_pro_role_get(store *st, int64_t id, professional_role *out, socle_err *err);
+int store_pro_role_insert(store *st, professional_role *r, socle_err *err);  /* sets id */
+int store_pro_role_update(store *st, const professional_role *r, socle_err *err);
+
+/* Criteria of a search of professionals (role 0) or of their roles (1):
+ * every criterion given (0 or "") holds. */
+typedef struct store_pro_query {
+    int64_t id;                      /* this row only (a professional or a role) */
+    int id_type;                     /* with id_value: -1 either type */
+    char id_value[SOCLE_PRO_ID_MAX];
+    char norm_family[SOCLE_NAME_MAX];    /* prefix of the normalised family name */
+    char norm_name[SOCLE_NAME_MAX];      /* prefix of the family or the given name */
+    int64_t professional_id;         /* roles of this professional */
+    int64_t ej_id;                   /* with a role in (professionals) / roles in this EJ */
+    int64_t after_id;
+} store_pro_query;
+
+int store_pro_search(store *st, int roles, const store_pro_query *q, size_t max, int64_t *ids,
+                     size_t *n, int64_t *total, socle_err *err);
+
 #endif

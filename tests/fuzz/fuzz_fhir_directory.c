@@ -1,8 +1,9 @@
 /*
  * fuzz_fhir_directory.c - libFuzzer target for the search parameters of
- * the directory resources (organization.h). The input is a query string
+ * the directory resources (organization.h, practitioner.h). The input is a query string
  * "a=b&c=d" (split here, without percent-decoding: MHD does that); the
- * Organization and Location parsers must accept it with criteria that are
+ * Organization, Location, Practitioner and PractitionerRole parsers must
+ * accept it with criteria that are
  * C strings, or refuse it with a message.
  */
 #include <stdint.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "fhir/organization.h"
+#include "fhir/practitioner.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,6 +51,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                   && memchr(c.finess, '\0', sizeof c.finess) && c.limit <= 100
                   && (c.kind_mask & ~(location ? FHIR_LOCATION_KINDS
                                                : FHIR_ORGANIZATION_KINDS)) == 0);
+        else
+            check(e.code != NULL && e.msg[0] != '\0');
+    }
+    for (int roles = 0; roles < 2; roles++) {
+        professional_search_criteria c;
+        if (fhir_professional_params(&req, roles, &c, &e) == 0)
+            check(memchr(c.id_value, '\0', sizeof c.id_value)
+                  && memchr(c.family, '\0', sizeof c.family)
+                  && memchr(c.name, '\0', sizeof c.name) && c.limit <= 100
+                  && c.id_type >= -1 && c.id_type <= PRO_ID_ADELI);
         else
             check(e.code != NULL && e.msg[0] != '\0');
     }

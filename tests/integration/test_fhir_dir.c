@@ -18,6 +18,14 @@
 #define EJ1_OID "1.2.250.1.999.1"
 #define EJ1_FINESS "750712184"
 
+#define PRO_HEADER "id_type,id,civility,family,given,profession_code,profession_label," \
+                   "specialty_code,specialty_label,ej_finess,role\n"
+/* One physician with a role in EJ1 and one through its site EG1, a nurse. */
+#define PROS PRO_HEADER \
+    "RPPS,10000000001,DR,TESTMEDECIN,Claire,10,Médecin,SM04,Cardiologie,750712184,\n" \
+    "RPPS,10000000001,DR,TESTMEDECIN,Claire,10,Médecin,SM04,Cardiologie,750000010,FON-05\n" \
+    "ADELI,759912345,MME,TESTINFIRMIERE,Lucie,60,Infirmier,,,750712184,\n"
+
 static char tok_lecteur[2048], tok_dpo[2048], tok_admin[2048];
 static h_server srv;
 
@@ -52,6 +60,11 @@ static void dir_setup(void)
                               "LIT,LIT-101B,Lit fenetre,CH-101,,,,\n"), 0);
     h_result r;
     cr_assert_eq(H_RUN(&r, "import", "structures", "--data", data, file), 0);
+    ASSERT_EXIT(&r, 0);
+    h_result_free(&r);
+    file = h_fmt("%s/pros.csv", root);
+    cr_assert_eq(h_write_text(file, PROS), 0);
+    cr_assert_eq(H_RUN(&r, "import", "professionals", "--data", data, file), 0);
     ASSERT_EXIT(&r, 0);
     h_result_free(&r);
     issue(tok_lecteur, "lecteur");
@@ -323,4 +336,128 @@ Test(fhir_dir, metadata_lists_the_directory)
     cr_assert(org == 1 && loc == 1, "org %d loc %d of %zu", org, loc, json_array_size(res));
     (void)st;
     json_decref(m);
+}
+
+Test(fhir_dir, practitioners_and_roles)
+{
+    char claire[32], ej[32];
+    snprintf(claire, sizeof claire, "%s",
+             one("/fhir/Practitioner?identifier=urn:oid:1.2.250.1.71.4.2.1|810000000001",
+                 tok_lecteur));
+    snprintf(ej, sizeof ej, "%s", one("/fhir/Organization?type=LEGAL-ENTITY", tok_lecteur));
+    int st;
+    json_t *p = get(h_fmt("/fhir/Practitioner/%s", claire), tok_lecteur, &st);
+    cr_assert_eq(st, 200, "%s", dump(p));
+    cr_assert_str_eq(str(p, "resourceType"), "Practitioner");
+    cr_assert_str_eq(str(p, "name.0.family"), "TESTMEDECIN");
+    cr_assert_str_eq(str(p, "name.0.given.0"), "Claire");
+    cr_assert_str_eq(str(p, "name.0.prefix.0"), "Dr");
+    cr_assert(strstr(dump(p), "\"https://rpps.esante.gouv.fr\",\"value\":\"10000000001\""),
+              "%s", dump(p));
+    json_decref(p);
+
+    cr_assert_str_eq(one("/fhir/Practitioner?identifier=https://rpps.esante.gouv.fr|"
+                         "10000000001", tok_lecteur), claire);
+    cr_assert_str_eq(one("/fhir/Practitioner?identifier=10000000001", tok_lecteur), claire);
+    cr_assert_str_eq(one("/fhir/Practitioner?family=testmed", tok_lecteur), claire);
+    char lucie[32];
+    snprintf(lucie, sizeof lucie, "%s", one("/fhir/Practitioner?name=lucie", tok_lecteur));
+    cr_assert_str_eq(one("/fhir/Practitioner?identifier=urn:oid:1.2.250.1.71.4.2.1|"
+                         "0759912345", tok_lecteur), lucie);
+    json_t *b = search("/fhir/Practitioner?name=TEST", tok_lecteur);
+    cr_assert_eq(total(b), 2);
+    json_decref(b);
+    b = search("/fhir/Practitioner?identifier=http://example.org|10000000001", tok_lecteur);
+    cr_assert_eq(total(b), 0);
+    json_decref(b);
+
+    /* Claire's two roles are both the EJ's (one named by its site's FINESS). */
+    b = search(h_fmt("/fhir/PractitionerRole?practitioner=Practitioner/%s", claire),
+               tok_lecteur);
+    cr_assert_eq(total(b), 2, "%s", dump(b));
+    for (size_t i = 0; i < 2; i++) {
+        json_t *role = entry(b, i);
+        cr_assert_str_eq(str(role, "organization.reference"), h_fmt("Organization/%s", ej));
+        cr_assert_str_eq(str(role, "practitioner.reference"),
+                         h_fmt("Practitioner/%s", claire));
+        cr_assert_str_eq(str(role, "code.0.coding.0.code"), "10");
+        cr_assert_str_eq(str(role, "specialty.0.coding.0.code"), "SM04");
+    }
+    const char *role_id = str(entry(b, 1), "id");
+    json_t *role = get(h_fmt("/fhir/PractitionerRole/%s", role_id), tok_lecteur, &st);
+    cr_assert_eq(st, 200);
+    cr_assert_str_eq(str(role, "code.1.coding.0.code"), "FON-05", "%s", dump(role));
+    json_decref(role);
+    json_decref(b);
+    b = search(h_fmt("/fhir/PractitionerRole?organization=Organization/%s&_count=2", ej),
+               tok_lecteur);
+    cr_assert_eq(total(b), 3);
+    cr_assert_eq(json_array_size(json_object_get(b, "entry")), 2);
+    json_decref(b);
+
+    json_t *j = get("/fhir/PractitionerRole?family=TEST", tok_lecteur, &st);
+    cr_assert_eq(st, 400, "%s", dump(j));
+    json_decref(j);
+    j = get("/fhir/Practitioner/0", tok_lecteur, &st);
+    cr_assert_eq(st, 404);
+    json_decref(j);
+}
+
+/* The number of professionals the server finds. */
+static long long professionals(void)
+{
+    json_t *b = search("/fhir/Practitioner?name=TEST", tok_lecteur);
+    long long n = total(b);
+    json_decref(b);
+    return n;
+}
+
+Test(fhir_dir, import_professionals_all_or_nothing)
+{
+    h_result r;
+    const char *same = h_fmt("%s/pros.csv", root);
+    cr_assert_eq(H_RUN(&r, "import", "professionals", "--data", data, same), 0);
+    ASSERT_EXIT(&r, 0);
+    cr_assert(strstr(r.out, "professionals 0 inserted, 0 updated, 2 unchanged; "
+                            "roles 0 inserted, 0 updated, 3 unchanged"), "%s", r.out);
+    h_result_free(&r);
+
+    /* A bad RPPS on line 3: nothing of the file is imported. */
+    const char *bad = h_fmt("%s/bad.csv", root);
+    cr_assert_eq(h_write_text(bad, PRO_HEADER
+        "RPPS,10000000002,M,TESTNOUVEAU,Jean,10,Médecin,,,750712184,\n"
+        "RPPS,1000000000X,M,TESTFAUX,Paul,10,Médecin,,,750712184,\n"), 0);
+    cr_assert_eq(H_RUN(&r, "import", "professionals", "--data", data, bad), 0);
+    ASSERT_EXIT(&r, 1);
+    cr_assert(strstr(r.err, h_fmt("%s:3: an RPPS number is 11 digits", bad)), "%s", r.err);
+    h_result_free(&r);
+    cr_assert_eq(professionals(), 2);
+
+    /* An establishment outside the structures; two names for one RPPS. */
+    cr_assert_eq(h_write_text(bad, PRO_HEADER
+        "RPPS,10000000002,M,TESTNOUVEAU,Jean,10,Médecin,,,130000011,\n"), 0);
+    cr_assert_eq(H_RUN(&r, "import", "professionals", "--data", data, bad), 0);
+    ASSERT_EXIT(&r, 1);
+    cr_assert(strstr(r.err, ":2: no EJ or EG with FINESS 130000011"), "%s", r.err);
+    h_result_free(&r);
+    cr_assert_eq(h_write_text(bad, PRO_HEADER
+        "RPPS,10000000002,M,TESTNOUVEAU,Jean,10,Médecin,,,750712184,\n"
+        "RPPS,10000000002,M,TESTNOUVEAU,Jacques,10,Médecin,,,750712184,FON-01\n"), 0);
+    cr_assert_eq(H_RUN(&r, "import", "professionals", "--data", data, bad), 0);
+    ASSERT_EXIT(&r, 1);
+    cr_assert(strstr(r.err, ":3: RPPS 10000000002 has other names"), "%s", r.err);
+    h_result_free(&r);
+    cr_assert_eq(professionals(), 2);
+
+    /* A renamed professional is updated in place. */
+    cr_assert_eq(h_write_text(bad, PRO_HEADER
+        "ADELI,759912345,MME,TESTINFIRMIERE-MARTIN,Lucie,60,Infirmier,,,750712184,\n"), 0);
+    cr_assert_eq(H_RUN(&r, "import", "professionals", "--data", data, bad), 0);
+    ASSERT_EXIT(&r, 0);
+    cr_assert(strstr(r.out, "professionals 0 inserted, 1 updated"), "%s", r.out);
+    h_result_free(&r);
+    cr_assert_eq(professionals(), 2);
+    json_t *b = search("/fhir/Practitioner?family=testinfirmiere-m", tok_lecteur);
+    cr_assert_eq(total(b), 1);
+    json_decref(b);
 }
