@@ -43,6 +43,8 @@ static const http_route routes[] = {
     { "GET", "/fhir/Practitioner/{}", H_DIR(FHIR_DIR_PRACTITIONER, 1) },
     { "GET", "/fhir/PractitionerRole", H_DIR(FHIR_DIR_PRACTITIONER_ROLE, 0) },
     { "GET", "/fhir/PractitionerRole/{}", H_DIR(FHIR_DIR_PRACTITIONER_ROLE, 1) },
+    { "GET", "/fhir/AuditEvent", H_DIR(FHIR_DIR_AUDIT_EVENT, 0) },
+    { "GET", "/fhir/AuditEvent/{}", H_DIR(FHIR_DIR_AUDIT_EVENT, 1) },
 };
 
 static void answer(http_response *resp, unsigned status, json_t *body)
@@ -393,12 +395,6 @@ static int run(socle_server *srv, fhir_unit *u)
 
 /* ---- Entry ---------------------------------------------------------------- */
 
-static http_right fhir_directory_right(int handler)
-{
-    (void)handler;
-    return RIGHT_DIRECTORY_READ;
-}
-
 static void deny(socle_server *srv, const http_request *req, const socle_actor *actor,
                  const char *action, const char *detail)
 {
@@ -467,7 +463,8 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
 
     http_right right = m.handler == H_PATIENT_READ || m.handler == H_PATIENT_SEARCH
                      ? RIGHT_PATIENT_READ
-                     : m.handler >= H_DIRECTORY ? fhir_directory_right(m.handler)
+                     : m.handler >= H_DIRECTORY
+                     ? fhir_directory_right((fhir_dir_type)((m.handler - H_DIRECTORY) / 2))
                      : RIGHT_ENCOUNTER_READ;
     if (!rights_allowed(claims.role, right)) {
         char msg[128];

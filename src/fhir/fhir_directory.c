@@ -6,10 +6,12 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
 #include "core/structure_read.h"
+#include "fhir/auditevent.h"
 #include "fhir/fhir_common.h"
 #include "fhir/fhir_search.h"
 #include "fhir/organization.h"
@@ -19,7 +21,13 @@
 static const char *const type_names[] = {
     [FHIR_DIR_ORGANIZATION] = "Organization", [FHIR_DIR_LOCATION] = "Location",
     [FHIR_DIR_PRACTITIONER] = "Practitioner", [FHIR_DIR_PRACTITIONER_ROLE] = "PractitionerRole",
+    [FHIR_DIR_AUDIT_EVENT] = "AuditEvent",
 };
+
+http_right fhir_directory_right(fhir_dir_type type)
+{
+    return type == FHIR_DIR_AUDIT_EVENT ? RIGHT_AUDIT_READ : RIGHT_DIRECTORY_READ;
+}
 
 typedef struct reply {
     unsigned *status;
@@ -172,6 +180,58 @@ static int professional_search(struct store *st, const socle_actor *actor,
     return 0;
 }
 
+static int audit_read(struct store *st, const socle_actor *actor, const char *id, reply *r,
+                      socle_err *err)
+{
+    audit_record rec;
+    int found = audit_read_in_tx(st, actor, fhir_parse_id(id), &rec, err);
+    if (found < 0)
+        return -1;
+    if (found)
+        set(r, 200, fhir_auditevent_from(&rec));
+    else
+        not_found(r, FHIR_DIR_AUDIT_EVENT);
+    return 0;
+}
+
+static int audit_search(struct store *st, const socle_actor *actor, const http_request *req,
+                        reply *r, socle_err *err)
+{
+    fhir_audit_params p;
+    fhir_search_error e;
+    if (fhir_audit_params_parse(req, &p, &e) != 0)
+        return refuse(st, actor, r, "audit.search", "audit", &e, err);
+    audit_record *recs = calloc(p.limit + 1, sizeof *recs);
+    if (recs == NULL)
+        return err_set(err, SOCLE_EIO, "out of memory");
+    size_t n = 0;
+    int64_t total = 0;
+    if (audit_search_in_tx(st, actor, &p.q, p.limit + 1, recs, &n, p.count_total ? &total
+                           : NULL, p.names, err) != 0) {
+        free(recs);
+        return -1;
+    }
+    int more = n > p.limit;
+    if (more)
+        n = p.limit;
+    buf self = { 0 }, next = { 0 };
+    fhir_page_urls(req, more ? recs[n - 1].seq : 0, &self, &next);
+    json_t *bundle = fhir_bundle_new(total, buf_cstr(&self), more ? buf_cstr(&next) : NULL);
+    if (!p.count_total)
+        json_object_del(bundle, "total");
+    for (size_t i = 0; i < n; i++) {
+        char full[512];
+        snprintf(full, sizeof full, "%s/fhir/AuditEvent/%lld", req->base,
+                 (long long)recs[i].seq);
+        fhir_bundle_add(bundle, full, fhir_auditevent_from(&recs[i]));
+    }
+    buf_free(&self);
+    buf_free(&next);
+    free(recs);
+    set(r, 200, bundle);
+    return 0;
+}
+
 int fhir_directory_handle(struct store *st, const socle_actor *actor, const http_request *req,
                           fhir_dir_type type, const char *id, unsigned *status, json_t **body,
                           socle_err *err)
@@ -186,6 +246,8 @@ int fhir_directory_handle(struct store *st, const socle_actor *actor, const http
     case FHIR_DIR_PRACTITIONER_ROLE:
         return id ? professional_read(st, actor, type, id, &r, err)
                   : professional_search(st, actor, req, type, &r, err);
+    case FHIR_DIR_AUDIT_EVENT:
+        return id ? audit_read(st, actor, id, &r, err) : audit_search(st, actor, req, &r, err);
     }
     return err_set(err, SOCLE_EINTERNAL, "unknown directory type %d", (int)type);
 }
@@ -231,5 +293,16 @@ void fhir_directory_capability(json_t *resources)
     json_array_append_new(p, param("practitioner", "reference"));
     json_array_append_new(p, param("organization", "reference"));
     json_array_append_new(p, param("_count", "number"));
+    json_array_append_new(resources, r);
+    r = json_pack("{s:s, s:[{s:s}, {s:s}], s:[]}", "type", "AuditEvent", "interaction",
+                  "code", "read", "code", "search-type", "searchParam");
+    p = json_object_get(r, "searchParam");
+    const char *const audit_params[][2] = {
+        { "_id", "token" }, { "date", "date" }, { "agent", "reference" },
+        { "altid", "token" }, { "action", "token" }, { "subtype", "token" },
+        { "entity", "reference" }, { "outcome", "token" }, { "_count", "number" },
+    };
+    for (size_t i = 0; i < sizeof audit_params / sizeof audit_params[0]; i++)
+        json_array_append_new(p, param(audit_params[i][0], audit_params[i][1]));
     json_array_append_new(resources, r);
 }

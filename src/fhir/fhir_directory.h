@@ -2,7 +2,8 @@
  * fhir_directory.h - the reads and searches of the FHIR resources that are
  * not a patient's data, so need no establishment scoping: Organization and
  * Location (structures), Practitioner and PractitionerRole (professional
- * directory), AuditEvent (the audit trail). fhir_api.c authenticates,
+ * directory): every role reads them; AuditEvent (the audit trail): the
+ * dpo and admin roles only (RIGHT_AUDIT_READ). fhir_api.c authenticates,
  * checks the right and opens the transaction; this runs inside it.
  */
 #ifndef SOCLE_FHIR_DIRECTORY_H
@@ -21,7 +22,13 @@ typedef enum fhir_dir_type {
     FHIR_DIR_LOCATION,
     FHIR_DIR_PRACTITIONER,
     FHIR_DIR_PRACTITIONER_ROLE,
+    FHIR_DIR_AUDIT_EVENT,
 } fhir_dir_type;
+
+#include "http/rights.h"
+
+/* The right a read or search of type needs. */
+http_right fhir_directory_right(fhir_dir_type type);
 
 /* A read (id not NULL) or a search (id NULL) of a resource of type, in the
  * caller's open transaction, with its audit records. Sets *status and

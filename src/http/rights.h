@@ -16,7 +16,7 @@ typedef enum http_right {
     RIGHT_BREAK_GLASS,        /* read outside the token's establishments, audited */
     RIGHT_PATIENT_WRITE,      /* create/update (not exposed yet) */
     RIGHT_IDENTITY_MERGE,     /* merge/unmerge, $match (not exposed yet) */
-    RIGHT_AUDIT_READ,         /* AuditEvent (not exposed yet) */
+    RIGHT_AUDIT_READ,         /* AuditEvent read and search */
     RIGHT_DIRECTORY_READ,     /* Organization, Location, Practitioner(Role) */
     RIGHT_COUNT
 } http_right;

@@ -502,4 +502,35 @@ typedef struct store_pro_query {
 int store_pro_search(store *st, int roles, const store_pro_query *q, size_t max, int64_t *ids,
                      size_t *n, int64_t *total, socle_err *err);
 
+/* ---- Audit trail search (FHIR AuditEvent) ----------------------------- */
+
+#define STORE_AUDIT_LIKE_MAX 16
+
+/* Criteria of a search of the audit trail: every criterion given (0, ""
+ * or none) holds. Timestamps compare as text (UTC ISO 8601). */
+typedef struct store_audit_query {
+    int64_t seq;                         /* this record only */
+    char from[SOCLE_TS_MAX];             /* at >= from */
+    char to[SOCLE_TS_MAX];               /* at < to */
+    char actor[SOCLE_ACTOR_MAX];
+    char action[64];                     /* exact */
+    /* The action matches one of these LIKE patterns (or, with
+     * action_not_like, none of them). */
+    const char *action_like[STORE_AUDIT_LIKE_MAX];
+    size_t n_action_like;
+    int action_not_like;
+    char object_type[32];
+    char object_id[64];
+    const char *outcomes[4];             /* stored outcomes ("success"...), any of them */
+    size_t n_outcomes;
+    int descending;                      /* newest first */
+    int64_t after_seq;                   /* continuation: seqs after it in the order */
+} store_audit_query;
+
+/* At most max matching records into out (*n), in seq order (or reverse);
+ * *total receives how many match in all (after_seq aside), unless total
+ * is NULL (the count is then not run). */
+int store_audit_search(store *st, const store_audit_query *q, size_t max, audit_record *out,
+                       size_t *n, int64_t *total, socle_err *err);
+
 #endif

@@ -2,14 +2,15 @@
  * fuzz_fhir_directory.c - libFuzzer target for the search parameters of
  * the directory resources (organization.h, practitioner.h). The input is a query string
  * "a=b&c=d" (split here, without percent-decoding: MHD does that); the
- * Organization, Location, Practitioner and PractitionerRole parsers must
- * accept it with criteria that are
+ * Organization, Location, Practitioner, PractitionerRole and AuditEvent
+ * parsers must accept it with criteria that are
  * C strings, or refuse it with a message.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fhir/auditevent.h"
 #include "fhir/organization.h"
 #include "fhir/practitioner.h"
 
@@ -64,6 +65,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         else
             check(e.code != NULL && e.msg[0] != '\0');
     }
+    fhir_audit_params a;
+    if (fhir_audit_params_parse(&req, &a, &e) == 0)
+        check(memchr(a.q.from, '\0', sizeof a.q.from) && memchr(a.q.to, '\0', sizeof a.q.to)
+              && memchr(a.q.actor, '\0', sizeof a.q.actor) && a.limit >= 1 && a.limit <= 100
+              && a.q.n_action_like <= STORE_AUDIT_LIKE_MAX && a.q.n_outcomes <= 4);
+    else
+        check(e.code != NULL && e.msg[0] != '\0');
     free(text);
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hl7_support.h"
 
@@ -32,7 +33,8 @@ static h_server srv;
 static void issue(char *out, const char *role)
 {
     h_result r;
-    cr_assert_eq(H_RUN(&r, "token", "issue", "--data", data, "--role", role), 0);
+    cr_assert_eq(H_RUN(&r, "token", "issue", "--data", data, "--role", role, "--sub",
+                       h_fmt("%s-t", role)), 0);
     ASSERT_EXIT(&r, 0);
     snprintf(out, 2048, "%s", r.out);
     out[strcspn(out, "\r\n")] = '\0';
@@ -460,4 +462,104 @@ Test(fhir_dir, import_professionals_all_or_nothing)
     json_t *b = search("/fhir/Practitioner?family=testinfirmiere-m", tok_lecteur);
     cr_assert_eq(total(b), 1);
     json_decref(b);
+}
+
+/* Every entry of a Bundle satisfies: its string at path equals want. */
+static void all_equal(json_t *b, const char *path, const char *want)
+{
+    for (size_t i = 0; i < json_array_size(json_object_get(b, "entry")); i++)
+        cr_assert_str_eq(str(entry(b, i), path), want, "entry %zu: %s", i, dump(entry(b, i)));
+}
+
+Test(fhir_dir, audit_events)
+{
+    /* Some reads by the lecteur, then its attempt at the trail. */
+    char ej[32];
+    snprintf(ej, sizeof ej, "%s", one("/fhir/Organization?type=LEGAL-ENTITY", tok_lecteur));
+    int st;
+    json_t *j = get(h_fmt("/fhir/Organization/%s", ej), tok_lecteur, &st);
+    json_decref(j);
+    j = get("/fhir/AuditEvent", tok_lecteur, &st);
+    cr_assert_eq(st, 403, "%s", dump(j));
+    cr_assert_str_eq(str(j, "issue.0.code"), "forbidden");
+    json_decref(j);
+
+    json_t *b = search("/fhir/AuditEvent?agent=lecteur-t", tok_dpo);
+    cr_assert_geq(total(b), 3, "%s", dump(b));
+    all_equal(b, "agent.0.altId", "lecteur-t");
+    all_equal(b, "resourceType", "AuditEvent");
+    long long all = total(b);
+    json_decref(b);
+
+    b = search("/fhir/AuditEvent?agent=lecteur-t&action=R&outcome=0", tok_dpo);
+    cr_assert_eq(total(b), 1, "%s", dump(b));
+    cr_assert_str_eq(str(entry(b, 0), "subtype.0.code"), "structure.read");
+    cr_assert_str_eq(str(entry(b, 0), "entity.0.what.identifier.value"), ej);
+    cr_assert_str_eq(str(entry(b, 0), "outcome"), "0");
+    json_decref(b);
+    b = search("/fhir/AuditEvent?agent=lecteur-t&subtype=urn:socle:audit-action|"
+               "structure.search", tok_dpo);
+    cr_assert_eq(total(b), 1, "%s", dump(b));
+    cr_assert_str_eq(str(entry(b, 0), "action"), "E");
+    json_decref(b);
+    b = search("/fhir/AuditEvent?agent=lecteur-t&outcome=4", tok_dpo);
+    cr_assert_eq(total(b), 1, "the 403: %s", dump(b));
+    cr_assert_str_eq(str(entry(b, 0), "subtype.0.code"), "audit.read");
+    json_decref(b);
+    b = search(h_fmt("/fhir/AuditEvent?entity=Organization/%s&agent=lecteur-t", ej), tok_dpo);
+    cr_assert_eq(total(b), 1, "%s", dump(b));
+    json_decref(b);
+
+    /* Dates: today (UTC) holds them all, the last century none. */
+    char today[16];
+    time_t now = time(NULL);
+    strftime(today, sizeof today, "%Y-%m-%d", gmtime(&now));
+    b = search(h_fmt("/fhir/AuditEvent?agent=lecteur-t&date=ge%s&date=le%s", today, today),
+               tok_dpo);
+    cr_assert_eq(total(b), all);
+    json_decref(b);
+    b = search("/fhir/AuditEvent?agent=lecteur-t&date=lt2000-01-01T00:00:00Z", tok_dpo);
+    cr_assert_eq(total(b), 0);
+    json_decref(b);
+
+    /* Paging newest first, without a total. */
+    b = search("/fhir/AuditEvent?_count=2&_sort=-date&_total=none", tok_admin);
+    cr_assert_null(json_object_get(b, "total"));
+    cr_assert_eq(json_array_size(json_object_get(b, "entry")), 2);
+    long long first = atoll(str(entry(b, 0), "id")), second = atoll(str(entry(b, 1), "id"));
+    cr_assert_gt(first, second);
+    const char *next = NULL;
+    json_t *links = json_object_get(b, "link");
+    for (size_t i = 0; i < json_array_size(links); i++)
+        if (strcmp(str(json_array_get(links, i), "relation"), "next") == 0)
+            next = str(json_array_get(links, i), "url");
+    cr_assert_not_null(next);
+    json_t *b2 = search(strstr(next, "/fhir/"), tok_admin);
+    cr_assert_lt(atoll(str(entry(b2, 0), "id")), second);
+    json_decref(b2);
+
+    /* A read of one record, and the trail's own reads in the trail. */
+    json_t *ev = get(h_fmt("/fhir/AuditEvent/%lld", first), tok_dpo, &st);
+    cr_assert_eq(st, 200, "%s", dump(ev));
+    cr_assert_str_eq(str(ev, "id"), h_fmt("%lld", first));
+    json_decref(ev);
+    json_decref(b);
+    b = search("/fhir/AuditEvent?agent=dpo-t&subtype=audit.read", tok_dpo);
+    cr_assert_eq(total(b), 1, "%s", dump(b));
+    cr_assert_str_eq(str(entry(b, 0), "entity.0.what.reference"), h_fmt("AuditEvent/%lld",
+                                                                        first));
+    json_decref(b);
+    b = search("/fhir/AuditEvent?agent=dpo-t&subtype=audit.search", tok_dpo);
+    cr_assert_geq(total(b), 8);
+    json_decref(b);
+
+    j = get("/fhir/AuditEvent?patient=1", tok_dpo, &st);
+    cr_assert_eq(st, 400, "%s", dump(j));
+    json_decref(j);
+    j = get("/fhir/AuditEvent?action=X", tok_dpo, &st);
+    cr_assert_eq(st, 400);
+    json_decref(j);
+    j = get("/fhir/AuditEvent/0", tok_dpo, &st);
+    cr_assert_eq(st, 404);
+    json_decref(j);
 }

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "util/buf.h"
+
 #define AUDIT_COLUMNS \
     "seq, at, actor, role, action, object_type, object_id, outcome, detail, " \
     "prev_hash, hash FROM audit "
@@ -80,4 +82,73 @@ int store_audit_foreach(store *st, int64_t from_seq, store_audit_cb cb, void *ct
     int failed = (rc != SQLITE_ROW && rc != SQLITE_DONE);
     sqlite3_reset(s);
     return failed ? sq_fail(st, err, "read audit") : 0;
+}
+
+static void audit_criteria(const store_audit_query *q, buf *sql, sq_binds *b)
+{
+    if (q->seq != 0)
+        sq_binds_num(b, sql, " AND seq = ?", q->seq);
+    if (q->from[0] != '\0')
+        sq_binds_text(b, sql, " AND at >= ?", q->from);
+    if (q->to[0] != '\0')
+        sq_binds_text(b, sql, " AND at < ?", q->to);
+    if (q->actor[0] != '\0')
+        sq_binds_text(b, sql, " AND actor = ?", q->actor);
+    if (q->action[0] != '\0')
+        sq_binds_text(b, sql, " AND action = ?", q->action);
+    if (q->n_action_like > 0) {
+        buf_puts(sql, q->action_not_like ? " AND NOT (0" : " AND (0");
+        for (size_t i = 0; i < q->n_action_like && i < STORE_AUDIT_LIKE_MAX; i++)
+            sq_binds_text(b, sql, " OR action LIKE ?", q->action_like[i]);
+        buf_puts(sql, ")");
+    }
+    if (q->object_type[0] != '\0')
+        sq_binds_text(b, sql, " AND object_type = ?", q->object_type);
+    if (q->object_id[0] != '\0')
+        sq_binds_text(b, sql, " AND object_id = ?", q->object_id);
+    if (q->n_outcomes > 0) {
+        buf_puts(sql, " AND outcome IN (''");
+        for (size_t i = 0; i < q->n_outcomes && i < 4; i++)
+            sq_binds_text(b, sql, ", ?", q->outcomes[i]);
+        buf_puts(sql, ")");
+    }
+}
+
+int store_audit_search(store *st, const store_audit_query *q, size_t max, audit_record *out,
+                       size_t *n, int64_t *total, socle_err *err)
+{
+    *n = 0;
+    if (total != NULL)
+        *total = 0;
+    for (int pass = total != NULL ? 0 : 1; pass < 2; pass++) {
+        sq_binds b = { .n = 0 };
+        buf sql = { 0 };
+        buf_puts(&sql, pass == 0 ? "SELECT count(*) FROM audit WHERE 1"
+                                 : "SELECT " AUDIT_COLUMNS "WHERE 1");
+        audit_criteria(q, &sql, &b);
+        if (pass == 1) {
+            if (q->after_seq > 0)
+                sq_binds_num(&b, &sql, q->descending ? " AND seq < ?" : " AND seq > ?",
+                             q->after_seq);
+            sq_binds_num(&b, &sql, q->descending ? " ORDER BY seq DESC LIMIT ?"
+                                                 : " ORDER BY seq LIMIT ?", (int64_t)max);
+        }
+        sqlite3_stmt *s = NULL;
+        int rc = sq_prepare_bound(st, buf_cstr(&sql), &b, "audit search", &s, err);
+        buf_free(&sql);
+        if (rc != 0)
+            return -1;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            if (pass == 0)
+                *total = sqlite3_column_int64(s, 0);
+            else if (*n < max)
+                read_audit(s, &out[(*n)++]);
+        }
+        if (rc != SQLITE_DONE)
+            sq_fail(st, err, "search audit");
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return -1;
+    }
+    return 0;
 }
