@@ -223,25 +223,30 @@ static int parse_outcome(const char *v, store_audit_query *q, fhir_search_error 
     char list[32];
     if (str_copy(list, sizeof list, v) != 0)
         return bad(e, "invalid", "AuditEvent.outcome", "outcome: too long");
-    int any = 0;
+    unsigned codes = 0;   /* bits: 0, 4, 8, 12 */
     for (char *save = NULL, *t = strtok_r(list, ",", &save); t != NULL;
          t = strtok_r(NULL, ",", &save)) {
-        if (strcmp(t, "0") == 0) {
-            q->outcomes[q->n_outcomes++] = "success";
-        } else if (strcmp(t, "4") == 0) {
-            q->outcomes[q->n_outcomes++] = "denied";
-            q->outcomes[q->n_outcomes++] = "not-found";
-        } else if (strcmp(t, "8") == 0) {
-            q->outcomes[q->n_outcomes++] = "failure";
-        } else if (strcmp(t, "12") != 0) {
+        if (strcmp(t, "0") == 0)
+            codes |= 1;
+        else if (strcmp(t, "4") == 0)
+            codes |= 2;
+        else if (strcmp(t, "8") == 0)
+            codes |= 4;
+        else if (strcmp(t, "12") == 0)
+            codes |= 8;
+        else
             return bad(e, "invalid", "AuditEvent.outcome", "outcome: 0, 4, 8 or 12 expected");
-        }
-        any = 1;
-        if (q->n_outcomes > 2)   /* room for one more group of two */
-            break;
     }
-    if (!any)
+    if (codes == 0)
         return bad(e, "invalid", "AuditEvent.outcome", "outcome: 0, 4, 8 or 12 expected");
+    if (codes & 1)
+        q->outcomes[q->n_outcomes++] = "success";
+    if (codes & 2) {
+        q->outcomes[q->n_outcomes++] = "denied";
+        q->outcomes[q->n_outcomes++] = "not-found";
+    }
+    if (codes & 4)
+        q->outcomes[q->n_outcomes++] = "failure";
     if (q->n_outcomes == 0)
         q->seq = -1;   /* 12 (major failure) only: Socle records none */
     return 0;

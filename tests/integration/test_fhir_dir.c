@@ -506,6 +506,9 @@ Test(fhir_dir, audit_events)
     cr_assert_eq(total(b), 1, "the 403: %s", dump(b));
     cr_assert_str_eq(str(entry(b, 0), "subtype.0.code"), "audit.read");
     json_decref(b);
+    b = search("/fhir/AuditEvent?agent=lecteur-t&outcome=0,4,8", tok_dpo);
+    cr_assert_eq(total(b), all);
+    json_decref(b);
     b = search(h_fmt("/fhir/AuditEvent?entity=Organization/%s&agent=lecteur-t", ej), tok_dpo);
     cr_assert_eq(total(b), 1, "%s", dump(b));
     json_decref(b);
