@@ -23,9 +23,10 @@ json_t *fhir_capability(const char *base_url)
         param("family", "string"), param("given", "string"), param("birthdate", "date"),
         param("gender", "token"), param("active", "token"), param("_count", "number"));
     json_t *encounter = json_pack(
-        "{s:s, s:s, s:[{s:s}, {s:s}], s:[o, o, o, o, o]}",
+        "{s:s, s:s, s:[{s:s}, {s:s}], s:[s], s:[o, o, o, o, o]}",
         "type", "Encounter", "profile", FHIR_PROFILE_ENCOUNTER,
         "interaction", "code", "read", "code", "search-type",
+        "searchInclude", "Encounter:patient",
         "searchParam", param("patient", "reference"), param("identifier", "token"),
         param("status", "token"), param("date", "date"), param("_count", "number"));
     json_t *cs = json_pack(

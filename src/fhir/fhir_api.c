@@ -142,18 +142,21 @@ static void self_url(const http_request *req, buf *out)
     }
 }
 
-static void next_url(const http_request *req, int64_t cursor, buf *out)
+/* The next page: after the last id (_cursor), or for a sorted search
+ * (sorted) at the next offset (_offset). */
+static void next_url(const http_request *req, int sorted, int64_t cursor, buf *out)
 {
+    const char *name = sorted ? "_offset" : "_cursor";
     buf_printf(out, "%s%s?", req->base, req->path);
     for (size_t i = 0; i < req->n_params; i++) {
-        if (strcmp(req->params[i].name, "_cursor") == 0)
+        if (strcmp(req->params[i].name, name) == 0)
             continue;
         fhir_url_encode(out, req->params[i].name);
         buf_putc(out, '=');
         fhir_url_encode(out, req->params[i].value);
         buf_putc(out, '&');
     }
-    buf_printf(out, "_cursor=%" PRId64, cursor);
+    buf_printf(out, "%s=%" PRId64, name, cursor);
 }
 
 static int patient_read(store *st, fhir_unit *u, const scope *sc)
@@ -228,8 +231,12 @@ static int patient_search(store *st, fhir_unit *u, const scope *sc)
     buf self = { 0 }, next = { 0 };
     self_url(u->req, &self);
     if (r.more)
-        next_url(u->req, r.last_ght_id, &next);
+        next_url(u->req, c.sort != 0, c.sort ? c.offset + (int64_t)(c.limit == 0
+                 || c.limit > IDENTITY_SEARCH_MAX ? IDENTITY_SEARCH_MAX : c.limit)
+                 : r.last_ght_id, &next);
     json_t *bundle = fhir_bundle_new(r.total, buf_cstr(&self), r.more ? buf_cstr(&next) : NULL);
+    if (c.no_total)
+        json_object_del(bundle, "total");
     for (size_t i = 0; i < r.count; i++) {
         char full[512];
         snprintf(full, sizeof full, "%s/fhir/Patient/%" PRId64, u->req->base, r.hits[i].ght_id);
@@ -275,6 +282,39 @@ static int encounter_read(store *st, fhir_unit *u, const scope *sc)
     return store_commit(st, &u->err);
 }
 
+/* _include=Encounter:patient: each distinct patient of the page once, as an
+ * entry with search.mode include. A read like any other (audited); the
+ * scope applies to it too, although a stay in scope is a local identity
+ * in scope, so only a broken-glass search can meet a patient outside. */
+static int include_patients(store *st, fhir_unit *u, const scope *sc,
+                            const stay_search_result *r, json_t *bundle)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        int64_t id = r->stays[i].ght_id;
+        int seen = id <= 0;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = r->stays[k].ght_id == id;
+        if (seen)
+            continue;
+        identity_patient p;
+        int found = identity_patient_read_in_tx(st, &u->actor, id, &p, &u->err);
+        if (found < 0) {
+            identity_patient_free(&p);
+            return -1;
+        }
+        const identity_hit *h = found && p.ght.state == GHT_ACTIVE ? &p.hit : &p.survivor_hit;
+        if (found && (!sc->scoped || u->break_glass != NULL || scope_has_hit(sc, h))) {
+            char full[512];
+            snprintf(full, sizeof full, "%s/fhir/Patient/%" PRId64, u->req->base, id);
+            json_t *entry = json_pack("{s:s, s:o, s:{s:s}}", "fullUrl", full, "resource",
+                                      fhir_patient_from_read(&p), "search", "mode", "include");
+            json_array_append_new(json_object_get(bundle, "entry"), entry);
+        }
+        identity_patient_free(&p);
+    }
+    return 0;
+}
+
 static int encounter_search(store *st, fhir_unit *u, const scope *sc)
 {
     stay_search_criteria c;
@@ -305,13 +345,24 @@ static int encounter_search(store *st, fhir_unit *u, const scope *sc)
     buf self = { 0 }, next = { 0 };
     self_url(u->req, &self);
     if (r.more)
-        next_url(u->req, r.last_id, &next);
+        next_url(u->req, c.sort != 0, c.sort ? c.offset + (int64_t)(c.limit == 0
+                 || c.limit > STAY_SEARCH_MAX ? STAY_SEARCH_MAX : c.limit) : r.last_id, &next);
     json_t *bundle = fhir_bundle_new(r.total, buf_cstr(&self), r.more ? buf_cstr(&next) : NULL);
+    if (c.no_total)
+        json_object_del(bundle, "total");
     for (size_t i = 0; i < r.count; i++) {
         char full[512];
         snprintf(full, sizeof full, "%s/fhir/Encounter/%" PRId64, u->req->base,
                  r.stays[i].stay.id);
         fhir_bundle_add(bundle, full, fhir_encounter_from_stay(&r.stays[i]));
+    }
+    if (http_param_get(u->req, "_include") != NULL
+        && include_patients(st, u, sc, &r, bundle) != 0) {
+        json_decref(bundle);
+        buf_free(&self);
+        buf_free(&next);
+        stay_search_result_free(&r);
+        return -1;
     }
     buf_free(&self);
     buf_free(&next);

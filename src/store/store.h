@@ -226,7 +226,16 @@ typedef struct store_search_query {
     size_t n_in_domains;
     int with_ins;
     int64_t after_ght_id;            /* continuation: only GHT ids above it */
+    /* Order of the results: 0 by GHT id (after_ght_id continues), else a
+     * STORE_SORT_* (negative: descending; ties by GHT id) with offset
+     * results skipped (after_ght_id ignored). */
+    int sort;
+    int64_t offset;
 } store_search_query;
+
+#define STORE_SORT_FAMILY 1          /* the least normalised birth name */
+#define STORE_SORT_BIRTHDATE 2
+#define STORE_SORT_DATE 3            /* stays: admission */
 
 /* The GHT identities of the matching local identities (through their
  * active links), by ascending id above q->after_ght_id: at most max of
@@ -338,10 +347,13 @@ typedef struct store_stay_query {
     size_t n_in_domains;
     int restrict_domains;            /* in_domains applies (even when empty) */
     int64_t after_id;                /* continuation: only stay ids above it */
+    int sort;                        /* 0, or +-STORE_SORT_DATE with offset (as above) */
+    int64_t offset;
 } store_stay_query;
 
-/* Matching stay ids by ascending id above q->after_id, at most max of them
- * into ids (*n); *total receives how many match in all (after_id aside). */
+/* Matching stay ids by ascending id above q->after_id (or in q->sort order
+ * after q->offset), at most max of them into ids (*n); *total (unless
+ * NULL) receives how many match in all (after_id aside). */
 int store_stay_search(store *st, const store_stay_query *q, size_t max, int64_t *ids,
                       size_t *n, int64_t *total, socle_err *err);
 

@@ -566,3 +566,98 @@ Test(fhir_dir, audit_events)
     cr_assert_eq(st, 404);
     json_decref(j);
 }
+
+/* The families of a Patient Bundle's entries, in order, as "A,B,C". */
+static const char *families(json_t *b)
+{
+    static char out[512];
+    out[0] = '\0';
+    for (size_t i = 0; i < json_array_size(json_object_get(b, "entry")); i++)
+        snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? "," : "",
+                 str(entry(b, i), "name.0.family"));
+    return out;
+}
+
+/* A search, followed through its next links: the families of all pages. */
+static const char *all_families(const char *path)
+{
+    static char out[1024];
+    out[0] = '\0';
+    json_t *b = search(path, tok_lecteur);
+    for (;;) {
+        snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", out[0] ? "," : "",
+                 families(b));
+        const char *next = NULL;
+        json_t *links = json_object_get(b, "link");
+        for (size_t i = 0; i < json_array_size(links); i++)
+            if (strcmp(str(json_array_get(links, i), "relation"), "next") == 0)
+                next = str(json_array_get(links, i), "url");
+        if (next == NULL)
+            break;
+        json_t *nb = search(strstr(next, "/fhir/"), tok_lecteur);
+        json_decref(b);
+        b = nb;
+    }
+    json_decref(b);
+    return out;
+}
+
+Test(fhir_dir, sort_total_and_include)
+{
+    feed(a28("S1", "IPP11^^^HOP&" EJ1_OID "&ISO^PI||TESTSORTC^ANNE^ANNE^^Mme^^L||19900303|F"));
+    feed(a28("S2", "IPP12^^^HOP&" EJ1_OID "&ISO^PI||TESTSORTA^BRUNO^BRUNO^^M.^^L||19950505|M"));
+    feed(a28("S3", "IPP13^^^HOP&" EJ1_OID "&ISO^PI||TESTSORTB^CARLA^CARLA^^Mme^^L||19800808|F"));
+
+    cr_assert_str_eq(all_families("/fhir/Patient?family=TESTSORT&_sort=family&_count=2"),
+                     "TESTSORTA,TESTSORTB,TESTSORTC");
+    cr_assert_str_eq(all_families("/fhir/Patient?family=TESTSORT&_sort=-family&_count=1"),
+                     "TESTSORTC,TESTSORTB,TESTSORTA");
+    cr_assert_str_eq(all_families("/fhir/Patient?family=TESTSORT&_sort=birthdate"),
+                     "TESTSORTB,TESTSORTC,TESTSORTA");
+    cr_assert_str_eq(all_families("/fhir/Patient?family=TESTSORT&_sort=-birthdate&_count=2"),
+                     "TESTSORTA,TESTSORTC,TESTSORTB");
+
+    json_t *b = search("/fhir/Patient?family=TESTSORT&_total=none", tok_lecteur);
+    cr_assert_null(json_object_get(b, "total"), "%s", dump(b));
+    cr_assert_eq(json_array_size(json_object_get(b, "entry")), 3);
+    json_decref(b);
+    b = search("/fhir/Patient?family=TESTSORT&_total=accurate", tok_lecteur);
+    cr_assert_eq(total(b), 3);
+    json_decref(b);
+    int st;
+    json_t *j = get("/fhir/Patient?family=TESTSORT&_sort=gender", tok_lecteur, &st);
+    cr_assert_eq(st, 400, "%s", dump(j));
+    json_decref(j);
+    j = get("/fhir/Patient?family=TESTSORT&_include=Encounter:patient", tok_lecteur, &st);
+    cr_assert_eq(st, 400, "%s", dump(j));
+    json_decref(j);
+
+    /* Two stays of TESTSORTA, admitted on different days: by date, then
+     * with their patient included once. */
+    const char *v = "MSH|^~\\&|GAM|HOP|SOCLE|GHT|20260110120000||ADT^A01^ADT_A01|%s|P|"
+                    "2.5^FRA^2.11|||||FRA|UNICODE UTF-8\rEVN||20260110120000\r"
+                    "PID|1||IPP12^^^HOP&" EJ1_OID "&ISO^PI||TESTSORTA^BRUNO^BRUNO^^M.^^L"
+                    "||19950505|M\r"
+                    "PV1|1|I|UF-1||||||||||||||||%s^^^HOP&" EJ1_OID "&ISO^VN\r"
+                    "ZBE|%s^GAM^1.2.250.1.999.1.9^ISO|%s||INSERT|N||^^^^^^UF^^^UF-1||HMS\r";
+    feed(h_fmt(v, "S4", "V801", "MS1", "20260301080000"));
+    feed(h_fmt(v, "S5", "V802", "MS2", "20260201080000"));
+    char patient[32];
+    snprintf(patient, sizeof patient, "%s", one("/fhir/Patient?identifier=IPP12",
+                                                tok_lecteur));
+    b = search(h_fmt("/fhir/Encounter?patient=%s&_sort=-date&_include=Encounter:patient",
+                     patient), tok_lecteur);
+    cr_assert_eq(total(b), 2, "%s", dump(b));
+    cr_assert_eq(json_array_size(json_object_get(b, "entry")), 3, "%s", dump(b));
+    cr_assert_str_eq(str(entry(b, 0), "identifier.0.value"), "V801", "%s", dump(b));
+    cr_assert_str_eq(str(entry(b, 1), "identifier.0.value"), "V802");
+    json_t *inc = json_array_get(json_object_get(b, "entry"), 2);
+    cr_assert_str_eq(str(inc, "search.mode"), "include");
+    cr_assert_str_eq(str(inc, "resource.resourceType"), "Patient");
+    cr_assert_str_eq(str(inc, "resource.id"), patient);
+    json_decref(b);
+    b = search(h_fmt("/fhir/Encounter?patient=%s&_sort=date&_count=1", patient), tok_lecteur);
+    cr_assert_str_eq(str(entry(b, 0), "identifier.0.value"), "V802", "%s", dump(b));
+    cr_assert(strstr(dump(b), "_offset=1"), "%s", dump(b));
+    json_decref(b);
+}
