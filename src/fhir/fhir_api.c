@@ -19,6 +19,7 @@
 #include "fhir/fhir_common.h"
 #include "fhir/fhir_search.h"
 #include "fhir/patient.h"
+#include "http/ratelimit.h"
 #include "http/rights.h"
 #include "server_context.h"
 #include "store/store.h"
@@ -511,6 +512,19 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
     socle_actor actor;
     str_copy(actor.id, sizeof actor.id, claims.subject);
     str_copy(actor.role, sizeof actor.role, role_name(claims.role));
+
+    /* Per token (its jti): one client cannot starve the others. */
+    struct timespec mono;
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    if (!rate_limit_take(srv->rate, claims.id[0] ? claims.id : claims.subject,
+                         (int64_t)mono.tv_sec * 1000 + mono.tv_nsec / 1000000,
+                         &resp->retry_after)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "too many requests for this token (limit %u a minute); "
+                 "retry after %u s", srv->cfg.http_rate_limit, resp->retry_after);
+        fail(resp, 429, "throttled", msg, NULL);
+        return;
+    }
 
     http_right right = m.handler == H_PATIENT_READ || m.handler == H_PATIENT_SEARCH
                      ? RIGHT_PATIENT_READ

@@ -41,6 +41,7 @@ typedef struct http_response {
     const char *content_type;  /* static string */
     char allow[64];            /* Allow header for 405, "" none */
     char www_authenticate[128];
+    unsigned retry_after;      /* Retry-After header (seconds) for 429 and 503; 0 none */
 } http_response;
 
 /* The first value of a parameter, or NULL. */
