@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "audit/audit.h"
+#include "core/access.h"
 #include "core/identity.h"
 #include "fhir/capability.h"
 #include "fhir/encounter.h"
@@ -60,44 +61,6 @@ static void fail(http_response *resp, unsigned status, const char *code, const c
                  const char *expression)
 {
     answer(resp, status, fhir_outcome(code, msg, expression));
-}
-
-/* ---- Scope ------------------------------------------------------------- */
-
-typedef struct scope {
-    int scoped;                         /* the token names establishments */
-    id_domain doms[TOKEN_MAX_EJ];       /* their domains (unknown FINESS left out) */
-    size_t n;
-} scope;
-
-static int scope_resolve(store *st, const token_claims *c, scope *sc, socle_err *err)
-{
-    memset(sc, 0, sizeof *sc);
-    sc->scoped = c->ej_count > 0;
-    for (size_t i = 0; i < c->ej_count; i++) {
-        int found = identity_domain_find(st, NULL, c->ej[i], &sc->doms[sc->n], err);
-        if (found < 0)
-            return -1;
-        if (found)
-            sc->n++;
-    }
-    return 0;
-}
-
-static int scope_has_oid(const scope *sc, const char *oid)
-{
-    for (size_t i = 0; i < sc->n; i++)
-        if (strcmp(sc->doms[i].oid, oid) == 0)
-            return 1;
-    return 0;
-}
-
-static int scope_has_hit(const scope *sc, const identity_hit *h)
-{
-    for (size_t i = 0; i < h->n_locals; i++)
-        if (scope_has_oid(sc, h->locals[i].domain_oid))
-            return 1;
-    return 0;
 }
 
 /* ---- Units of work ------------------------------------------------------ */
@@ -160,7 +123,7 @@ static void next_url(const http_request *req, int sorted, int64_t cursor, buf *o
     buf_printf(out, "%s=%" PRId64, name, cursor);
 }
 
-static int patient_read(store *st, fhir_unit *u, const scope *sc)
+static int patient_read(store *st, fhir_unit *u, const access_scope *sc)
 {
     const char *id = u->m->captures[0];
     int64_t ght_id = fhir_parse_id(id);
@@ -176,7 +139,7 @@ static int patient_read(store *st, fhir_unit *u, const scope *sc)
         return store_commit(st, &u->err);
     }
     const identity_hit *h = p.ght.state == GHT_ACTIVE ? &p.hit : &p.survivor_hit;
-    if (sc->scoped && !scope_has_hit(sc, h)) {
+    if (sc->scoped && !access_scope_has_hit(sc, h)) {
         if (u->break_glass == NULL) {
             identity_patient_free(&p);
             fail(u->resp, 403, "forbidden", "this patient is not known to the establishments "
@@ -195,7 +158,7 @@ static int patient_read(store *st, fhir_unit *u, const scope *sc)
     return store_commit(st, &u->err);
 }
 
-static int patient_search(store *st, fhir_unit *u, const scope *sc)
+static int patient_search(store *st, fhir_unit *u, const access_scope *sc)
 {
     identity_search_criteria c;
     fhir_search_error e;
@@ -205,15 +168,12 @@ static int patient_search(store *st, fhir_unit *u, const scope *sc)
         return audit_denied(st, u, "identity.search", "ght_identity", NULL, e.msg);
     }
     int widened = sc->scoped && u->break_glass != NULL;
-    if (sc->scoped && !widened) {
-        for (size_t i = 0; i < sc->n && i < IDENTITY_SEARCH_DOMAINS_MAX; i++)
-            str_copy(c.in_domains[c.n_in_domains++], SOCLE_OID_MAX, sc->doms[i].oid);
-    }
+    int out_of_scope = !widened && access_scope_restrict_search(sc, &c) != 0;
     identity_search_result r;
     memset(&r, 0, sizeof r);
     /* A token limited to unknown establishments sees nobody; active=false
      * finds nobody (a merged-away Patient is read, not searched). */
-    int nobody = (sc->scoped && !widened && sc->n == 0) || only_inactive;
+    int nobody = out_of_scope || only_inactive;
     if (!nobody && identity_search_in_tx(st, &u->actor, &c, &r, &u->err) != 0) {
         identity_search_result_free(&r);
         if (u->err.code == SOCLE_EINVAL || u->err.code == SOCLE_ENOTFOUND) {
@@ -250,7 +210,7 @@ static int patient_search(store *st, fhir_unit *u, const scope *sc)
     return store_commit(st, &u->err);
 }
 
-static int encounter_read(store *st, fhir_unit *u, const scope *sc)
+static int encounter_read(store *st, fhir_unit *u, const access_scope *sc)
 {
     const char *id = u->m->captures[0];
     stay_view v;
@@ -264,7 +224,7 @@ static int encounter_read(store *st, fhir_unit *u, const scope *sc)
         fail(u->resp, 404, "not-found", "no Encounter with this id", NULL);
         return store_commit(st, &u->err);
     }
-    if (sc->scoped && !scope_has_oid(sc, v.domain.oid)) {
+    if (sc->scoped && !access_scope_has_oid(sc, v.domain.oid)) {
         if (u->break_glass == NULL) {
             stay_view_free(&v);
             fail(u->resp, 403, "forbidden", "this stay is not in the establishments of the "
@@ -287,7 +247,7 @@ static int encounter_read(store *st, fhir_unit *u, const scope *sc)
  * entry with search.mode include. A read like any other (audited); the
  * scope applies to it too, although a stay in scope is a local identity
  * in scope, so only a broken-glass search can meet a patient outside. */
-static int include_patients(store *st, fhir_unit *u, const scope *sc,
+static int include_patients(store *st, fhir_unit *u, const access_scope *sc,
                             const stay_search_result *r, json_t *bundle)
 {
     for (size_t i = 0; i < r->count; i++) {
@@ -304,7 +264,7 @@ static int include_patients(store *st, fhir_unit *u, const scope *sc,
             return -1;
         }
         const identity_hit *h = found && p.ght.state == GHT_ACTIVE ? &p.hit : &p.survivor_hit;
-        if (found && (!sc->scoped || u->break_glass != NULL || scope_has_hit(sc, h))) {
+        if (found && (!sc->scoped || u->break_glass != NULL || access_scope_has_hit(sc, h))) {
             char full[512];
             snprintf(full, sizeof full, "%s/fhir/Patient/%" PRId64, u->req->base, id);
             json_t *entry = json_pack("{s:s, s:o, s:{s:s}}", "fullUrl", full, "resource",
@@ -316,7 +276,7 @@ static int include_patients(store *st, fhir_unit *u, const scope *sc,
     return 0;
 }
 
-static int encounter_search(store *st, fhir_unit *u, const scope *sc)
+static int encounter_search(store *st, fhir_unit *u, const access_scope *sc)
 {
     stay_search_criteria c;
     fhir_search_error e;
@@ -403,8 +363,9 @@ static void run_unit(store *st, void *arg)
     } else if (u->m->handler >= H_DIRECTORY) {
         rc = directory(st, u);
     } else {
-        scope sc;
-        rc = scope_resolve(st, u->claims, &sc, &u->err);
+        access_scope sc;
+        rc = access_scope_resolve(st, (const char (*)[SOCLE_FINESS_MAX])u->claims->ej,
+                                  u->claims->ej_count, &sc, &u->err);
         if (rc == 0) {
             switch (u->m->handler) {
             case H_PATIENT_READ:     rc = patient_read(st, u, &sc); break;

@@ -26,7 +26,13 @@ static const char *const type_names[] = {
 
 http_right fhir_directory_right(fhir_dir_type type)
 {
-    return type == FHIR_DIR_AUDIT_EVENT ? RIGHT_AUDIT_READ : RIGHT_DIRECTORY_READ;
+    switch (type) {
+    case FHIR_DIR_AUDIT_EVENT:  return RIGHT_AUDIT_READ;
+    /* As the workbench's structures tree: bed occupancy tells where people are. */
+    case FHIR_DIR_ORGANIZATION:
+    case FHIR_DIR_LOCATION:     return RIGHT_STRUCTURE_READ;
+    default:                    return RIGHT_DIRECTORY_READ;
+    }
 }
 
 typedef struct reply {

@@ -1,9 +1,10 @@
 /*
  * fhir_directory.h - the reads and searches of the FHIR resources that are
  * not a patient's data, so need no establishment scoping: Organization and
- * Location (structures), Practitioner and PractitionerRole (professional
- * directory): every role reads them; AuditEvent (the audit trail): the
- * dpo and admin roles only (RIGHT_AUDIT_READ). fhir_api.c authenticates,
+ * Location (structures: RIGHT_STRUCTURE_READ, as the workbench's tree),
+ * Practitioner and PractitionerRole (professional directory: every role,
+ * RIGHT_DIRECTORY_READ), AuditEvent (the audit trail: the dpo and admin
+ * roles only, RIGHT_AUDIT_READ). fhir_api.c authenticates,
  * checks the right and opens the transaction; this runs inside it.
  */
 #ifndef SOCLE_FHIR_DIRECTORY_H

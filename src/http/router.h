@@ -30,6 +30,8 @@ typedef struct http_request {
     const char *authorization; /* header values, NULL when absent */
     const char *break_glass;   /* X-Socle-Break-Glass */
     const char *accept;
+    const char *cookie;        /* Cookie header */
+    const char *content_type;  /* Content-Type header */
     const char *body;          /* body_len bytes, NULL when none */
     size_t body_len;
     char base[256];            /* "http://host:port" as the client named us */
@@ -41,6 +43,13 @@ typedef struct http_response {
     const char *content_type;  /* static string */
     char allow[64];            /* Allow header for 405, "" none */
     char www_authenticate[128];
+    /* Pages (web/): a text body instead of JSON, and their own headers. */
+    char *text;                /* owned (malloc), text_len bytes; used when set */
+    size_t text_len;
+    char location[512];        /* Location header (redirects), "" none */
+    char set_cookie[2][384];   /* Set-Cookie headers, "" none */
+    const char *cache_control; /* static string; NULL: no-store */
+    int security_headers;      /* add CSP, X-Frame-Options, nosniff, Referrer-Policy */
     unsigned retry_after;      /* Retry-After header (seconds) for 429 and 503; 0 none */
 } http_response;
 

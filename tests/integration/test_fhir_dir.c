@@ -310,13 +310,17 @@ Test(fhir_dir, errors_and_rights)
     j = get("/fhir/Organization", NULL, &st);
     cr_assert_eq(st, 401);
     json_decref(j);
-    /* Structures are no patient's data: every role reads them. */
-    const char *toks[] = { tok_dpo, tok_admin };
-    for (size_t i = 0; i < 2; i++) {
-        json_t *b = search("/fhir/Organization?type=LEGAL-ENTITY", toks[i]);
-        cr_assert_eq(total(b), 1);
-        json_decref(b);
-    }
+    /* Structures: as the workbench's tree (RIGHT_STRUCTURE_READ): admin yes,
+     * dpo no; the professional directory: every role. */
+    json_t *b = search("/fhir/Organization?type=LEGAL-ENTITY", tok_admin);
+    cr_assert_eq(total(b), 1);
+    json_decref(b);
+    j = get("/fhir/Location", tok_dpo, &st);
+    cr_assert_eq(st, 403, "%s", dump(j));
+    json_decref(j);
+    b = search("/fhir/Practitioner?name=TEST", tok_dpo);
+    cr_assert_eq(total(b), 2);
+    json_decref(b);
 }
 
 Test(fhir_dir, metadata_lists_the_directory)
@@ -634,14 +638,14 @@ Test(fhir_dir, sort_total_and_include)
 
     /* Two stays of TESTSORTA, admitted on different days: by date, then
      * with their patient included once. */
-    const char *v = "MSH|^~\\&|GAM|HOP|SOCLE|GHT|20260110120000||ADT^A01^ADT_A01|%s|P|"
-                    "2.5^FRA^2.11|||||FRA|UNICODE UTF-8\rEVN||20260110120000\r"
-                    "PID|1||IPP12^^^HOP&" EJ1_OID "&ISO^PI||TESTSORTA^BRUNO^BRUNO^^M.^^L"
-                    "||19950505|M\r"
-                    "PV1|1|I|UF-1||||||||||||||||%s^^^HOP&" EJ1_OID "&ISO^VN\r"
-                    "ZBE|%s^GAM^1.2.250.1.999.1.9^ISO|%s||INSERT|N||^^^^^^UF^^^UF-1||HMS\r";
-    feed(h_fmt(v, "S4", "V801", "MS1", "20260301080000"));
-    feed(h_fmt(v, "S5", "V802", "MS2", "20260201080000"));
+#define STAY_A01 "MSH|^~\\&|GAM|HOP|SOCLE|GHT|20260110120000||ADT^A01^ADT_A01|%s|P|" \
+                 "2.5^FRA^2.11|||||FRA|UNICODE UTF-8\rEVN||20260110120000\r" \
+                 "PID|1||IPP12^^^HOP&" EJ1_OID "&ISO^PI||TESTSORTA^BRUNO^BRUNO^^M.^^L" \
+                 "||19950505|M\r" \
+                 "PV1|1|I|UF-1||||||||||||||||%s^^^HOP&" EJ1_OID "&ISO^VN\r" \
+                 "ZBE|%s^GAM^1.2.250.1.999.1.9^ISO|%s||INSERT|N||^^^^^^UF^^^UF-1||HMS\r"
+    feed(h_fmt(STAY_A01, "S4", "V801", "MS1", "20260301080000"));
+    feed(h_fmt(STAY_A01, "S5", "V802", "MS2", "20260201080000"));
     char patient[32];
     snprintf(patient, sizeof patient, "%s", one("/fhir/Patient?identifier=IPP12",
                                                 tok_lecteur));
