@@ -166,6 +166,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_response *re
             return MHD_NO;
         }
         len = strlen(text);
+        json_decref(resp->body);   /* the text is all we send */
     }
     resp->body = NULL;
     if (text == NULL)
