@@ -216,6 +216,7 @@ Test(fhir_dir, organization_read_and_search)
     b = search("/fhir/Organization?identifier=urn:socle:structure-code|CH-101", tok_lecteur);
     cr_assert_eq(total(b), 0);
     json_decref(b);
+    stop(&srv);   /* a clean exit: no leak, no sanitizer report */
 }
 
 Test(fhir_dir, location_rooms_and_beds)
@@ -288,6 +289,7 @@ Test(fhir_dir, location_rooms_and_beds)
     l = get(h_fmt("/fhir/Location/%s", uf), tok_lecteur, &st);
     cr_assert_eq(st, 404, "%s", dump(l));
     json_decref(l);
+    stop(&srv);   /* a clean exit: no leak, no sanitizer report */
 }
 
 Test(fhir_dir, errors_and_rights)
@@ -321,6 +323,7 @@ Test(fhir_dir, errors_and_rights)
     b = search("/fhir/Practitioner?name=TEST", tok_dpo);
     cr_assert_eq(total(b), 2);
     json_decref(b);
+    stop(&srv);   /* a clean exit: no leak, no sanitizer report */
 }
 
 Test(fhir_dir, metadata_lists_the_directory)
@@ -342,6 +345,7 @@ Test(fhir_dir, metadata_lists_the_directory)
     cr_assert(org == 1 && loc == 1, "org %d loc %d of %zu", org, loc, json_array_size(res));
     (void)st;
     json_decref(m);
+    stop(&srv);   /* a clean exit: no leak, no sanitizer report */
 }
 
 Test(fhir_dir, practitioners_and_roles)
@@ -407,6 +411,7 @@ Test(fhir_dir, practitioners_and_roles)
     j = get("/fhir/Practitioner/0", tok_lecteur, &st);
     cr_assert_eq(st, 404);
     json_decref(j);
+    stop(&srv);   /* a clean exit: no leak, no sanitizer report */
 }
 
 /* The number of professionals the server finds. */
@@ -466,6 +471,7 @@ Test(fhir_dir, import_professionals_all_or_nothing)
     json_t *b = search("/fhir/Practitioner?family=testinfirmiere-m", tok_lecteur);
     cr_assert_eq(total(b), 1);
     json_decref(b);
+    stop(&srv);   /* a clean exit: no leak, no sanitizer report */
 }
 
 /* Every entry of a Bundle satisfies: its string at path equals want. */
@@ -569,6 +575,7 @@ Test(fhir_dir, audit_events)
     j = get("/fhir/AuditEvent/0", tok_dpo, &st);
     cr_assert_eq(st, 404);
     json_decref(j);
+    stop(&srv);   /* a clean exit: no leak, no sanitizer report */
 }
 
 /* The families of a Patient Bundle's entries, in order, as "A,B,C". */
@@ -664,4 +671,5 @@ Test(fhir_dir, sort_total_and_include)
     cr_assert_str_eq(str(entry(b, 0), "identifier.0.value"), "V802", "%s", dump(b));
     cr_assert(strstr(dump(b), "_offset=1"), "%s", dump(b));
     json_decref(b);
+    stop(&srv);   /* a clean exit: no leak, no sanitizer report */
 }
