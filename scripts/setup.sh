@@ -7,7 +7,7 @@ PACKAGES="
 build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
 libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev libjwt-dev
 libargon2-dev libutf8proc-dev libcriterion-dev
-sqlite3 curl ca-certificates openssl time
+sqlite3 curl ca-certificates openssl time wrk
 "
 
 missing=""
@@ -17,7 +17,27 @@ for p in $PACKAGES; do
     fi
 done
 
+# Node.js and npm run the FHIR validation test (tests/fhir-validate). A
+# machine that already has both commands (another packaging of Node.js,
+# whose npm is bundled) keeps them: Debian's npm would conflict with it.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    missing="$missing nodejs npm"
+fi
+
+# The validator's npm packages, pinned by package-lock.json, installed
+# again only when the lock file changed since the last install.
+npm_ci() {
+    dir=$(cd "$(dirname "$0")/.." && pwd)/tests/fhir-validate
+    stamp=$dir/node_modules/.package-lock.json
+    if [ -f "$stamp" ] && [ ! "$dir/package-lock.json" -nt "$stamp" ]; then
+        return 0
+    fi
+    echo "setup: npm ci in tests/fhir-validate" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
 if [ -z "$missing" ]; then
+    npm_ci
     exit 0
 fi
 
@@ -35,3 +55,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+npm_ci

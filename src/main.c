@@ -17,6 +17,7 @@ static const char usage[] =
     "  init                initialise or migrate a data dir, set the GHT's OID\n"
     "  import structures   load the structures repository from CSV\n"
     "  import identities   load an establishment's identities from CSV\n"
+    "  import professionals load the professional directory from CSV\n"
     "  ins check           check an INS matricule (NIR or NIA)\n"
     "  token issue|verify  bearer tokens for the HTTP interfaces\n"
     "  audit verify|list   the hash-chained access trace\n"

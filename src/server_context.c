@@ -7,6 +7,7 @@
 #include "core/structure.h"
 #include "hl7/mllp_server.h"
 #include "hl7/pam.h"
+#include "http/ratelimit.h"
 #include "http/server.h"
 #include "outbox/outbox.h"
 #include "store/writer.h"
@@ -24,6 +25,7 @@ void server_config_defaults(socle_config *cfg)
     cfg->mllp_max_message = 1u << 20;
     cfg->mllp_idle_timeout = 300;
     cfg->mllp_frame_timeout = 30;
+    cfg->http_rate_limit = RATE_LIMIT_DEFAULT;
 }
 
 int server_open(socle_server *srv, const socle_config *cfg, socle_err *err)
@@ -54,6 +56,9 @@ int server_open(socle_server *srv, const socle_config *cfg, socle_err *err)
         return -1;
     if (token_key_load_or_create(cfg->data_dir, &srv->key, err) != 0)
         return -1;
+    srv->rate = rate_limiter_new(cfg->http_rate_limit);
+    if (srv->rate == NULL)
+        return err_set(err, SOCLE_EIO, "out of memory");
     return 0;
 }
 
@@ -159,6 +164,8 @@ void server_close(socle_server *srv)
         http_server_stop(srv->http);
         srv->http = NULL;
     }
+    rate_limiter_free(srv->rate);   /* no request is left to use it */
+    srv->rate = NULL;
     outbox_stop(srv->outbox);  /* before the store it uses */
     srv->outbox = NULL;
     pthread_mutex_lock(&srv->store_lock);

@@ -27,12 +27,18 @@ typedef struct socle_config {
     char mllp_tls_ca[SERVER_PATH_MAX];
     int mllp_idle_timeout;    /* seconds without a byte; 0: the listener's default */
     int mllp_frame_timeout;   /* seconds to complete a started frame; 0: default */
+    /* HTTPS when http_tls_cert is set (PEM; key in http_tls_key or in the
+     * certificate file). */
+    char http_tls_cert[SERVER_PATH_MAX];
+    char http_tls_key[SERVER_PATH_MAX];
+    unsigned http_rate_limit; /* requests a minute per token; 0: none */
 } socle_config;
 
 struct http_server;
 struct mllp_server;
 struct outbox_sender;
 struct store_writer;
+struct rate_limiter;
 
 typedef struct socle_server {
     socle_config cfg;
@@ -49,6 +55,7 @@ typedef struct socle_server {
     struct mllp_server *mllp;
     struct outbox_sender *outbox;  /* notifications to subscribers */
     _Atomic int64_t outbox_seen;   /* store_outbox_writes at the last kick */
+    struct rate_limiter *rate;     /* per-token HTTP rate limit (http/ratelimit.h) */
 } socle_server;
 
 void server_config_defaults(socle_config *cfg);

@@ -10,6 +10,7 @@
 #ifndef SOCLE_AUDIT_AUDIT_H
 #define SOCLE_AUDIT_AUDIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/model.h"
@@ -117,5 +118,22 @@ typedef struct audit_chain_state {
 } audit_chain_state;
 
 int audit_chain_check(struct store *st, int full, audit_chain_state *out, socle_err *err);
+/* ---- Reads of the trail (FHIR AuditEvent), themselves audited ----------- */
+
+struct store_audit_query;
+
+#define AUDIT_SEARCH_MAX 100
+
+/* One record by seq: 1 found, 0 not, -1 error; appends an "audit.read"
+ * record (after reading, so the record read is never the read itself). */
+int audit_read_in_tx(struct store *st, const socle_actor *actor, int64_t seq,
+                     audit_record *out, socle_err *err);
+
+/* At most max (<= AUDIT_SEARCH_MAX) matching records into out, *total as
+ * store_audit_search (NULL: not counted); appends an "audit.search"
+ * record naming the criteria used (criteria_names, may be NULL). */
+int audit_event_search_in_tx(struct store *st, const socle_actor *actor,
+                       const struct store_audit_query *q, size_t max, audit_record *out,
+                       size_t *n, int64_t *total, const char *criteria_names, socle_err *err);
 
 #endif

@@ -14,6 +14,7 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 int cli_serve(int argc, char **argv);
 int cli_init(int argc, char **argv);
 int cli_import(int argc, char **argv);
+int cli_import_professionals(int argc, char **argv);  /* "import professionals" */
 int cli_ins(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_audit(int argc, char **argv);

@@ -22,6 +22,7 @@ static const char usage[] =
     "                   [--max-message BYTES] [--mllp-idle-timeout SECONDS]\n"
     "                   [--mllp-frame-timeout SECONDS] [--mllp-tls-cert PEM\n"
     "                   [--mllp-tls-key PEM] [--mllp-tls-ca PEM]]\n"
+    "                   [--tls-cert PEM [--tls-key PEM]] [--rate-limit N]\n"
     "\n"
     "Runs the Socle server on a data dir (created and initialised when new,\n"
     "migrated when older). Stops cleanly on SIGTERM or SIGINT.\n"
@@ -40,7 +41,12 @@ static const char usage[] =
     "                certificate chain\n"
     "  --mllp-tls-key PEM   its private key (default: in the certificate file)\n"
     "  --mllp-tls-ca PEM    require client certificates signed by this CA\n"
-    "                (mutual TLS)\n";
+    "                (mutual TLS)\n"
+    "  --tls-cert PEM  serve HTTP over TLS (HTTPS, 1.2 or later) with this\n"
+    "                certificate chain\n"
+    "  --tls-key PEM   its private key (default: in the certificate file)\n"
+    "  --rate-limit N  HTTP requests a minute per bearer token, in bursts of up\n"
+    "                to N (default 1200; 0 = no limit); beyond: 429 and Retry-After\n";
 
 /* 1 second to 1 day. */
 static int parse_seconds(const char *s, int *out)
@@ -81,6 +87,9 @@ int cli_serve(int argc, char **argv)
         { "mllp-tls-ca", required_argument, NULL, 'A' },
         { "mllp-idle-timeout", required_argument, NULL, 'I' },
         { "mllp-frame-timeout", required_argument, NULL, 'F' },
+        { "tls-cert", required_argument, NULL, 'T' },
+        { "tls-key", required_argument, NULL, 'k' },
+        { "rate-limit", required_argument, NULL, 'R' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -136,6 +145,23 @@ int cli_serve(int argc, char **argv)
                                 "--mllp-frame-timeout: '%s' is not a number of seconds "
                                 "from 1 to 86400", optarg);
             break;
+        case 'T':
+        case 'k':
+            if (str_copy(c == 'T' ? cfg.http_tls_cert : cfg.http_tls_key, SERVER_PATH_MAX,
+                         optarg) != 0)
+                return cli_fail(CLI_USAGE, "serve", "TLS file path too long");
+            break;
+        case 'R': {
+            char *end;
+            errno = 0;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-'
+                || v > 1000000)
+                return cli_fail(CLI_USAGE, "serve", "--rate-limit: '%s' is not a number of "
+                                "requests a minute from 0 to 1000000", optarg);
+            cfg.http_rate_limit = (unsigned)v;
+            break;
+        }
         case 'h':
             fputs(usage, stdout);
             return CLI_OK;
@@ -151,6 +177,8 @@ int cli_serve(int argc, char **argv)
     if (cfg.mllp_tls_cert[0] == '\0' && (cfg.mllp_tls_key[0] || cfg.mllp_tls_ca[0]))
         return cli_fail(CLI_USAGE, "serve", "--mllp-tls-key and --mllp-tls-ca need "
                         "--mllp-tls-cert");
+    if (cfg.http_tls_cert[0] == '\0' && cfg.http_tls_key[0] != '\0')
+        return cli_fail(CLI_USAGE, "serve", "--tls-key needs --tls-cert");
 
     /* Block the stop signals before any thread starts, so that every
      * listener thread inherits the mask and only sigwait() below sees them. */
@@ -180,7 +208,8 @@ int cli_serve(int argc, char **argv)
 
     int v6 = strchr(cfg.bind, ':') != NULL;  /* IPv6 literals go in brackets */
     char url[128];
-    snprintf(url, sizeof url, "http://%s%s%s:%d", v6 ? "[" : "", cfg.bind, v6 ? "]" : "",
+    snprintf(url, sizeof url, "%s://%s%s%s:%d", cfg.http_tls_cert[0] ? "https" : "http",
+             v6 ? "[" : "", cfg.bind, v6 ? "]" : "",
              http_server_port(srv.http));
     /* Both lines at once, once both listeners accept connections. */
     printf("socle %s listening on %s (store %s %s)\n", SOCLE_VERSION, url,

@@ -183,6 +183,8 @@ static int build_query(struct store *st, const identity_search_criteria *c,
     str_copy(q->ipp, sizeof q->ipp, c->ipp);
     str_copy(q->ins, sizeof q->ins, c->ins);
     q->after_ght_id = c->after_ght_id;
+    q->sort = c->sort;
+    q->offset = c->offset;
 
     const struct { const char *name; int on; } used[] = {
         { "family", q->name[0] != '\0' }, { "given", q->given[0] != '\0' },
@@ -291,7 +293,8 @@ int identity_search_in_tx(struct store *st, const socle_actor *actor,
         abort();
     size_t n = 0;
     int64_t above = 0;
-    if (store_search_ght(st, &q, limit + 1, ids, &n, &r->total, &above, err) != 0)
+    if (store_search_ght(st, &q, limit + 1, ids, &n, c->no_total ? NULL : &r->total, &above,
+                         err) != 0)
         goto done;
     r->more = n > limit;
     if (r->more)

@@ -61,6 +61,12 @@ typedef struct identity_search_criteria {
     size_t n_in_domains;
     size_t limit;                    /* page size; 0 or above the cap: the cap */
     int64_t after_ght_id;            /* continuation: the previous page's last */
+    /* Order: 0 by GHT id (after_ght_id continues); else STORE_SORT_FAMILY or
+     * STORE_SORT_BIRTHDATE (store.h), negative descending, offset results
+     * skipped. */
+    int sort;
+    int64_t offset;
+    int no_total;                    /* do not count the matches (total stays 0) */
 } identity_search_criteria;
 
 /* One local identity of a result, with its establishment's domain. */

@@ -350,4 +350,34 @@ typedef struct movement {
     char updated_at[SOCLE_TS_MAX];
 } movement;
 
+/* ---- Professional directory (core/professional.h) ---------------------- */
+
+#define SOCLE_PRO_ID_MAX 16                /* RPPS 11 digits, ADELI 9 */
+
+typedef enum professional_id_type { PRO_ID_RPPS = 0, PRO_ID_ADELI } professional_id_type;
+
+/* A health professional of the national directory (RPPS or ADELI). */
+typedef struct professional {
+    int64_t id;
+    professional_id_type id_type;
+    char id_value[SOCLE_PRO_ID_MAX];
+    char civility[16];                     /* code of the extract: M, MME, DR, PR... */
+    char family[SOCLE_NAME_MAX];           /* name of practice */
+    char given[SOCLE_NAME_MAX];
+    int version;
+    char updated_at[SOCLE_TS_MAX];
+} professional;
+
+/* One activity of a professional in an establishment (EJ) of the group. */
+typedef struct professional_role {
+    int64_t id;
+    int64_t professional_id;
+    int64_t ej_id;                         /* structure id of the EJ */
+    char profession_code[16];              /* TRE_G15 profession code, e.g. 10 */
+    char profession_label[SOCLE_LABEL_MAX];
+    char specialty_code[16];               /* savoir-faire code; "" none */
+    char specialty_label[SOCLE_LABEL_MAX];
+    char role[SOCLE_CODE_MAX];             /* role code of the extract; "" none */
+} professional_role;
+
 #endif

@@ -106,6 +106,8 @@ int stay_search_in_tx(struct store *st, const socle_actor *actor,
     str_copy(q.from, sizeof q.from, c->from);
     str_copy(q.to, sizeof q.to, c->to);
     q.after_id = c->after_id;
+    q.sort = c->sort;
+    q.offset = c->offset;
     q.restrict_domains = c->restrict_domains;
     for (size_t i = 0; i < c->n_in_domains && i < STAY_SEARCH_DOMAINS_MAX; i++)
         q.in_domains[q.n_in_domains++] = c->in_domains[i];
@@ -140,7 +142,8 @@ int stay_search_in_tx(struct store *st, const socle_actor *actor,
     size_t n = 0;
     int rc = -1;
     if (!unknown_domain
-        && store_stay_search(st, &q, limit + 1, ids, &n, &r->total, err) != 0)
+        && store_stay_search(st, &q, limit + 1, ids, &n, c->no_total ? NULL : &r->total,
+                             err) != 0)
         goto done;
     r->more = n > limit;
     if (r->more)

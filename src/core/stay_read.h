@@ -47,6 +47,9 @@ typedef struct stay_search_criteria {
     int restrict_domains;
     size_t limit;                    /* 0 or above the cap: the cap */
     int64_t after_id;                /* continuation */
+    int sort;                        /* 0 by id, or +-STORE_SORT_DATE with offset */
+    int64_t offset;
+    int no_total;                    /* do not count the matches (total stays 0) */
 } stay_search_criteria;
 
 typedef struct stay_search_result {

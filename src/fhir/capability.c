@@ -5,6 +5,7 @@
 #include "fhir/capability.h"
 
 #include "fhir/encounter.h"
+#include "fhir/fhir_directory.h"
 #include "fhir/patient.h"
 
 static json_t *param(const char *name, const char *type)
@@ -22,12 +23,13 @@ json_t *fhir_capability(const char *base_url)
         param("family", "string"), param("given", "string"), param("birthdate", "date"),
         param("gender", "token"), param("active", "token"), param("_count", "number"));
     json_t *encounter = json_pack(
-        "{s:s, s:s, s:[{s:s}, {s:s}], s:[o, o, o, o, o]}",
+        "{s:s, s:s, s:[{s:s}, {s:s}], s:[s], s:[o, o, o, o, o]}",
         "type", "Encounter", "profile", FHIR_PROFILE_ENCOUNTER,
         "interaction", "code", "read", "code", "search-type",
+        "searchInclude", "Encounter:patient",
         "searchParam", param("patient", "reference"), param("identifier", "token"),
         param("status", "token"), param("date", "date"), param("_count", "number"));
-    return json_pack(
+    json_t *cs = json_pack(
         "{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:[s], "
         "s:[{s:s, s:{s:s}, s:[o, o]}]}",
         "resourceType", "CapabilityStatement", "status", "active", "date", "2025-01-01",
@@ -38,4 +40,7 @@ json_t *fhir_capability(const char *base_url)
         "Bearer JWT from `socle token issue` (HS256); roles and establishments in the "
         "token; header X-Socle-Break-Glass: <reason> to read outside them (audited)",
         "resource", patient, encounter);
+    fhir_directory_capability(json_object_get(json_array_get(json_object_get(cs, "rest"), 0),
+                                              "resource"));
+    return cs;
 }

@@ -56,6 +56,14 @@ static json_t *location_ref(const stay_location *l)
     char display[3 * SOCLE_CODE_MAX + 32];
     snprintf(display, sizeof display, "UF %s%s%s%s%s", l->uf, l->room[0] ? ", room " : "",
              l->room, l->bed[0] ? ", bed " : "", l->bed);
+    /* A bed or room of the repository is a Location resource (organization.h);
+     * a UF is an Organization, so a place known by its UF only stays logical. */
+    int64_t id = l->bed[0] ? l->bed_id : l->room[0] ? l->room_id : 0;
+    if (id > 0) {
+        char ref[48];
+        snprintf(ref, sizeof ref, "Location/%" PRId64, id);
+        return json_pack("{s:s, s:s}", "reference", ref, "display", display);
+    }
     return json_pack("{s:{s:s}, s:s}", "identifier", "value", code, "display", display);
 }
 

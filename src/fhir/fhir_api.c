@@ -16,16 +16,20 @@
 #include "core/identity.h"
 #include "fhir/capability.h"
 #include "fhir/encounter.h"
+#include "fhir/fhir_directory.h"
 #include "fhir/fhir_common.h"
 #include "fhir/fhir_search.h"
 #include "fhir/patient.h"
+#include "http/ratelimit.h"
 #include "http/rights.h"
 #include "server_context.h"
 #include "store/store.h"
 #include "store/writer.h"
 #include "util/log.h"
 
-enum { H_METADATA, H_PATIENT_READ, H_PATIENT_SEARCH, H_ENCOUNTER_READ, H_ENCOUNTER_SEARCH };
+enum { H_METADATA, H_PATIENT_READ, H_PATIENT_SEARCH, H_ENCOUNTER_READ, H_ENCOUNTER_SEARCH,
+       H_DIRECTORY };   /* H_DIRECTORY + fhir_dir_type * 2 + (0 search, 1 read) */
+#define H_DIR(type, read) (H_DIRECTORY + (int)(type) * 2 + (read))
 
 static const http_route routes[] = {
     { "GET", "/fhir/metadata", H_METADATA },
@@ -33,6 +37,16 @@ static const http_route routes[] = {
     { "GET", "/fhir/Patient/{}", H_PATIENT_READ },
     { "GET", "/fhir/Encounter", H_ENCOUNTER_SEARCH },
     { "GET", "/fhir/Encounter/{}", H_ENCOUNTER_READ },
+    { "GET", "/fhir/Organization", H_DIR(FHIR_DIR_ORGANIZATION, 0) },
+    { "GET", "/fhir/Organization/{}", H_DIR(FHIR_DIR_ORGANIZATION, 1) },
+    { "GET", "/fhir/Location", H_DIR(FHIR_DIR_LOCATION, 0) },
+    { "GET", "/fhir/Location/{}", H_DIR(FHIR_DIR_LOCATION, 1) },
+    { "GET", "/fhir/Practitioner", H_DIR(FHIR_DIR_PRACTITIONER, 0) },
+    { "GET", "/fhir/Practitioner/{}", H_DIR(FHIR_DIR_PRACTITIONER, 1) },
+    { "GET", "/fhir/PractitionerRole", H_DIR(FHIR_DIR_PRACTITIONER_ROLE, 0) },
+    { "GET", "/fhir/PractitionerRole/{}", H_DIR(FHIR_DIR_PRACTITIONER_ROLE, 1) },
+    { "GET", "/fhir/AuditEvent", H_DIR(FHIR_DIR_AUDIT_EVENT, 0) },
+    { "GET", "/fhir/AuditEvent/{}", H_DIR(FHIR_DIR_AUDIT_EVENT, 1) },
 };
 
 static void answer(http_response *resp, unsigned status, json_t *body)
@@ -92,18 +106,21 @@ static void self_url(const http_request *req, buf *out)
     }
 }
 
-static void next_url(const http_request *req, int64_t cursor, buf *out)
+/* The next page: after the last id (_cursor), or for a sorted search
+ * (sorted) at the next offset (_offset). */
+static void next_url(const http_request *req, int sorted, int64_t cursor, buf *out)
 {
+    const char *name = sorted ? "_offset" : "_cursor";
     buf_printf(out, "%s%s?", req->base, req->path);
     for (size_t i = 0; i < req->n_params; i++) {
-        if (strcmp(req->params[i].name, "_cursor") == 0)
+        if (strcmp(req->params[i].name, name) == 0)
             continue;
         fhir_url_encode(out, req->params[i].name);
         buf_putc(out, '=');
         fhir_url_encode(out, req->params[i].value);
         buf_putc(out, '&');
     }
-    buf_printf(out, "_cursor=%" PRId64, cursor);
+    buf_printf(out, "%s=%" PRId64, name, cursor);
 }
 
 static int patient_read(store *st, fhir_unit *u, const access_scope *sc)
@@ -175,8 +192,12 @@ static int patient_search(store *st, fhir_unit *u, const access_scope *sc)
     buf self = { 0 }, next = { 0 };
     self_url(u->req, &self);
     if (r.more)
-        next_url(u->req, r.last_ght_id, &next);
+        next_url(u->req, c.sort != 0, c.sort ? c.offset + (int64_t)(c.limit == 0
+                 || c.limit > IDENTITY_SEARCH_MAX ? IDENTITY_SEARCH_MAX : c.limit)
+                 : r.last_ght_id, &next);
     json_t *bundle = fhir_bundle_new(r.total, buf_cstr(&self), r.more ? buf_cstr(&next) : NULL);
+    if (c.no_total)
+        json_object_del(bundle, "total");
     for (size_t i = 0; i < r.count; i++) {
         char full[512];
         snprintf(full, sizeof full, "%s/fhir/Patient/%" PRId64, u->req->base, r.hits[i].ght_id);
@@ -222,6 +243,39 @@ static int encounter_read(store *st, fhir_unit *u, const access_scope *sc)
     return store_commit(st, &u->err);
 }
 
+/* _include=Encounter:patient: each distinct patient of the page once, as an
+ * entry with search.mode include. A read like any other (audited); the
+ * scope applies to it too, although a stay in scope is a local identity
+ * in scope, so only a broken-glass search can meet a patient outside. */
+static int include_patients(store *st, fhir_unit *u, const access_scope *sc,
+                            const stay_search_result *r, json_t *bundle)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        int64_t id = r->stays[i].ght_id;
+        int seen = id <= 0;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = r->stays[k].ght_id == id;
+        if (seen)
+            continue;
+        identity_patient p;
+        int found = identity_patient_read_in_tx(st, &u->actor, id, &p, &u->err);
+        if (found < 0) {
+            identity_patient_free(&p);
+            return -1;
+        }
+        const identity_hit *h = found && p.ght.state == GHT_ACTIVE ? &p.hit : &p.survivor_hit;
+        if (found && (!sc->scoped || u->break_glass != NULL || access_scope_has_hit(sc, h))) {
+            char full[512];
+            snprintf(full, sizeof full, "%s/fhir/Patient/%" PRId64, u->req->base, id);
+            json_t *entry = json_pack("{s:s, s:o, s:{s:s}}", "fullUrl", full, "resource",
+                                      fhir_patient_from_read(&p), "search", "mode", "include");
+            json_array_append_new(json_object_get(bundle, "entry"), entry);
+        }
+        identity_patient_free(&p);
+    }
+    return 0;
+}
+
 static int encounter_search(store *st, fhir_unit *u, const access_scope *sc)
 {
     stay_search_criteria c;
@@ -252,18 +306,43 @@ static int encounter_search(store *st, fhir_unit *u, const access_scope *sc)
     buf self = { 0 }, next = { 0 };
     self_url(u->req, &self);
     if (r.more)
-        next_url(u->req, r.last_id, &next);
+        next_url(u->req, c.sort != 0, c.sort ? c.offset + (int64_t)(c.limit == 0
+                 || c.limit > STAY_SEARCH_MAX ? STAY_SEARCH_MAX : c.limit) : r.last_id, &next);
     json_t *bundle = fhir_bundle_new(r.total, buf_cstr(&self), r.more ? buf_cstr(&next) : NULL);
+    if (c.no_total)
+        json_object_del(bundle, "total");
     for (size_t i = 0; i < r.count; i++) {
         char full[512];
         snprintf(full, sizeof full, "%s/fhir/Encounter/%" PRId64, u->req->base,
                  r.stays[i].stay.id);
         fhir_bundle_add(bundle, full, fhir_encounter_from_stay(&r.stays[i]));
     }
+    if (http_param_get(u->req, "_include") != NULL
+        && include_patients(st, u, sc, &r, bundle) != 0) {
+        json_decref(bundle);
+        buf_free(&self);
+        buf_free(&next);
+        stay_search_result_free(&r);
+        return -1;
+    }
     buf_free(&self);
     buf_free(&next);
     stay_search_result_free(&r);
     answer(u->resp, 200, bundle);
+    return store_commit(st, &u->err);
+}
+
+static int directory(store *st, fhir_unit *u)
+{
+    int k = u->m->handler - H_DIRECTORY;
+    json_t *body = NULL;
+    unsigned status = 500;
+    if (fhir_directory_handle(st, &u->actor, u->req, (fhir_dir_type)(k / 2),
+                              k % 2 ? u->m->captures[0] : NULL, &status, &body, &u->err) != 0) {
+        json_decref(body);
+        return -1;
+    }
+    answer(u->resp, status, body);
     return store_commit(st, &u->err);
 }
 
@@ -281,6 +360,8 @@ static void run_unit(store *st, void *arg)
                        u->deny_detail, &u->err);
         if (rc == 0)
             rc = store_commit(st, &u->err);
+    } else if (u->m->handler >= H_DIRECTORY) {
+        rc = directory(st, u);
     } else {
         access_scope sc;
         rc = access_scope_resolve(st, (const char (*)[SOCLE_FINESS_MAX])u->claims->ej,
@@ -393,8 +474,24 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
     str_copy(actor.id, sizeof actor.id, claims.subject);
     str_copy(actor.role, sizeof actor.role, role_name(claims.role));
 
+    /* Per token (its jti): one client cannot starve the others. */
+    struct timespec mono;
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    if (!rate_limit_take(srv->rate, claims.id[0] ? claims.id : claims.subject,
+                         (int64_t)mono.tv_sec * 1000 + mono.tv_nsec / 1000000,
+                         &resp->retry_after)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "too many requests for this token (limit %u a minute); "
+                 "retry after %u s", srv->cfg.http_rate_limit, resp->retry_after);
+        fail(resp, 429, "throttled", msg, NULL);
+        return;
+    }
+
     http_right right = m.handler == H_PATIENT_READ || m.handler == H_PATIENT_SEARCH
-                     ? RIGHT_PATIENT_READ : RIGHT_ENCOUNTER_READ;
+                     ? RIGHT_PATIENT_READ
+                     : m.handler >= H_DIRECTORY
+                     ? fhir_directory_right((fhir_dir_type)((m.handler - H_DIRECTORY) / 2))
+                     : RIGHT_ENCOUNTER_READ;
     if (!rights_allowed(claims.role, right)) {
         char msg[128];
         snprintf(msg, sizeof msg, "role %s lacks the right %s", actor.role, right_name(right));

@@ -3,8 +3,11 @@
  */
 #include "fhir/fhir_common.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "http/router.h"
 
 json_t *fhir_outcome(const char *code, const char *diagnostics, const char *expression)
 {
@@ -99,4 +102,27 @@ void fhir_url_encode(buf *b, const char *s)
             buf_putc(b, hex[c & 15]);
         }
     }
+}
+
+void fhir_page_urls(const http_request *req, int64_t cursor, buf *self, buf *next)
+{
+    buf_printf(self, "%s%s", req->base, req->path);
+    for (size_t i = 0; i < req->n_params; i++) {
+        buf_putc(self, i ? '&' : '?');
+        fhir_url_encode(self, req->params[i].name);
+        buf_putc(self, '=');
+        fhir_url_encode(self, req->params[i].value);
+    }
+    if (cursor <= 0)
+        return;
+    buf_printf(next, "%s%s?", req->base, req->path);
+    for (size_t i = 0; i < req->n_params; i++) {
+        if (strcmp(req->params[i].name, "_cursor") == 0)
+            continue;
+        fhir_url_encode(next, req->params[i].name);
+        buf_putc(next, '=');
+        fhir_url_encode(next, req->params[i].value);
+        buf_putc(next, '&');
+    }
+    buf_printf(next, "_cursor=%" PRId64, cursor);
 }

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/buf.h"
 
@@ -32,5 +33,11 @@ int fhir_datetime(const char *in, char *out, size_t n);
 
 /* Append s to b percent-encoded for a query string value. */
 void fhir_url_encode(buf *b, const char *s);
+
+/* The self link of a search (its parameters as received) into self, and,
+ * when cursor > 0, the next link (the same without _cursor, then
+ * _cursor=cursor) into next. */
+struct http_request;
+void fhir_page_urls(const struct http_request *req, int64_t cursor, buf *self, buf *next);
 
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/stay.h"
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
 
@@ -47,6 +48,41 @@ static int parse_count(const char *v, size_t *out, fhir_search_error *e)
         return bad(e, "invalid", NULL, "_count: a number from 1 to 100 expected");
     *out = (size_t)n;
     return 0;
+}
+
+/* _offset: the position of a sorted page (next links of sorted searches). */
+static int parse_offset(const char *v, int64_t *out, fhir_search_error *e)
+{
+    *out = strcmp(v, "0") == 0 ? 0 : fhir_parse_id(v);
+    return *out > 0 || strcmp(v, "0") == 0 ? 0
+         : bad(e, "invalid", NULL, "_offset: not the offset of a next link");
+}
+
+static int parse_total(const char *v, int *no_total, fhir_search_error *e)
+{
+    if (strcmp(v, "none") == 0)
+        *no_total = 1;
+    else if (strcmp(v, "accurate") == 0 || strcmp(v, "estimate") == 0)
+        *no_total = 0;
+    else
+        return bad(e, "invalid", NULL, "_total: none, estimate or accurate expected");
+    return 0;
+}
+
+/* One sort key among names (with its STORE_SORT_* code in codes; 0 is the
+ * natural order by id), "-" for descending. */
+static int parse_sort(const char *v, const char *const *names, const int *codes, size_t n,
+                      int *sort, fhir_search_error *e)
+{
+    int desc = v[0] == '-';
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v + desc, names[i]) == 0) {
+            *sort = desc ? -codes[i] : codes[i];
+            if (codes[i] == 0 && desc)
+                break;   /* by id descending: not offered */
+            return 0;
+        }
+    return bad(e, "not-supported", NULL, "_sort: '%s' not supported (see /fhir/metadata)", v);
 }
 
 static int parse_cursor(const char *v, int64_t *out, fhir_search_error *e)
@@ -156,6 +192,17 @@ int fhir_patient_params(const http_request *req, identity_search_criteria *c,
         } else if (strcmp(n, "_cursor") == 0) {
             if (parse_cursor(v, &c->after_ght_id, e) != 0)
                 return -1;
+        } else if (strcmp(n, "_offset") == 0) {
+            if (parse_offset(v, &c->offset, e) != 0)
+                return -1;
+        } else if (strcmp(n, "_total") == 0) {
+            if (parse_total(v, &c->no_total, e) != 0)
+                return -1;
+        } else if (strcmp(n, "_sort") == 0) {
+            static const char *const names[] = { "_id", "family", "birthdate" };
+            static const int codes[] = { 0, STORE_SORT_FAMILY, STORE_SORT_BIRTHDATE };
+            if (parse_sort(v, names, codes, 3, &c->sort, e) != 0)
+                return -1;
         } else if (strcmp(n, "_id") == 0) {
             c->ght_id = fhir_parse_id(v);
             if (c->ght_id == 0)
@@ -236,6 +283,22 @@ int fhir_encounter_params(const http_request *req, stay_search_criteria *c,
         } else if (strcmp(n, "_cursor") == 0) {
             if (parse_cursor(v, &c->after_id, e) != 0)
                 return -1;
+        } else if (strcmp(n, "_offset") == 0) {
+            if (parse_offset(v, &c->offset, e) != 0)
+                return -1;
+        } else if (strcmp(n, "_total") == 0) {
+            if (parse_total(v, &c->no_total, e) != 0)
+                return -1;
+        } else if (strcmp(n, "_sort") == 0) {
+            static const char *const names[] = { "_id", "date" };
+            static const int codes[] = { 0, STORE_SORT_DATE };
+            if (parse_sort(v, names, codes, 2, &c->sort, e) != 0)
+                return -1;
+        } else if (strcmp(n, "_include") == 0) {
+            /* Applied by the caller (fhir_api.c), which reads the patients. */
+            if (strcmp(v, "Encounter:patient") != 0 && strcmp(v, "Encounter:subject") != 0
+                && strcmp(v, "Encounter:subject:Patient") != 0)
+                return bad(e, "not-supported", NULL, "_include: only Encounter:patient");
         } else if (strcmp(n, "patient") == 0) {
             const char *id = strncmp(v, "Patient/", 8) == 0 ? v + 8 : v;
             c->ght_id = fhir_parse_id(id);

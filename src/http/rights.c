@@ -24,12 +24,14 @@ static const unsigned char table[RIGHT_COUNT][ROLE_COUNT] = {
     [RIGHT_DASHBOARD_READ] = { 1, 1, 0, 0, 0, 1 },
     /* flux is an interface account: no person logs in with it. */
     [RIGHT_WORKBENCH]      = { 1, 1, 1, 1, 0, 1 },
+    /* The professional directory is no patient's data. */
+    [RIGHT_DIRECTORY_READ] = { 1, 1, 1, 1, 1, 1 },
 };
 
 static const char *const names[RIGHT_COUNT] = {
     "patient.read", "encounter.read", "break-glass", "patient.write", "identity.merge",
     "audit.read", "identity.unmerge", "review", "identity.qualify", "structure.read",
-    "dashboard.read", "workbench",
+    "dashboard.read", "workbench", "directory.read",
 };
 
 int rights_allowed(socle_role role, http_right right)

@@ -23,6 +23,7 @@ typedef enum http_right {
     RIGHT_STRUCTURE_READ,     /* the structures tree and bed occupancy */
     RIGHT_DASHBOARD_READ,     /* quality indicators (aggregates, no patient data) */
     RIGHT_WORKBENCH,          /* log in to the workbench at all */
+    RIGHT_DIRECTORY_READ,     /* Practitioner, PractitionerRole (professional directory) */
     RIGHT_COUNT
 } http_right;
 

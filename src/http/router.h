@@ -51,6 +51,7 @@ typedef struct http_response {
     char set_cookie[2][384];   /* Set-Cookie headers, "" none */
     const char *cache_control; /* static string; NULL: no-store */
     int security_headers;      /* add CSP, X-Frame-Options, nosniff, Referrer-Policy */
+    unsigned retry_after;      /* Retry-After header (seconds) for 429 and 503; 0 none */
 } http_response;
 
 /* The first value of a parameter, or NULL. */

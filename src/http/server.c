@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,17 +24,24 @@
 #include "server_context.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 #include "util/log.h"
 #include "web/web.h"
 
 #define HTTP_THREADS 4
 #define HTTP_CONNECTION_TIMEOUT 30          /* seconds of inactivity */
 #define HTTP_CONNECTION_MEMORY (256 * 1024)  /* per connection */
+#define HTTP_PEM_MAX (1024 * 1024)           /* a certificate chain or key file */
+/* GnuTLS priorities: TLS 1.2 at least, as the MLLP listener. */
+#define HTTP_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
 struct http_server {
     struct MHD_Daemon *daemon;
     socle_server *srv;
     int port;
+    int tls;
+    char *cert_pem;            /* kept while the daemon runs (TLS) */
+    char *key_pem;
 };
 
 static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *body)
@@ -157,6 +165,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_response *re
         if (text == NULL)
             return MHD_NO;
         len = strlen(text);
+        json_decref(resp->body);   /* the text is all we send */
     }
     resp->body = NULL;
     if (text == NULL)
@@ -190,6 +199,11 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_response *re
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
     if (resp->www_authenticate[0] != '\0')
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, resp->www_authenticate);
+    if (resp->retry_after > 0) {
+        char s[16];
+        snprintf(s, sizeof s, "%u", resp->retry_after);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, s);
+    }
     enum MHD_Result ret = MHD_queue_response(c, resp->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -211,10 +225,11 @@ static enum MHD_Result handle_fhir(http_server *h, struct MHD_Connection *c, con
     req.body_len = rs->body.len;
     const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
     /* The Host header names us in links; anything odd falls back to ours. */
+    const char *scheme = h->tls ? "https" : "http";
     if (host == NULL || strlen(host) > 200 || strpbrk(host, "\"<>\\ /") != NULL)
-        snprintf(req.base, sizeof req.base, "http://127.0.0.1:%d", h->port);
+        snprintf(req.base, sizeof req.base, "%s://127.0.0.1:%d", scheme, h->port);
     else
-        snprintf(req.base, sizeof req.base, "http://%s", host);
+        snprintf(req.base, sizeof req.base, "%s://%s", scheme, host);
 
     http_response resp;
     memset(&resp, 0, sizeof resp);
@@ -335,7 +350,35 @@ int http_server_start(http_server **out, socle_server *srv, const char *bind, in
     if (h == NULL)
         return err_set(err, SOCLE_EIO, "out of memory");
     h->srv = srv;
+    /* TLS (--tls-cert, --tls-key): MHD over GnuTLS, from the PEM files read
+     * here (a key in the certificate file when no key file is given). */
+    struct MHD_OptionItem tls_opts[4] = { { MHD_OPTION_END, 0, NULL } };
+    if (srv->cfg.http_tls_cert[0] != '\0') {
+        const char *key = srv->cfg.http_tls_key[0] ? srv->cfg.http_tls_key
+                                                   : srv->cfg.http_tls_cert;
+        size_t len;
+        if (fs_read_file(srv->cfg.http_tls_cert, HTTP_PEM_MAX, &h->cert_pem, &len, err) != 0
+            || fs_read_file(key, HTTP_PEM_MAX, &h->key_pem, &len, err) != 0) {
+            free(h->cert_pem);
+            free(h);
+            return -1;
+        }
+        if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+            free(h->cert_pem);
+            free(h->key_pem);
+            free(h);
+            return err_set(err, SOCLE_EINVAL, "this libmicrohttpd has no TLS support");
+        }
+        flags |= MHD_USE_TLS;
+        h->tls = 1;
+        tls_opts[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, h->cert_pem };
+        tls_opts[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, h->key_pem };
+        tls_opts[2] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+                                               (void *)HTTP_TLS_PRIORITIES };
+        tls_opts[3] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+    }
     h->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, h,
+        MHD_OPTION_ARRAY, tls_opts,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONNECTION_TIMEOUT,
@@ -343,8 +386,12 @@ int http_server_start(http_server **out, socle_server *srv, const char *bind, in
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_END);
     if (h->daemon == NULL) {
+        free(h->cert_pem);
+        free(h->key_pem);
+        int tls = h->tls;
         free(h);
-        return err_set(err, SOCLE_EIO, "cannot listen on %s:%d (address in use?)", bind, port);
+        return err_set(err, SOCLE_EIO, "cannot listen on %s:%d (address in use%s?)", bind, port,
+                       tls ? ", or an unusable TLS certificate or key" : "");
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon,
                                                            MHD_DAEMON_INFO_BIND_PORT);
@@ -363,5 +410,7 @@ void http_server_stop(http_server *h)
     if (h == NULL)
         return;
     MHD_stop_daemon(h->daemon);
+    free(h->cert_pem);
+    free(h->key_pem);
     free(h);
 }

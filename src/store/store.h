@@ -231,7 +231,16 @@ typedef struct store_search_query {
     size_t n_in_domains;
     int with_ins;
     int64_t after_ght_id;            /* continuation: only GHT ids above it */
+    /* Order of the results: 0 by GHT id (after_ght_id continues), else a
+     * STORE_SORT_* (negative: descending; ties by GHT id) with offset
+     * results skipped (after_ght_id ignored). */
+    int sort;
+    int64_t offset;
 } store_search_query;
+
+#define STORE_SORT_FAMILY 1          /* the least normalised birth name */
+#define STORE_SORT_BIRTHDATE 2
+#define STORE_SORT_DATE 3            /* stays: admission */
 
 /* The GHT identities of the matching local identities (through their
  * active links), by ascending id above q->after_ght_id: at most max of
@@ -356,20 +365,33 @@ typedef int (*store_audit_cb)(const audit_record *rec, void *ctx);
 int store_audit_foreach(store *st, int64_t from_seq, store_audit_cb cb, void *ctx,
                         socle_err *err);
 
-/* Criteria of a search of the audit trail (the journal page): a record
- * matches when it meets every criterion given ("" or 0: no criterion).
- * Text criteria are exact, except action_prefix (the action starts with it:
- * "identity." for every identity action). */
+#define STORE_AUDIT_LIKE_MAX 16
+
+/* Criteria of a search of the audit trail (the journal page, FHIR
+ * AuditEvent): a record matches when it meets every criterion given (""
+ * or 0: no criterion). Text criteria are exact, except action_prefix (the
+ * action starts with it: "identity." for every identity action).
+ * Timestamps compare as text (UTC ISO 8601). */
 typedef struct store_audit_query {
-    char from[SOCLE_TS_MAX];         /* at >= from (text comparison of ISO times) */
+    int64_t seq;                     /* this record only */
+    char from[SOCLE_TS_MAX];         /* at >= from */
     char to[SOCLE_TS_MAX];           /* at < to */
     char actor[SOCLE_ACTOR_MAX];
     char action[64];
     int action_prefix;
+    /* The action matches one of these LIKE patterns (or, with
+     * action_not_like, none of them). */
+    const char *action_like[STORE_AUDIT_LIKE_MAX];
+    size_t n_action_like;
+    int action_not_like;
     char object_type[32];
     char object_id[64];
     char outcome[16];
-    int64_t before_seq;              /* continuation: only seq below it; 0 none */
+    const char *outcomes[4];         /* any of these stored outcomes */
+    size_t n_outcomes;
+    int ascending;                   /* oldest first; default newest first */
+    int64_t before_seq;              /* only seq below it; 0 none */
+    int64_t after_seq;               /* continuation: seqs past it in the order */
 } store_audit_query;
 
 /* Matching records, newest first (descending seq), at most max of them
@@ -419,10 +441,13 @@ typedef struct store_stay_query {
     size_t n_in_domains;
     int restrict_domains;            /* in_domains applies (even when empty) */
     int64_t after_id;                /* continuation: only stay ids above it */
+    int sort;                        /* 0, or +-STORE_SORT_DATE with offset (as above) */
+    int64_t offset;
 } store_stay_query;
 
-/* Matching stay ids by ascending id above q->after_id, at most max of them
- * into ids (*n); *total receives how many match in all (after_id aside). */
+/* Matching stay ids by ascending id above q->after_id (or in q->sort order
+ * after q->offset), at most max of them into ids (*n); *total (unless
+ * NULL) receives how many match in all (after_id aside). */
 int store_stay_search(store *st, const store_stay_query *q, size_t max, int64_t *ids,
                       size_t *n, int64_t *total, socle_err *err);
 
@@ -643,5 +668,67 @@ int store_session_touch(store *st, int64_t id, int64_t last_seen, int64_t expire
 int store_session_delete(store *st, const char *token_hash, socle_err *err);
 /* Remove the sessions expired at now; *removed may be NULL. */
 int store_session_purge(store *st, int64_t now, int64_t *removed, socle_err *err);
+
+/* ---- Directory reads (FHIR Location, Organization) -------------------- */
+
+/* Criteria of a search of structures: a node matches every criterion
+ * given (0 or "" is no criterion). */
+typedef struct store_structure_query {
+    int64_t id;                      /* this node only */
+    unsigned kind_mask;              /* bit (1 << structure_kind) per kind; 0 any */
+    char code[SOCLE_CODE_MAX];       /* exact */
+    char finess[SOCLE_FINESS_MAX];   /* exact */
+    char code_or_finess[SOCLE_CODE_MAX];  /* exact, either of them */
+    char name[SOCLE_LABEL_MAX];      /* the label starts with it (ASCII case ignored) */
+    int64_t parent_id;               /* direct children of this node */
+    int64_t after_id;                /* continuation: only ids above it */
+} store_structure_query;
+
+/* Matching node ids by ascending id above q->after_id, at most max of them
+ * into ids (*n); *total receives how many match in all (after_id aside). */
+int store_structure_search(store *st, const store_structure_query *q, size_t max,
+                           int64_t *ids, size_t *n, int64_t *total, socle_err *err);
+
+/* How many stays in progress have bed_id as their current bed. */
+int store_bed_occupancy(store *st, int64_t bed_id, int64_t *count, socle_err *err);
+
+/* ---- Professional directory ------------------------------------------- */
+
+/* By national id; by row id. 1/0/-1. */
+int store_professional_find(store *st, professional_id_type type, const char *value,
+                            professional *out, socle_err *err);
+int store_professional_get(store *st, int64_t id, professional *out, socle_err *err);
+/* Insert (sets id, version 1) or update (version checked, incremented:
+ * a newer stored version -> SOCLE_ECONFLICT). norm_family, norm_given: the
+ * names normalised for search (rniv_normalize_name). */
+int store_professional_insert(store *st, professional *p, const char *norm_family,
+                              const char *norm_given, socle_err *err);
+int store_professional_update(store *st, professional *p, const char *norm_family,
+                              const char *norm_given, socle_err *err);
+
+/* The role of a professional with the same key (professional, EJ,
+ * profession, specialty, role code). 1/0/-1. */
+int store_pro_role_find(store *st, const professional_role *key, professional_role *out,
+                        socle_err *err);
+int store_pro_role_get(store *st, int64_t id, professional_role *out, socle_err *err);
+int store_pro_role_insert(store *st, professional_role *r, socle_err *err);  /* sets id */
+int store_pro_role_update(store *st, const professional_role *r, socle_err *err);
+
+/* Criteria of a search of professionals (role 0) or of their roles (1):
+ * every criterion given (0 or "") holds. */
+typedef struct store_pro_query {
+    int64_t id;                      /* this row only (a professional or a role) */
+    int id_type;                     /* with id_value: -1 either type */
+    char id_value[SOCLE_PRO_ID_MAX];
+    char norm_family[SOCLE_NAME_MAX];    /* prefix of the normalised family name */
+    char norm_name[SOCLE_NAME_MAX];      /* prefix of the family or the given name */
+    int64_t professional_id;         /* roles of this professional */
+    int64_t ej_id;                   /* with a role in (professionals) / roles in this EJ */
+    int64_t after_id;
+} store_pro_query;
+
+int store_pro_search(store *st, int roles, const store_pro_query *q, size_t max, int64_t *ids,
+                     size_t *n, int64_t *total, socle_err *err);
+
 
 #endif

@@ -414,9 +414,10 @@ static int find_banner(const char *text, h_server *s)
             memcpy(s->banner, line, n);
             s->banner[n] = '\0';
             const char *url = strstr(s->banner, "http://");
-            if (url == NULL)
+            const char *https = strstr(s->banner, "https://");
+            if (url == NULL && https == NULL)
                 return -1;
-            const char *host = url + 7;
+            const char *host = url != NULL ? url + 7 : https + 8;
             const char *colon;
             if (*host == '[') {
                 const char *close = strchr(host, ']');

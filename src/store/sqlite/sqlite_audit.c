@@ -84,10 +84,13 @@ int store_audit_foreach(store *st, int64_t from_seq, store_audit_cb cb, void *ct
     return failed ? sq_fail(st, err, "read audit") : 0;
 }
 
-/* The conditions of a search (without before_seq, which paging adds). */
+/* The conditions of a search (without the continuations, which paging
+ * adds). */
 static void audit_criteria(const store_audit_query *q, sq_binds *b, buf *sql, char *action_end,
                            size_t end_n)
 {
+    if (q->seq != 0)
+        sq_binds_num(b, sql, " AND seq = ?", q->seq);
     if (q->from[0] != '\0')
         sq_binds_text(b, sql, " AND at >= ?", q->from);
     if (q->to[0] != '\0')
@@ -106,12 +109,24 @@ static void audit_criteria(const store_audit_query *q, sq_binds *b, buf *sql, ch
         sq_binds_text(b, sql, " AND action >= ?", q->action);
         sq_binds_text(b, sql, " AND action < ?", action_end);
     }
+    if (q->n_action_like > 0) {
+        buf_puts(sql, q->action_not_like ? " AND NOT (0" : " AND (0");
+        for (size_t i = 0; i < q->n_action_like && i < STORE_AUDIT_LIKE_MAX; i++)
+            sq_binds_text(b, sql, " OR action LIKE ?", q->action_like[i]);
+        buf_puts(sql, ")");
+    }
     if (q->object_type[0] != '\0')
         sq_binds_text(b, sql, " AND object_type = ?", q->object_type);
     if (q->object_id[0] != '\0')
         sq_binds_text(b, sql, " AND object_id = ?", q->object_id);
     if (q->outcome[0] != '\0')
         sq_binds_text(b, sql, " AND outcome = ?", q->outcome);
+    if (q->n_outcomes > 0) {
+        buf_puts(sql, " AND outcome IN (''");
+        for (size_t i = 0; i < q->n_outcomes && i < 4; i++)
+            sq_binds_text(b, sql, ", ?", q->outcomes[i]);
+        buf_puts(sql, ")");
+    }
 }
 
 int store_audit_search(store *st, const store_audit_query *q, size_t max,
@@ -146,7 +161,9 @@ int store_audit_search(store *st, const store_audit_query *q, size_t max,
     audit_criteria(q, &b, &sql, action_end, sizeof action_end);
     if (q->before_seq > 0)
         sq_binds_num(&b, &sql, " AND seq < ?", q->before_seq);
-    buf_puts(&sql, " ORDER BY seq DESC");
+    if (q->after_seq > 0)
+        sq_binds_num(&b, &sql, q->ascending ? " AND seq > ?" : " AND seq < ?", q->after_seq);
+    buf_puts(&sql, q->ascending ? " ORDER BY seq" : " ORDER BY seq DESC");
     if (max > 0)
         sq_binds_num(&b, &sql, " LIMIT ?", (int64_t)max);
     int rc = sq_prepare_bound(st, buf_cstr(&sql), &b, "search audit", &s, err);

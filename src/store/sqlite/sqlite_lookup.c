@@ -71,16 +71,23 @@ int store_stay_search(store *st, const store_stay_query *q, size_t max, int64_t 
                       size_t *n, int64_t *total, socle_err *err)
 {
     *n = 0;
-    *total = 0;
-    for (int pass = 0; pass < 2; pass++) {
+    if (total != NULL)
+        *total = 0;
+    for (int pass = total != NULL ? 0 : 1; pass < 2; pass++) {
         sq_binds b = { .n = 0 };
         buf sql = { 0 };
         buf_puts(&sql, pass == 0 ? "SELECT count(*) FROM stay s WHERE 1"
                                  : "SELECT s.id FROM stay s WHERE 1");
         stay_criteria(q, &sql, &b);
-        if (pass == 1) {
+        if (pass == 1 && q->sort == 0) {
             sq_binds_num(&b, &sql, " AND s.id > ?", q->after_id);
             sq_binds_num(&b, &sql, " ORDER BY s.id LIMIT ?", (int64_t)max);
+        } else if (pass == 1) {
+            /* Stays never admitted have no date: they come last either way. */
+            buf_puts(&sql, q->sort < 0 ? " ORDER BY s.admit_at = '', s.admit_at DESC, s.id"
+                                       : " ORDER BY s.admit_at = '', s.admit_at, s.id");
+            sq_binds_num(&b, &sql, " LIMIT ?", (int64_t)max);
+            sq_binds_num(&b, &sql, " OFFSET ?", q->offset);
         }
         sqlite3_stmt *s = NULL;
         int rc = sq_prepare_bound(st, buf_cstr(&sql), &b, "stay search", &s, err);

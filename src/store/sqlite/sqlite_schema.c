@@ -400,6 +400,39 @@ static const char *const migrations[] = {
     "CREATE INDEX audit_object ON audit(object_type, object_id, seq);"
     "CREATE INDEX audit_action ON audit(action, seq);"
     "CREATE INDEX audit_at ON audit(at);",
+    /* 12: the occupancy of beds (FHIR Location.operationalStatus): the
+     *     stays in progress by their current bed. */
+    "CREATE INDEX stay_bed ON stay(bed_id) WHERE status = 'in-progress';",
+
+    /* 13: the professional directory (RPPS/ADELI extract) and the roles
+     *     of the professionals in the group's establishments. */
+    "CREATE TABLE professional ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  id_type     TEXT NOT NULL CHECK (id_type IN ('RPPS','ADELI')),"
+    "  id_value    TEXT NOT NULL,"
+    "  civility    TEXT NOT NULL,"
+    "  family      TEXT NOT NULL,"
+    "  given       TEXT NOT NULL,"
+    "  norm_family TEXT NOT NULL,"
+    "  norm_given  TEXT NOT NULL,"
+    "  version     INTEGER NOT NULL,"
+    "  updated_at  TEXT NOT NULL,"
+    "  UNIQUE (id_type, id_value)"
+    ");"
+    "CREATE INDEX professional_value ON professional(id_value);"
+    "CREATE INDEX professional_family ON professional(norm_family);"
+    "CREATE TABLE professional_role ("
+    "  id               INTEGER PRIMARY KEY,"
+    "  professional_id  INTEGER NOT NULL REFERENCES professional(id),"
+    "  ej_id            INTEGER NOT NULL REFERENCES structure(id),"
+    "  profession_code  TEXT NOT NULL,"
+    "  profession_label TEXT NOT NULL,"
+    "  specialty_code   TEXT NOT NULL,"
+    "  specialty_label  TEXT NOT NULL,"
+    "  role             TEXT NOT NULL,"
+    "  UNIQUE (professional_id, ej_id, profession_code, specialty_code, role)"
+    ");"
+    "CREATE INDEX professional_role_ej ON professional_role(ej_id);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

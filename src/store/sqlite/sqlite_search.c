@@ -155,15 +155,30 @@ int store_search_ght(store *st, const store_search_query *q, size_t max, int64_t
     *n = 0;
     if (total != NULL && count_all(st, q, total, above, err) != 0)
         return -1;
+    if (total != NULL && q->sort != 0)
+        *above = *total > q->offset ? *total - q->offset : 0;
     if (max == 0)
         return 0;
 
     binds b = { .n_scratch = 0 };
     buf sql = { 0 };
-    buf_puts(&sql, "SELECT DISTINCT k.ght_id" FROM);
-    criteria(q, &sql, &b);
-    bind_num(&b, &sql, " AND k.ght_id > ?", q->after_ght_id);
-    bind_num(&b, &sql, " ORDER BY k.ght_id LIMIT ?", (int64_t)max);
+    if (q->sort == 0) {
+        buf_puts(&sql, "SELECT DISTINCT k.ght_id" FROM);
+        criteria(q, &sql, &b);
+        bind_num(&b, &sql, " AND k.ght_id > ?", q->after_ght_id);
+        bind_num(&b, &sql, " ORDER BY k.ght_id LIMIT ?", (int64_t)max);
+    } else {
+        /* A patient sorts by the least key of its matching local identities. */
+        buf_puts(&sql, "SELECT k.ght_id" FROM);
+        criteria(q, &sql, &b);
+        int key = q->sort < 0 ? -q->sort : q->sort;
+        buf_puts(&sql, key == STORE_SORT_BIRTHDATE ? " GROUP BY k.ght_id ORDER BY min(l.birth_date)"
+                                                   : " GROUP BY k.ght_id ORDER BY"
+                                                     " min(l.norm_birth_name)");
+        buf_puts(&sql, q->sort < 0 ? " DESC, k.ght_id" : ", k.ght_id");
+        bind_num(&b, &sql, " LIMIT ?", (int64_t)max);
+        bind_num(&b, &sql, " OFFSET ?", q->offset);
+    }
     sqlite3_stmt *s = NULL;
     int rc = prepare(st, buf_cstr(&sql), &b, &s, err);
     buf_free(&sql);

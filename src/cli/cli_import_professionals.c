@@ -1,0 +1,153 @@
+/*
+ * socle import professionals - load the professional directory from a CSV
+ * extract of the national directory (a documented subset of its columns).
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/professional.h"
+#include "util/buf.h"
+#include "util/csv.h"
+
+static const char usage[] =
+    "usage: socle import professionals [--data DIR] FILE.csv\n"
+    "\n"
+    "Imports health professionals and their roles in the group's establishments,\n"
+    "all or nothing, in one transaction. Columns (UTF-8, with this header), one\n"
+    "line per role, taken from the national directory extract:\n"
+    "  id_type,id,civility,family,given,profession_code,profession_label,\n"
+    "  specialty_code,specialty_label,ej_finess,role\n"
+    "id_type: RPPS (id: 11 digits) or ADELI (9). civility: the civility code of\n"
+    "practice (M, MME, DR, PR...). family/given: names of practice. profession:\n"
+    "TRE_G15 code and label (10 = Médecin). specialty: savoir-faire code and label,\n"
+    "may be empty. ej_finess: FINESS of an EJ or EG already imported (the role is\n"
+    "the EJ's). role: role code of the extract, may be empty.\n"
+    "A bad line is reported as FILE:LINE: reason and nothing is imported.\n"
+    "Importing the same file again changes nothing.\n";
+
+static const char *const columns[] = {
+    "id_type", "id", "civility", "family", "given", "profession_code", "profession_label",
+    "specialty_code", "specialty_label", "ej_finess", "role",
+};
+#define COLUMN_COUNT (sizeof columns / sizeof columns[0])
+
+typedef struct entry_list {
+    professional_entry *v;
+    unsigned long *lines;
+    size_t len, cap;
+} entry_list;
+
+static professional_entry *push(entry_list *l, unsigned long line)
+{
+    if (l->len == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        professional_entry *v = realloc(l->v, cap * sizeof *v);
+        unsigned long *lines = realloc(l->lines, cap * sizeof *lines);
+        if (v == NULL || lines == NULL)
+            abort();  /* out of memory */
+        l->v = v;
+        l->lines = lines;
+        l->cap = cap;
+    }
+    l->lines[l->len] = line;
+    professional_entry *e = &l->v[l->len++];
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
+static int copy_field(csv_reader *r, size_t i, char *dst, size_t n, socle_err *err)
+{
+    const char *v = csv_field(r, i);
+    if (str_copy(dst, n, v) != 0)
+        return csv_error(r, err, SOCLE_EINVAL, "%s is too long (%zu bytes, at most %zu)",
+                         columns[i], strlen(v), n - 1);
+    return 0;
+}
+
+static int read_entries(csv_reader *r, entry_list *list, socle_err *err)
+{
+    int rc = csv_next(r, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return err_set(err, SOCLE_EINVAL, "%s:1: empty file (expected the header %s,%s,...)",
+                       csv_name(r), columns[0], columns[1]);
+    if (csv_expect_header(r, columns, COLUMN_COUNT, err) != 0)
+        return -1;
+    while ((rc = csv_next(r, err)) == 1) {
+        if (csv_field_count(r) != COLUMN_COUNT)
+            return csv_error(r, err, SOCLE_EINVAL, "expected %zu fields, found %zu",
+                             COLUMN_COUNT, csv_field_count(r));
+        professional_entry *e = push(list, csv_line(r));
+        if (professional_id_type_parse(csv_field(r, 0), &e->pro.id_type) != 0)
+            return csv_error(r, err, SOCLE_EINVAL, "unknown id_type '%s' (RPPS or ADELI)",
+                             csv_field(r, 0));
+        if (copy_field(r, 1, e->pro.id_value, sizeof e->pro.id_value, err) != 0
+            || copy_field(r, 2, e->pro.civility, sizeof e->pro.civility, err) != 0
+            || copy_field(r, 3, e->pro.family, sizeof e->pro.family, err) != 0
+            || copy_field(r, 4, e->pro.given, sizeof e->pro.given, err) != 0
+            || copy_field(r, 5, e->role.profession_code, sizeof e->role.profession_code,
+                          err) != 0
+            || copy_field(r, 6, e->role.profession_label, sizeof e->role.profession_label,
+                          err) != 0
+            || copy_field(r, 7, e->role.specialty_code, sizeof e->role.specialty_code,
+                          err) != 0
+            || copy_field(r, 8, e->role.specialty_label, sizeof e->role.specialty_label,
+                          err) != 0
+            || copy_field(r, 9, e->ej_finess, sizeof e->ej_finess, err) != 0
+            || copy_field(r, 10, e->role.role, sizeof e->role.role, err) != 0)
+            return -1;
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+int cli_import_professionals(int argc, char **argv)
+{
+    const char *data;
+    char *path;
+    int status = cli_parse_action(argc, argv, "professionals", usage, &data, &path, 1);
+    if (status >= 0)
+        return status;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return cli_fail(CLI_FAIL, "import", "%s: %s", path, strerror(errno));
+    entry_list list = { 0 };
+    socle_err err;
+    err_clear(&err);
+    csv_reader *r = csv_reader_new(f, path);
+    int rc = read_entries(r, &list, &err);
+    csv_reader_free(r);
+    fclose(f);
+    status = CLI_FAIL;
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        goto out;
+    }
+    store *st = cli_open_store(data);
+    if (st == NULL)
+        goto out;
+    socle_actor actor;
+    cli_actor(&actor);
+    professional_import_result res;
+    if (professional_import(st, &actor, list.v, list.len, &res, &err) == 0) {
+        printf("%s: %zu records: professionals %zu inserted, %zu updated, %zu unchanged; "
+               "roles %zu inserted, %zu updated, %zu unchanged\n", path, res.records,
+               res.inserted, res.updated, res.unchanged, res.roles_inserted,
+               res.roles_updated, res.roles_unchanged);
+        status = CLI_OK;
+    } else if (res.failed_index < list.len && err.code != SOCLE_EIO
+               && err.code != SOCLE_EBUSY) {
+        fprintf(stderr, "%s:%lu: %s\n", path, list.lines[res.failed_index], err.msg);
+    } else {
+        fprintf(stderr, "socle import: %s\n", err.msg);
+    }
+    store_close(st);
+out:
+    free(list.v);
+    free(list.lines);
+    return status;
+}
