@@ -8,16 +8,34 @@ build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
 libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev libjwt-dev
 libargon2-dev libutf8proc-dev libcriterion-dev
 sqlite3 curl ca-certificates openssl time
+chromium nodejs npm
 "
+
+# The browser tests' npm dependencies (tests/web/package-lock.json:
+# playwright-core only; the browser is Debian's chromium).
+npm_ci() {
+    web=$(cd "$(dirname "$0")/.." && pwd)/tests/web
+    if [ ! -f "$web/node_modules/playwright-core/package.json" ] \
+       || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+        echo "setup: npm ci in tests/web" >&2
+        (cd "$web" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    fi
+}
 
 missing=""
 for p in $PACKAGES; do
+    # A Node.js installed otherwise (its own npm included) will do.
+    case $p in
+        nodejs) command -v node >/dev/null 2>&1 && continue ;;
+        npm) command -v npm >/dev/null 2>&1 && continue ;;
+    esac
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
         missing="$missing $p"
     fi
 done
 
 if [ -z "$missing" ]; then
+    npm_ci
     exit 0
 fi
 
@@ -35,3 +53,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+npm_ci
