@@ -80,6 +80,17 @@ describe('recherche et fiche identité', () => {
     await context.close();
   });
 
+  test('phonetic search finds a name spelled otherwise', async () => {
+    const { context, page } = await session('iv');
+    await search(page, { nom: 'TAISTWEB' });
+    await page.getByText('Aucun patient ne correspond.').waitFor();
+    await page.locator('#nom').fill('TAISTWEB');
+    await page.getByLabel('Recherche phonétique du nom').check();
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await page.locator('#resultats').getByRole('link', { name: 'TESTWEB' }).waitFor();
+    await context.close();
+  });
+
   test('search by IPP and by NDA; stays and movements on the record', async () => {
     const { context, page } = await session('iv');
     await search(page, { ipp: 'IPP2' });
