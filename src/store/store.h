@@ -290,6 +290,58 @@ typedef int (*store_alert_cb)(const quality_alert *a, void *ctx);
 int store_alert_foreach(store *st, int64_t local_id, int open_only, store_alert_cb cb,
                         void *ctx, socle_err *err);
 
+/* ---- Identity matching: blocking keys, model, review tasks ------------ */
+
+/* Replace the blocking keys of a local identity (the 64-bit keys of
+ * match/blocking.h, computed by core/ from the normalised traits) by
+ * keys[0..n). Called with every create and update, in its transaction. */
+int store_match_keys_set(store *st, int64_t local_id, const uint64_t *keys, size_t n,
+                         socle_err *err);
+/* Remove every key (before a re-index). */
+int store_match_keys_clear(store *st, socle_err *err);
+/* Local identities holding this key and actively linked to a GHT identity,
+ * other than exclude_local: at most max into ids (*n), lowest id first
+ * (the oldest: a cap keeps the identities known longest). */
+int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_t max,
+                           int64_t *ids, size_t *n, socle_err *err);
+
+/* The persisted model (JSON appended to out): 1 found, 0 none, -1 error. */
+int store_match_model_get(store *st, buf *out, socle_err *err);
+int store_match_model_set(store *st, const char *json, const char *at, socle_err *err);
+
+/* Insert t (sets t->id). */
+int store_review_insert(store *st, review_task *t, socle_err *err);
+int store_review_get(store *st, int64_t id, review_task *out, socle_err *err);  /* 1/0/-1 */
+/* The latest task for the pair (a, b), in either order: 1/0/-1. */
+int store_review_last_pair(store *st, int64_t local_a, int64_t local_b, review_task *out,
+                           socle_err *err);
+/* Write status, decided_at/by, comment and merge_id of t. */
+int store_review_update(store *st, const review_task *t, socle_err *err);
+/* Mark obsolete (decided_at = at, decided_by = by) the open or later
+ * tasks whose two local identities are both actively linked to ght_id;
+ * *n (may be NULL) gets how many. */
+int store_review_obsolete(store *st, int64_t ght_id, const char *at, const char *by,
+                          size_t *n, socle_err *err);
+
+#define STORE_REVIEW_DOMAINS_MAX 16
+typedef struct store_review_query {
+    unsigned status_mask;        /* bit (1 << review_status); 0: open and later */
+    /* Only tasks with one of their local identities in these domains. */
+    int64_t in_domains[STORE_REVIEW_DOMAINS_MAX];
+    size_t n_in_domains;
+    int restrict_domains;        /* in_domains applies (even when empty) */
+    size_t offset, limit;        /* limit 0: no limit */
+} store_review_query;
+typedef int (*store_review_cb)(const review_task *t, void *ctx);
+/* Tasks of the query: open ones, then later ones, then the others; most
+ * likely first (score descending) within a status, then oldest first. */
+int store_review_foreach(store *st, const store_review_query *q, store_review_cb cb,
+                         void *ctx, socle_err *err);
+/* For the dashboard: the number of tasks of the query (offset and limit
+ * aside) and the creation time of the oldest of them ("" when none). */
+int store_review_count(store *st, const store_review_query *q, int64_t *count,
+                       char oldest[SOCLE_TS_MAX], socle_err *err);
+
 /* ---- Audit trail (hashing is audit/'s business) ----------------------- */
 
 int store_audit_last(store *st, audit_record *out, socle_err *err);  /* 1/0/-1 */
