@@ -152,16 +152,13 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_response *re
         json_decref(resp->body);
     } else {
         text = resp->body ? json_dumps(resp->body, JSON_COMPACT) : strdup("");
-        if (text == NULL) {
-            json_decref(resp->body);
-            resp->body = NULL;
+        json_decref(resp->body);
+        resp->body = NULL;
+        if (text == NULL)
             return MHD_NO;
-        }
         len = strlen(text);
     }
     resp->body = NULL;
-    if (text == NULL)
-        return MHD_NO;
     /* HEAD: the headers of GET, no body. */
     struct MHD_Response *r = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0
         ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)

@@ -40,6 +40,9 @@ static const web_page pages[] = {
     { "POST", "/patient/{}/defusionner",    RIGHT_IDENTITY_UNMERGE, web_page_patient_unmerge },
     { "POST", "/patient/{}/preuve",         RIGHT_IDENTITY_QUALIFY, web_page_patient_proof },
     { "POST", "/patient/{}/attribut",       RIGHT_IDENTITY_QUALIFY, web_page_patient_attribute },
+    { "GET",  "/doublons",                  RIGHT_REVIEW,           web_page_review_queue },
+    { "GET",  "/doublons/{}",               RIGHT_REVIEW,           web_page_review_pair },
+    { "POST", "/doublons/{}",               RIGHT_REVIEW,           web_page_review_decide },
 };
 
 #define N_PAGES (sizeof pages / sizeof pages[0])

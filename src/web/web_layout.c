@@ -20,6 +20,7 @@ typedef struct nav_item {
 static const nav_item nav[] = {
     { "accueil",   "/",          "Accueil",            RIGHT_WORKBENCH },
     { "recherche", "/recherche", "Recherche patient",  RIGHT_PATIENT_READ },
+    { "doublons",  "/doublons",  "Doublons potentiels", RIGHT_REVIEW },
 };
 
 static const char *role_label(const char *role)

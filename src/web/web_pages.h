@@ -27,6 +27,11 @@ int web_page_patient_attribute(web_ctx *c);
 /* The GHT id of the page's path ("/patient/{id}"), 0 when malformed. */
 int64_t web_patient_id(const web_ctx *c);
 
+/* page_review.c */
+int web_page_review_queue(web_ctx *c);
+int web_page_review_pair(web_ctx *c);
+int web_page_review_decide(web_ctx *c);
+
 /* web.c: the session cookie (token NULL: clear it), and the login form's
  * pre-session CSRF token into c->csrf (setting its cookie when needed). */
 void web_set_session_cookie(web_ctx *c, const char *token);

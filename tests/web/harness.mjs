@@ -39,8 +39,8 @@ function msg(control, type, pid, extra = '') {
     `EVN||20260110120000\rPID|1||${pid}\rPV1|1|N\r${extra}`;
 }
 
-// Alice and Jean at EJ1; Bob at EJ2; Paul at both, merged by his INS and
-// ready to be unmerged; an admission for Jean.
+// Alice and Jean at EJ1; Bob at EJ2; Paul at both, qualified; Hugo at both,
+// a pair for the review queue; an admission for Jean.
 const MESSAGES = [
   msg('S1', 'ADT^A28^ADT_A05', `IPP1^^^HOP&${EJ1_OID}&ISO^PI||TESTWEB^ALICE^ALICE CLAIRE^^Mme^^L||19850715|F|||^^^^^^BDL^^75056`),
   msg('S2', 'ADT^A28^ADT_A05', `IPP2^^^HOP&${EJ1_OID}&ISO^PI||TESTDUPONT^JEAN^JEAN^^M.^^L||19700101|M`),
@@ -48,6 +48,10 @@ const MESSAGES = [
   msg('S4', 'ADT^A28^ADT_A05', `B-10^^^CHD&${EJ2_OID}&ISO^PI~${INS_PAUL}^^^${INS_OID}||TESTFUSION^PAUL^PAUL^^M.^^L||19841201|M|||^^^^^^BDL^^75056|||||||||||||||||||||VALI`),
   msg('S5', 'ADT^A28^ADT_A05', `IPP5^^^HOP&${EJ1_OID}&ISO^PI||TESTFUSION^PAUL^PAUL^^M.^^L||19841201|M|||^^^^^^BDL^^75056`),
   msg('S6', 'ADT^A31^ADT_A05', `IPP5^^^HOP&${EJ1_OID}&ISO^PI~${INS_PAUL}^^^${INS_OID}||TESTFUSION^PAUL^PAUL^^M.^^L||19841201|M|||^^^^^^BDL^^75056|||||||||||||||||||||VALI`),
+  // Same names, same birth year, another day and month: the matching
+  // engine is unsure and opens a review task.
+  msg('S8', 'ADT^A28^ADT_A05', `IPP8^^^HOP&${EJ1_OID}&ISO^PI||LOMBARD-TEST^HUGO^HUGO^^M.^^L||19600304|M`),
+  msg('S9', 'ADT^A28^ADT_A05', `B-11^^^CHD&${EJ2_OID}&ISO^PI||LOMBARD-TEST^HUGO^HUGO^^M.^^L||19601118|M`),
   'MSH|^~\\&|GAM|HOP|SOCLE|GHT|20260110120000||ADT^A01^ADT_A01|S7|P|2.5^FRA^2.11|||||FRA|UNICODE UTF-8\r' +
     'EVN||20260110120000\r' +
     `PID|1||IPP2^^^HOP&${EJ1_OID}&ISO^PI||TESTDUPONT^JEAN^JEAN^^M.^^L||19700101|M||||||||||V100\r` +

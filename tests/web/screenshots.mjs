@@ -24,6 +24,12 @@ try {
   await login(page, socle.url, 'iv');
   await page.goto(socle.url + '/recherche?nom=TEST');
   await shot('recherche.png');
+  await page.goto(socle.url + '/doublons');
+  await shot('doublons.png');
+  await page.getByRole('link', { name: /Comparer/ }).first().click();
+  await shot('doublon-comparaison.png');
+  await page.locator('h2#explication').scrollIntoViewIfNeeded();
+  await shot('doublon-explication.png');
   await page.goto(socle.url + '/recherche?nom=TESTFUSION');
   await page.locator('#resultats a').first().click();
   await page.waitForSelector('h2#historique');

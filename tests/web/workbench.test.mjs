@@ -125,22 +125,49 @@ describe('recherche et fiche identité', () => {
   });
 });
 
-describe('fusions', () => {
-  test('a merge is shown on the record and can be undone (Défusionner)', async () => {
+describe('doublons et fusions', () => {
+  test('review a duplicate, merge it, then unmerge it', async () => {
     const { context, page } = await session('iv');
-    await search(page, { nom: 'TESTFUSION' });
+    await page.goto(socle.url + '/');
+    await page.getByRole('navigation').getByRole('link', { name: 'Doublons potentiels' }).click();
+    const rows = page.locator('#doublons tbody tr');
+    assert.equal(await rows.count(), 1);
+    assert.ok(await rows.getByText('LOMBARD-TEST HUGO').first().isVisible());
+    await rows.getByRole('link', { name: /Comparer/ }).click();
+    // Side by side: the birth dates differ and are marked so; the names do not.
+    const birth = page.locator('#comparaison tr', { hasText: 'Date de naissance' });
+    assert.ok(await birth.getByText('différent').isVisible());
+    assert.ok(await birth.getByText('04/03/1960').isVisible());
+    assert.ok(await birth.getByText('18/11/1960').isVisible());
+    const name = page.locator('#comparaison tr', { hasText: 'Nom de naissance' });
+    assert.equal(await name.getByText('différent').count(), 0);
+    await page.getByRole('heading', { name: 'Explication du moteur' }).waitFor();
+    assert.ok(await page.getByRole('cell', { name: 'même année' }).isVisible());
+    await page.getByLabel('Commentaire').fill('Même patient : date mal saisie (test)');
+    await page.getByRole('button', { name: 'Fusionner' }).click();
+    await page.getByText('Les deux identités ont été fusionnées').waitFor();
+    assert.equal(await page.locator('#doublons tbody tr').count(), 0, 'decided: off the queue');
+
+    await search(page, { nom: 'LOMBARD-TEST' });
     assert.equal(await page.locator('#resultats tbody tr').count(), 1, 'merged: one patient');
     await page.locator('#resultats a').first().click();
     const merges = page.locator('h2#fusions + div table');
-    assert.equal(await merges.locator('tbody tr').count(), 1, 'the merge made by the INS');
-    assert.ok(await merges.getByRole('button', { name: 'Défusionner' }).isVisible());
-    await page.getByLabel('Motif').last().fill('Deux patients distincts (test)');
+    assert.equal(await merges.locator('tbody tr').count(), 1);
+    await merges.getByLabel('Motif').fill('Deux patients distincts finalement (test)');
     page.once('dialog', (d) => d.accept());
-    await page.getByRole('button', { name: 'Défusionner' }).click();
+    await merges.getByRole('button', { name: 'Défusionner' }).click();
     await page.getByText('La fusion a été annulée').waitFor();
     await merges.getByText('Défusionnée le').waitFor();
-    await search(page, { nom: 'TESTFUSION' });
+    await search(page, { nom: 'LOMBARD-TEST' });
     assert.equal(await page.locator('#resultats tbody tr').count(), 2, 'two patients again');
+    await context.close();
+  });
+
+  test('an accueil account has no access to the review queue', async () => {
+    const { context, page } = await session('accueil1');
+    const resp = await page.goto(socle.url + '/doublons');
+    assert.equal(resp.status(), 403);
+    assert.equal(await page.getByRole('link', { name: 'Doublons potentiels' }).count(), 0);
     await context.close();
   });
 });
