@@ -50,6 +50,7 @@
 #include "http/router.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "web/web_form.h"
 
 struct socle_server;
 
@@ -57,11 +58,6 @@ struct socle_server;
 #define WEB_FIELDS_MAX 64
 #define WEB_SESSION_COOKIE "socle_session"
 #define WEB_PRE_COOKIE     "socle_pre"   /* pre-session CSRF binding (login form) */
-
-typedef struct web_field {
-    char *name;                  /* decoded, owned */
-    char *value;
-} web_field;
 
 typedef struct web_ctx {
     struct socle_server *srv;
