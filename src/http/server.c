@@ -179,6 +179,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_response *re
     }
     if (resp->location[0] != '\0')
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
+    if (resp->disposition[0] != '\0')
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, resp->disposition);
     for (size_t i = 0; i < 2; i++)
         if (resp->set_cookie[i][0] != '\0')
             MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, resp->set_cookie[i]);

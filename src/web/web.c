@@ -42,6 +42,11 @@ static const web_page pages[] = {
     { "GET",  "/doublons",                  RIGHT_REVIEW,           web_page_review_queue },
     { "GET",  "/doublons/{}",               RIGHT_REVIEW,           web_page_review_pair },
     { "POST", "/doublons/{}",               RIGHT_REVIEW,           web_page_review_decide },
+    { "GET",  "/tableau-de-bord",           RIGHT_DASHBOARD_READ,   web_page_dashboard },
+    { "GET",  "/structures",                RIGHT_STRUCTURE_READ,   web_page_structures },
+    { "GET",  "/journal",                   RIGHT_AUDIT_READ,       web_page_journal },
+    { "GET",  "/journal.csv",               RIGHT_AUDIT_READ,       web_page_journal_csv },
+    { "POST", "/journal/verifier",          RIGHT_AUDIT_READ,       web_page_journal_verify },
 };
 
 #define N_PAGES (sizeof pages / sizeof pages[0])
