@@ -8,33 +8,37 @@ build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
 libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev libjwt-dev
 libargon2-dev libutf8proc-dev libcriterion-dev
 sqlite3 curl ca-certificates openssl time wrk
+chromium nodejs npm
 "
+
+# The test-only npm dependencies, pinned by their package-lock.json:
+# tests/web (playwright-core; the browser is Debian's chromium) and
+# tests/fhir-validate (the FHIR R4 validator). Installed again only when a
+# lock file changed since the last install.
+npm_ci() {
+    root=$(cd "$(dirname "$0")/.." && pwd)
+    for dir in "$root/tests/web" "$root/tests/fhir-validate"; do
+        stamp=$dir/node_modules/.package-lock.json
+        if [ -f "$stamp" ] && [ ! "$dir/package-lock.json" -nt "$stamp" ]; then
+            continue
+        fi
+        echo "setup: npm ci in ${dir#"$root"/}" >&2
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    done
+}
 
 missing=""
 for p in $PACKAGES; do
+    # A Node.js installed otherwise (its own npm bundled) will do: Debian's
+    # npm would conflict with it.
+    case $p in
+        nodejs) command -v node >/dev/null 2>&1 && continue ;;
+        npm) command -v npm >/dev/null 2>&1 && continue ;;
+    esac
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
         missing="$missing $p"
     fi
 done
-
-# Node.js and npm run the FHIR validation test (tests/fhir-validate). A
-# machine that already has both commands (another packaging of Node.js,
-# whose npm is bundled) keeps them: Debian's npm would conflict with it.
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    missing="$missing nodejs npm"
-fi
-
-# The validator's npm packages, pinned by package-lock.json, installed
-# again only when the lock file changed since the last install.
-npm_ci() {
-    dir=$(cd "$(dirname "$0")/.." && pwd)/tests/fhir-validate
-    stamp=$dir/node_modules/.package-lock.json
-    if [ -f "$stamp" ] && [ ! "$dir/package-lock.json" -nt "$stamp" ]; then
-        return 0
-    fi
-    echo "setup: npm ci in tests/fhir-validate" >&2
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-}
 
 if [ -z "$missing" ]; then
     npm_ci

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Run every test of a build: unit tests, integration tests, then a short
-# fuzzing pass when fuzz targets were built.
+# Run every test of a build: unit tests, integration tests, the browser
+# tests of the workbench, then a short fuzzing pass when fuzz targets were
+# built.
 #
 #   sh tests/run.sh BUILD_DIR
 #
@@ -130,6 +131,37 @@ run_group() {
 
 run_group unit
 run_group integration
+
+# The workbench in headless Debian chromium (tests/web/), against this
+# build's socle. Node's test runner ends with "# pass N" and "# fail M".
+run_browser_tests() {
+    log=$LOGS/web.log
+    web=$HERE/web
+    if ! command -v node >/dev/null 2>&1 || [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ] \
+       || [ ! -d "$web/node_modules/playwright-core" ]; then
+        echo "web: FAILED (node, chromium or tests/web/node_modules missing: run scripts/setup.sh)"
+        failed=$((failed + 1))
+        return
+    fi
+    socle_bin=$(cd "$BUILD" && pwd)/socle
+    # shellcheck disable=SC2086
+    (cd "$web" && SOCLE_BIN=$socle_bin $TIMEOUT node --test workbench.test.mjs) >"$log" 2>&1
+    rc=$?
+    p=$(sed -n 's/^# pass \([0-9][0-9]*\)$/\1/p' "$log" | tail -n 1)
+    f=$(sed -n 's/^# fail \([0-9][0-9]*\)$/\1/p' "$log" | tail -n 1)
+    p=${p:-0}
+    f=${f:-0}
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] || [ "$p" -eq 0 ]; then
+        echo "web: $p passed, $f failed (exit status $rc)"
+        show_log web "$log"
+        [ "$f" -eq 0 ] && failed=$((failed + 1))
+    else
+        echo "web: $p passed"
+    fi
+}
+run_browser_tests
 
 have_fuzz=0
 for bin in "$BUILD"/fuzz_*; do

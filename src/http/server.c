@@ -165,11 +165,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_response *re
         if (text == NULL)
             return MHD_NO;
         len = strlen(text);
-        json_decref(resp->body);   /* the text is all we send */
     }
     resp->body = NULL;
-    if (text == NULL)
-        return MHD_NO;
     /* HEAD: the headers of GET, no body. */
     struct MHD_Response *r = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0
         ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)

@@ -19,6 +19,9 @@ int web_page_home(web_ctx *c)
     if (web_can(c, RIGHT_PATIENT_READ))
         web_puts(c, "<li><a href=\"/recherche\">Rechercher un patient</a> par ses traits "
                     "(recherche phonétique possible), son INS, un IPP ou un NDA.</li>");
+    if (web_can(c, RIGHT_REVIEW))
+        web_puts(c, "<li><a href=\"/doublons\">Examiner les doublons potentiels</a> proposés "
+                    "par le moteur de rapprochement, les plus probables d'abord.</li>");
     if (!web_can(c, RIGHT_PATIENT_READ))
         web_puts(c, "<li>Votre rôle ne donne pas accès aux données des patients.</li>");
     web_puts(c, "</ul>");

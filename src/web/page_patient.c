@@ -167,7 +167,9 @@ static void render_identity(web_ctx *c, const identity_hit *h)
                 "Traits d'identité</h2><dl class=\"traits\">");
     trait(c, "Nom de naissance", t->birth_name);
     trait(c, "Prénoms de naissance", t->forenames);
-    trait(c, "Date de naissance", t->birth_date);
+    web_puts(c, "<dt>Date de naissance</dt><dd>");
+    web_date(c, t->birth_date);
+    web_puts(c, "</dd>");
     trait(c, "Sexe", sex);
     trait(c, "Lieu de naissance (INSEE)", t->birth_place);
     trait(c, "Nom utilisé", t->used_name);
@@ -196,7 +198,7 @@ static void render_locals(web_ctx *c, int64_t ght_id, const identity_hit *h)
             continue;
         web_puts(c, "<tr><td>");
         web_text(c, l->domain_name);
-        web_puts(c, "</td><td>");
+        web_puts(c, "</td><td class=\"nowrap\">");
         web_text(c, l->li.ipp);
         web_puts(c, "</td><td>");
         web_text(c, l->li.traits.birth_name);

@@ -4,7 +4,6 @@
  */
 #include "web/web.h"
 
-#include <ctype.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -40,6 +39,9 @@ static const web_page pages[] = {
     { "POST", "/patient/{}/defusionner",    RIGHT_IDENTITY_UNMERGE, web_page_patient_unmerge },
     { "POST", "/patient/{}/preuve",         RIGHT_IDENTITY_QUALIFY, web_page_patient_proof },
     { "POST", "/patient/{}/attribut",       RIGHT_IDENTITY_QUALIFY, web_page_patient_attribute },
+    { "GET",  "/doublons",                  RIGHT_REVIEW,           web_page_review_queue },
+    { "GET",  "/doublons/{}",               RIGHT_REVIEW,           web_page_review_pair },
+    { "POST", "/doublons/{}",               RIGHT_REVIEW,           web_page_review_decide },
     { "GET",  "/tableau-de-bord",           RIGHT_DASHBOARD_READ,   web_page_dashboard },
     { "GET",  "/structures",                RIGHT_STRUCTURE_READ,   web_page_structures },
     { "GET",  "/journal",                   RIGHT_AUDIT_READ,       web_page_journal },
@@ -138,41 +140,6 @@ int web_can(const web_ctx *c, http_right right)
 
 /* ---- Forms and cookies ---------------------------------------------------- */
 
-static int hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-    return -1;
-}
-
-/* Decode application/x-www-form-urlencoded text (n bytes) into a new
- * string; NULL on a NUL byte (never legitimate in a field). */
-static char *form_decode(const char *s, size_t n)
-{
-    char *out = malloc(n + 1);
-    if (out == NULL)
-        abort();  /* as buf.h */
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (ch == '+') {
-            ch = ' ';
-        } else if (ch == '%' && i + 2 < n && hexval(s[i + 1]) >= 0
-                   && hexval(s[i + 2]) >= 0) {
-            ch = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-            i += 2;
-        }
-        if (ch == '\0') {
-            free(out);
-            return NULL;
-        }
-        out[o++] = ch;
-    }
-    out[o] = '\0';
-    return out;
-}
-
 /* 0 parsed, 400/413/415 refused. */
 static unsigned parse_form(web_ctx *c)
 {
@@ -184,27 +151,8 @@ static unsigned parse_form(web_ctx *c)
         return 415;
     if (req->body_len > WEB_FORM_MAX)
         return 413;
-    const char *p = req->body, *end = req->body + req->body_len;
-    while (p < end) {
-        const char *amp = memchr(p, '&', (size_t)(end - p));
-        const char *stop = amp ? amp : end;
-        if (stop > p) {
-            if (c->n_fields == WEB_FIELDS_MAX)
-                return 400;
-            const char *eq = memchr(p, '=', (size_t)(stop - p));
-            const char *name_end = eq ? eq : stop;
-            char *name = form_decode(p, (size_t)(name_end - p));
-            char *value = eq ? form_decode(eq + 1, (size_t)(stop - eq - 1)) : strdup("");
-            if (name == NULL || value == NULL) {
-                free(name);
-                free(value);
-                return 400;
-            }
-            c->fields[c->n_fields].name = name;
-            c->fields[c->n_fields++].value = value;
-        }
-        p = stop + 1;
-    }
+    if (web_form_parse(req->body, req->body_len, c->fields, WEB_FIELDS_MAX, &c->n_fields) != 0)
+        return 400;
     return 0;
 }
 
@@ -214,35 +162,6 @@ const char *web_param(const web_ctx *c, const char *name)
         if (strcmp(c->fields[i].name, name) == 0)
             return c->fields[i].value;
     return http_param_get(c->req, name);
-}
-
-/* The value of cookie name into out (hex tokens only), or "". */
-static void cookie_get(const char *header, const char *name, char *out, size_t n)
-{
-    out[0] = '\0';
-    if (header == NULL)
-        return;
-    size_t nl = strlen(name);
-    const char *p = header;
-    while (*p) {
-        while (*p == ' ' || *p == ';')
-            p++;
-        size_t len = strcspn(p, ";");
-        if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
-            size_t vl = len - nl - 1;
-            if (vl < n) {
-                memcpy(out, p + nl + 1, vl);
-                out[vl] = '\0';
-                for (size_t i = 0; i < vl; i++)
-                    if (!isxdigit((unsigned char)out[i])) {
-                        out[0] = '\0';
-                        return;
-                    }
-            }
-            return;
-        }
-        p += len;
-    }
 }
 
 static int same_token(const char *a, const char *b)
@@ -290,7 +209,7 @@ void web_set_session_cookie(web_ctx *c, const char *token)
 int web_prepare_login_csrf(web_ctx *c)
 {
     char pre[USER_TOKEN_MAX];
-    cookie_get(c->req->cookie, WEB_PRE_COOKIE, pre, sizeof pre);
+    web_cookie_get(c->req->cookie, WEB_PRE_COOKIE, pre, sizeof pre);
     if (strlen(pre) != 64) {
         if (user_random_hex(pre, &c->err) != 0)
             return -1;
@@ -375,10 +294,7 @@ static void serve_asset(web_ctx *c, const char *name)
 
 static void ctx_free(web_ctx *c)
 {
-    for (size_t i = 0; i < c->n_fields; i++) {
-        free(c->fields[i].name);
-        free(c->fields[i].value);
-    }
+    web_form_free(c->fields, c->n_fields);
     buf_free(&c->out);
 }
 
@@ -431,7 +347,7 @@ void web_handle(socle_server *srv, const http_request *req, http_response *resp)
         }
     }
 
-    cookie_get(req->cookie, WEB_SESSION_COOKIE, c->session_token, sizeof c->session_token);
+    web_cookie_get(req->cookie, WEB_SESSION_COOKIE, c->session_token, sizeof c->session_token);
     session_args sa = { .page = page };
     if (web_tx(c, session_fn, &sa) != 0) {
         log_error("web %s %s: %s", req->method, req->path, c->err.msg);
@@ -460,7 +376,7 @@ void web_handle(socle_server *srv, const http_request *req, http_response *resp)
         char expected[USER_TOKEN_MAX] = "";
         if (page->right == RIGHT_PUBLIC) {
             char pre[USER_TOKEN_MAX];
-            cookie_get(req->cookie, WEB_PRE_COOKIE, pre, sizeof pre);
+            web_cookie_get(req->cookie, WEB_PRE_COOKIE, pre, sizeof pre);
             if (strlen(pre) == 64)
                 pre_csrf(c, pre, expected);
         } else {

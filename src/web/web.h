@@ -6,8 +6,9 @@
  * What the framework (web.c) does before a handler runs, for every page:
  *  - matches the method and path against the one table of pages (web.c,
  *    `pages[]`); unknown path -> 404 page, wrong method -> 405 page;
- *  - parses the form of a POST (application/x-www-form-urlencoded only,
- *    at most WEB_FORM_MAX bytes and WEB_FIELDS_MAX fields, else 413/400);
+ *  - parses the form of a POST (web_form.h; application/x-www-form-urlencoded
+ *    only, else 415; at most WEB_FORM_MAX bytes and WEB_FIELDS_MAX fields,
+ *    else 413/400);
  *  - finds the session from the cookie (HttpOnly; SameSite=Strict;
  *    Path=/), in one store transaction that also resolves the account's
  *    establishment scope (core/access.h), checks the page's right
@@ -50,6 +51,7 @@
 #include "http/router.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "web/web_form.h"
 
 struct socle_server;
 
@@ -57,11 +59,6 @@ struct socle_server;
 #define WEB_FIELDS_MAX 64
 #define WEB_SESSION_COOKIE "socle_session"
 #define WEB_PRE_COOKIE     "socle_pre"   /* pre-session CSRF binding (login form) */
-
-typedef struct web_field {
-    char *name;                  /* decoded, owned */
-    char *value;
-} web_field;
 
 typedef struct web_ctx {
     struct socle_server *srv;

@@ -20,6 +20,7 @@ typedef struct nav_item {
 static const nav_item nav[] = {
     { "accueil",   "/",          "Accueil",            RIGHT_WORKBENCH },
     { "recherche", "/recherche", "Recherche patient",  RIGHT_PATIENT_READ },
+    { "doublons",  "/doublons",  "Doublons potentiels", RIGHT_REVIEW },
     { "tableau",   "/tableau-de-bord", "Tableau de bord", RIGHT_DASHBOARD_READ },
     { "structures", "/structures", "Structures",       RIGHT_STRUCTURE_READ },
     { "journal",   "/journal",   "Journal d'accès",    RIGHT_AUDIT_READ },

@@ -27,6 +27,11 @@ int web_page_patient_attribute(web_ctx *c);
 /* The GHT id of the page's path ("/patient/{id}"), 0 when malformed. */
 int64_t web_patient_id(const web_ctx *c);
 
+/* page_review.c */
+int web_page_review_queue(web_ctx *c);
+int web_page_review_pair(web_ctx *c);
+int web_page_review_decide(web_ctx *c);
+
 /* page_dashboard.c, page_structures.c, page_journal.c */
 int web_page_dashboard(web_ctx *c);
 int web_page_structures(web_ctx *c);
