@@ -315,6 +315,21 @@ static const char *const migrations[] = {
     "CREATE INDEX ght_identity_merged_into ON ght_identity(merged_into)"
     "  WHERE merged_into IS NOT NULL;"
     "CREATE INDEX stay_status ON stay(status);",
+
+    /* 9: the versions of each patient (FHIR vread and history): one row per
+     *    change of a GHT identity's view, numbered from 1, with the
+     *    snapshot core/identity_version.c writes. Identities that existed
+     *    before get version 1 without a snapshot (their state then is their
+     *    current state until they change). */
+    "CREATE TABLE patient_version ("
+    "  ght_id   INTEGER NOT NULL REFERENCES ght_identity(id),"
+    "  version  INTEGER NOT NULL,"
+    "  at       TEXT NOT NULL,"
+    "  snapshot TEXT,"
+    "  PRIMARY KEY (ght_id, version)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO patient_version(ght_id, version, at, snapshot)"
+    "  SELECT id, 1, updated_at, NULL FROM ght_identity;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
