@@ -14,8 +14,8 @@ typedef enum http_right {
     RIGHT_PATIENT_READ = 0,   /* Patient read and search */
     RIGHT_ENCOUNTER_READ,     /* Encounter read and search */
     RIGHT_BREAK_GLASS,        /* read outside the token's establishments, audited */
-    RIGHT_PATIENT_WRITE,      /* create/update (not exposed yet) */
-    RIGHT_IDENTITY_MERGE,     /* merge/unmerge, $match (not exposed yet) */
+    RIGHT_PATIENT_WRITE,      /* Patient create/update */
+    RIGHT_IDENTITY_MERGE,     /* Patient $merge/$unmerge ($match later) */
     RIGHT_AUDIT_READ,         /* AuditEvent (not exposed yet) */
     RIGHT_COUNT
 } http_right;

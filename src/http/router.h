@@ -30,6 +30,9 @@ typedef struct http_request {
     const char *authorization; /* header values, NULL when absent */
     const char *break_glass;   /* X-Socle-Break-Glass */
     const char *accept;
+    const char *content_type;  /* Content-Type of the body */
+    const char *if_match;      /* If-Match (versioned update) */
+    const char *if_none_exist; /* If-None-Exist (conditional create) */
     const char *body;          /* body_len bytes, NULL when none */
     size_t body_len;
     char base[256];            /* "http://host:port" as the client named us */
@@ -41,6 +44,9 @@ typedef struct http_response {
     const char *content_type;  /* static string */
     char allow[64];            /* Allow header for 405, "" none */
     char www_authenticate[128];
+    char etag[32];             /* ETag header, "" none */
+    char location[320];        /* Location header (201), "" none */
+    char last_modified[40];    /* Last-Modified (RFC 1123), "" none */
 } http_response;
 
 /* The first value of a parameter, or NULL. */
