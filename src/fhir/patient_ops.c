@@ -126,11 +126,28 @@ static void patient_url(const fhir_call *c, int64_t ght_id, int version, char *o
 
 /* ---- vread and history ----------------------------------------------------- */
 
+/* Only _format is taken; anything else is reported, never ignored. 1 fine,
+ * 0 answered, -1 error. */
+static int no_params(store *st, fhir_call *c)
+{
+    for (size_t i = 0; i < c->req->n_params; i++)
+        if (strcmp(c->req->params[i].name, "_format") != 0) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "unknown parameter %.100s", c->req->params[i].name);
+            return fhir_call_refuse(st, c, 400, "not-supported", msg, NULL, "identity.read",
+                                    c->id) == 0 ? 0 : -1;
+        }
+    return 1;
+}
+
 int fhir_patient_vread(store *st, fhir_call *c)
 {
     identity_patient cur, p;
     memset(&p, 0, sizeof p);
-    int rc = current_patient(st, c, &cur);
+    int rc = no_params(st, c);
+    if (rc <= 0)
+        return rc;
+    rc = current_patient(st, c, &cur);
     identity_patient_free(&cur);
     if (rc <= 0)
         return rc;
@@ -159,7 +176,10 @@ int fhir_patient_vread(store *st, fhir_call *c)
 int fhir_patient_history(store *st, fhir_call *c)
 {
     identity_patient cur;
-    int rc = current_patient(st, c, &cur);
+    int rc = no_params(st, c);
+    if (rc <= 0)
+        return rc;
+    rc = current_patient(st, c, &cur);
     identity_patient_free(&cur);
     if (rc <= 0)
         return rc;
@@ -333,6 +353,9 @@ static int none_exist(store *st, fhir_call *c)
         return fhir_call_refuse(st, c, 400, "invalid", "If-None-Exist: identifier=urn:oid:"
                                 "OID|value expected", NULL, "identity.create", NULL) == 0
                ? 0 : -1;
+    /* A token limited to establishments finds only their patients. */
+    for (size_t i = 0; c->scoped && i < c->n_doms && i < IDENTITY_SEARCH_DOMAINS_MAX; i++)
+        str_copy(crit.in_domains[crit.n_in_domains++], SOCLE_OID_MAX, c->doms[i].oid);
     crit.limit = 2;
     identity_search_result r;
     if (identity_search_in_tx(st, c->actor, &crit, &r, c->err) != 0) {
@@ -343,7 +366,7 @@ static int none_exist(store *st, fhir_call *c)
     }
     int64_t total = r.total, ght_id = r.count ? r.hits[0].ght_id : 0;
     identity_search_result_free(&r);
-    if (total == 0)
+    if (total == 0 || (c->scoped && c->n_doms == 0))
         return 1;
     if (total > 1)
         return fhir_call_refuse(st, c, 412, "duplicate", "If-None-Exist matches several "
@@ -395,6 +418,9 @@ static int if_match_version(const char *h)
 
 int fhir_patient_update(store *st, fhir_call *c)
 {
+    /* A write needs the patient in the token's establishments (its IPP is
+     * checked below): breaking the glass has no use here. */
+    c->break_glass = NULL;
     fhir_patient_in pin;
     int rc = parse_body(st, c, &pin, "identity.update");
     if (rc <= 0)

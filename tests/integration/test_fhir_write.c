@@ -242,6 +242,9 @@ Test(fhir_write, versions_vread_history)
     expect_outcome(&a, 404, "not-found", NULL);
     a = call("GET", h_fmt("/fhir/Patient/%s/_history/x", id), tok_lect, NULL, NULL);
     expect_outcome(&a, 404, "not-found", NULL);
+    a = call("GET", h_fmt("/fhir/Patient/%s/_history?_since=2020-01-01", id), tok_lect, NULL,
+             NULL);
+    expect_outcome(&a, 400, "not-supported", NULL);
 
     /* history: newest first. */
     a = call("GET", h_fmt("/fhir/Patient/%s/_history", id), tok_lect, NULL, NULL);
@@ -326,6 +329,14 @@ Test(fhir_write, create_and_conditional_create)
              patient_json(EJ1_OID, "NEW1", "TESTCREE", "1990-03-04", ""));
     cr_assert_eq(a.status, 200, "%s", dump(a.body));
     cr_assert_eq(atoll(json_string_value(json_object_get(a.body, "id"))), created);
+    json_decref(a.body);
+    /* EJ2's desk does not learn of EJ1's patient through the condition: it
+     * creates its own. */
+    a = call("POST", "/fhir/Patient", tok_acc2,
+             "If-None-Exist: identifier=urn:oid:" EJ1_OID "|NEW1\r\n",
+             patient_json(EJ2_OID, "NEW1B", "TESTCREE", "1990-03-04", ""));
+    cr_assert_eq(a.status, 201, "%s", dump(a.body));
+    cr_assert(atoll(json_string_value(json_object_get(a.body, "id"))) != created);
     json_decref(a.body);
     a = call("POST", "/fhir/Patient", tok_acc1,
              "If-None-Exist: identifier=urn:oid:" EJ1_OID "|DUP\r\n",
