@@ -334,7 +334,7 @@ Test(fhir_write, create_and_conditional_create)
      * creates its own. */
     a = call("POST", "/fhir/Patient", tok_acc2,
              "If-None-Exist: identifier=urn:oid:" EJ1_OID "|NEW1\r\n",
-             patient_json(EJ2_OID, "NEW1B", "TESTCREE", "1990-03-04", ""));
+             patient_json(EJ2_OID, "NEW1B", "TESTAUTREDESK", "1977-11-12", ""));
     cr_assert_eq(a.status, 201, "%s", dump(a.body));
     cr_assert(atoll(json_string_value(json_object_get(a.body, "id"))) != created);
     json_decref(a.body);

@@ -90,8 +90,9 @@ Test(identity_version, each_change_is_a_version_read_back_as_it_was)
 
 Test(identity_version, merge_and_unmerge_version_both_sides)
 {
+    /* Two different people (a matching engine must not link them first). */
     identity_result a = create(OID_A, "VM1", person("FUSIONTEST", 'M', "1970-01-01"));
-    identity_result b = create(OID_B, "VM2", person("FUSIONTEST", 'M', "1970-01-01"));
+    identity_result b = create(OID_B, "VM2", person("AUTRETEST", 'F', "1982-09-10"));
     int64_t m = 0;
     socle_err err = { 0 };
     cr_assert_eq(identity_merge(st, &actor, b.ght_id, a.ght_id, "same", &m, &err), 0);
