@@ -16,13 +16,17 @@ static const char usage[] =
     "  serve               run the server (HTTP; SQLite store in the data dir)\n"
     "  init                initialise or migrate a data dir, set the GHT's OID\n"
     "  import structures   load the structures repository from CSV\n"
+    "  import identities   load an establishment's identities from CSV\n"
     "  ins check           check an INS matricule (NIR or NIA)\n"
     "  token issue|verify  bearer tokens for the HTTP interfaces\n"
     "  audit verify|list   the hash-chained access trace\n"
     "  export identities   the identity repository as CSV\n"
     "  subscriber add|list|remove  applications notified of identity changes\n"
     "  outbox list         the notifications waiting for them\n"
+    "  user add|list       accounts of the identity-vigilance workbench\n"
     "  dedupe              find the records of the same person in a CSV file\n"
+    "  match train|explain the real-time matching's model and decisions\n"
+    "  review list|decide  the identity cell's review tasks\n"
     "  version             print the version\n"
     "\n"
     "Each command has --help. Exit status: 0 success, 1 failure, 2 usage error.\n";
@@ -43,6 +47,9 @@ static const command commands[] = {
     { "subscriber", cli_subscriber },
     { "outbox", cli_outbox },
     { "dedupe", cli_dedupe },
+    { "match", cli_match },
+    { "review", cli_review },
+    { "user", cli_user },
 };
 
 int main(int argc, char **argv)

@@ -21,6 +21,10 @@ int cli_export(int argc, char **argv);
 int cli_subscriber(int argc, char **argv);
 int cli_outbox(int argc, char **argv);
 int cli_dedupe(int argc, char **argv);
+int cli_import_identities(int argc, char **argv);  /* socle import identities */
+int cli_match(int argc, char **argv);
+int cli_review(int argc, char **argv);
+int cli_user(int argc, char **argv);
 
 /* ---- Shared by the subcommands (cli_common.c) -------------------------- */
 

@@ -139,6 +139,8 @@ static int import_structures(const char *data, const char *path)
 
 int cli_import(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "identities") == 0)
+        return cli_import_identities(argc, argv);
     const char *data;
     char *file;
     int status = cli_parse_action(argc, argv, "structures", usage, &data, &file, 1);

@@ -10,6 +10,7 @@
 
 #include "audit/audit.h"
 #include "core/ins.h"
+#include "core/matching.h"
 #include "core/notify.h"
 #include "core/rniv.h"
 #include "core/history.h"
@@ -45,11 +46,19 @@ static int save_local(struct store *st, local_identity *li, int insert, socle_er
     identity_norm norm;
     derive_norm(li, &norm);
     time_now_iso(li->updated_at);
+    int rc;
     if (insert) {
         str_copy(li->created_at, sizeof li->created_at, li->updated_at);
-        return store_local_insert(st, li, &norm, err);
+        rc = store_local_insert(st, li, &norm, err);
+    } else {
+        rc = store_local_update(st, li, &norm, err);
     }
-    return store_local_update(st, li, &norm, err);
+    if (rc != 0)
+        return -1;
+    /* The blocking keys the real-time matching looks candidates up by. */
+    uint64_t keys[BLOCKING_PASSES];
+    matching_keys(li, keys);
+    return store_match_keys_set(st, li->id, keys, BLOCKING_PASSES, err);
 }
 
 static int link_new(struct store *st, const socle_actor *actor, int64_t local_id,
@@ -110,15 +119,19 @@ static int ins_holder(const local_identity *other, void *ctx)
 
 /* The GHT identity that already holds li's INS with agreeing traits, or 0. */
 static int find_ins_ght(struct store *st, const local_identity *li, int64_t *ght_id,
-                        char *warning, size_t wn, socle_err *err)
+                        int *contradicted, char *warning, size_t wn, socle_err *err)
 {
     *ght_id = 0;
+    if (contradicted != NULL)
+        *contradicted = 0;
     if (li->ins[0] == '\0')
         return 0;
     ins_search s = { .self = li };
     if (store_local_foreach_ins(st, li->ins, ins_holder, &s, err) != 0)
         return -1;
     if (s.contradicted) {
+        if (contradicted != NULL)
+            *contradicted = 1;
         snprintf(warning, wn, "INS %s is held by another identity with a different sex or "
                  "birth date: not linked, to be reviewed", li->ins);
         return 0;
@@ -234,6 +247,41 @@ int identity_domain_find(struct store *st, const char *oid, const char *ej_fines
     return store_domain_find_structure(st, ej.id, out, err);
 }
 
+/* ---- Real-time matching of an updated identity ---------------------- */
+
+/* Did a trait the matching compares change? */
+static int matching_changed(const local_identity *old, const local_identity *li)
+{
+    match_record a, b;
+    matching_record(&old->traits, old->ins, &a);
+    matching_record(&li->traits, li->ins, &b);
+    return memcmp(&a, &b, sizeof a) != 0;
+}
+
+/* Run the matching for an identity whose traits changed: a sure candidate
+ * merges the two GHT identities (the older one survives), unsure ones get
+ * review tasks. */
+static int relink_by_matching(struct store *st, const socle_actor *actor,
+                              const local_identity *li, identity_result *res, socle_err *err)
+{
+    matching_result mr;
+    if (matching_decide_in_tx(st, li, &mr, err) != 0)
+        return -1;
+    res->matched = 1;
+    res->match_decision = (int)mr.decision;
+    int64_t ght = li->ght_id;
+    if (mr.decision == MATCH_AUTO && mr.ght_id != li->ght_id) {
+        int64_t survivor = mr.ght_id < li->ght_id ? mr.ght_id : li->ght_id;
+        int64_t absorbed = survivor == mr.ght_id ? li->ght_id : mr.ght_id;
+        if (identity_merge_in_tx(st, actor, survivor, absorbed, LINK_AUTO, mr.reason,
+                                 &res->merge_id, err) != 0)
+            return -1;
+        ght = survivor;
+        res->ght_id = survivor;
+    }
+    return matching_open_reviews_in_tx(st, actor, li, ght, &mr, &res->reviews_opened, err);
+}
+
 int identity_upsert_in_tx(struct store *st, const socle_actor *actor, const identity_input *in,
                           identity_result *res, socle_err *err)
 {
@@ -283,18 +331,42 @@ int identity_upsert_in_tx(struct store *st, const socle_actor *actor, const iden
             return -1;
 
         int64_t ght = 0;
-        if (find_ins_ght(st, &li, &ght, res->warning, sizeof res->warning, err) != 0)
+        int ins_contradicted = 0;
+        if (find_ins_ght(st, &li, &ght, &ins_contradicted, res->warning, sizeof res->warning,
+                         err) != 0)
             return -1;
         const char *why = "new identity";
+        matching_result mr;
+        memset(&mr, 0, sizeof mr);
+        int joined = 0;
         if (ght != 0) {
             res->linked_by_ins = 1;
+            joined = 1;
             why = "same INS";
-        } else if (ght_new(st, actor, &ght, err) != 0) {
-            return -1;
+        } else if (in->join_ght_id != 0) {
+            ght = in->join_ght_id;
+            joined = 1;
+            why = "imported with its cluster";
+        } else if (!in->no_matching) {
+            if (matching_decide_in_tx(st, &li, &mr, err) != 0)
+                return -1;
+            if (ins_contradicted)  /* the warning says: to be reviewed */
+                matching_downgrade(&mr, "its INS is held by a contradicting identity");
+            res->matched = 1;
+            res->match_decision = (int)mr.decision;
+            why = mr.reason;
+            if (mr.decision == MATCH_AUTO) {
+                ght = mr.ght_id;
+                joined = 1;
+            }
         }
+        if (ght == 0 && ght_new(st, actor, &ght, err) != 0)
+            return -1;
         if (link_new(st, actor, li.id, ght, LINK_AUTO, 0, why, err) != 0
-            || identity_notify_in_tx(st, res->linked_by_ins ? NOTIFY_UPDATED : NOTIFY_CREATED,
-                                     ght, 0, why, err) != 0)
+            || identity_notify_in_tx(st, joined ? NOTIFY_UPDATED : NOTIFY_CREATED,
+                                     ght, 0, why, err) != 0
+            || matching_open_reviews_in_tx(st, actor, &li, ght, &mr, &res->reviews_opened,
+                                           err) != 0)
             return -1;
         res->outcome = IDENTITY_CREATED;
         res->local_id = li.id;
@@ -325,7 +397,7 @@ int identity_upsert_in_tx(struct store *st, const socle_actor *actor, const iden
     /* A newly acquired INS held under another GHT identity: same person. */
     if (li.ins[0] != '\0' && strcmp(li.ins, old.ins) != 0) {
         int64_t ght = 0;
-        if (find_ins_ght(st, &li, &ght, res->warning, sizeof res->warning, err) != 0)
+        if (find_ins_ght(st, &li, &ght, NULL, res->warning, sizeof res->warning, err) != 0)
             return -1;
         if (ght != 0 && ght != li.ght_id) {
             if (identity_merge_in_tx(st, actor, ght, li.ght_id, LINK_AUTO, "same INS",
@@ -336,6 +408,9 @@ int identity_upsert_in_tx(struct store *st, const socle_actor *actor, const iden
             res->ght_id = ght;
         }
     }
+    if (!res->linked_by_ins && !in->no_matching && li.ght_id != 0
+        && matching_changed(&old, &li) && relink_by_matching(st, actor, &li, res, err) != 0)
+        return -1;
     return audit_local(st, actor, "identity.update", li.id, "success", in->ipp, err);
 }
 
@@ -494,7 +569,7 @@ static int rniv_action_in_tx(struct store *st, const socle_actor *actor, int64_t
 
     if (a->kind == ACT_INSI && res != NULL) {
         int64_t ght = 0;
-        if (find_ins_ght(st, &li, &ght, res->warning, sizeof res->warning, err) != 0)
+        if (find_ins_ght(st, &li, &ght, NULL, res->warning, sizeof res->warning, err) != 0)
             return -1;
         if (ght != 0 && ght != li.ght_id) {
             if (identity_merge_in_tx(st, actor, ght, li.ght_id, LINK_AUTO, "same INS",

@@ -7,12 +7,16 @@
  * history entries and its audit record together, or nothing. Reads of
  * patient data are audited too.
  *
- * Linking (until the matching engine takes over): a new local identity
- * joins the GHT identity of the local identities that hold the same INS
- * (when sex and birth date agree), else a new GHT identity. When an
- * existing local identity acquires an INS already held under another GHT
- * identity, the two GHT identities are merged (an undoable merge, made by
- * the system). The same IPP always designates the same local identity.
+ * Linking: a new local identity joins the GHT identity of the local
+ * identities that hold the same INS (when sex and birth date agree); else
+ * the real-time matching decides (core/matching.h): join the GHT identity
+ * of a sure candidate, or a new GHT identity (with review tasks for the
+ * unsure candidates). When an existing local identity acquires an INS
+ * already held under another GHT identity, or its matching traits change
+ * and the matching is sure of a candidate, the two GHT identities are
+ * merged (an undoable merge, made by the system; the older GHT identity
+ * survives). The same IPP always designates the same local identity.
+ * Every create and update also rewrites the identity's blocking keys.
  */
 #ifndef SOCLE_CORE_IDENTITY_H
 #define SOCLE_CORE_IDENTITY_H
@@ -46,6 +50,11 @@ typedef struct identity_input {
     /* Refuse (SOCLE_ENOTFOUND) instead of creating when the IPP is unknown:
      * for messages that can only be about a patient already held. */
     int update_only;
+    /* Bulk loads (socle import identities --clusters) that know the
+     * grouping already: a new local identity joins this GHT identity
+     * (join_ght_id), or gets a new one without matching (no_matching). */
+    int64_t join_ght_id;
+    int no_matching;
     /* Refuse (SOCLE_ECONFLICT) instead of updating when the IPP is known:
      * for a creation that must not touch an existing identity (FHIR create). */
     int create_only;
@@ -67,6 +76,12 @@ typedef struct identity_result {
     int64_t merge_id;           /* a merge the INS caused, or 0 */
     int downgraded;             /* a strict trait change took it back to PROV */
     int ins_dropped;            /* the INS sent was not kept: see warning */
+    /* Real-time matching (core/matching.h), when it ran: its decision
+     * (0 none, 1 review, 2 auto: link_decision) and the review tasks it
+     * opened. */
+    int matched;
+    int match_decision;
+    size_t reviews_opened;
     char warning[IDENTITY_WARNING_MAX];
 } identity_result;
 

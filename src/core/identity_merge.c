@@ -145,7 +145,9 @@ int identity_merge_in_tx(struct store *st, const socle_actor *actor, int64_t sur
     if (rc != 0)
         return -1;
 
+    /* Review tasks between the two are moot now (core/review.h). */
     if (set_ght_state(st, actor, &absorbed, GHT_MERGED, survivor_id, "ght.merge", why, err) != 0
+        || store_review_obsolete(st, survivor_id, m.at, actor->id, NULL, err) != 0
         || identity_notify_in_tx(st, NOTIFY_MERGED, survivor_id, absorbed_id, why, err) != 0)
         return -1;
     if (merge_id != NULL)

@@ -222,6 +222,39 @@ typedef struct quality_alert {
     char closed_by[SOCLE_ACTOR_MAX];
 } quality_alert;
 
+/* ---- Review tasks of the identity matching (core/review.h) ------------ */
+
+typedef enum review_status {
+    REVIEW_OPEN = 0,
+    REVIEW_LATER,          /* looked at, decision postponed */
+    REVIEW_MERGED,         /* decided: same person, GHT identities merged */
+    REVIEW_NOT_DUPLICATE,  /* decided: not the same; never proposed again */
+    REVIEW_OBSOLETE,       /* a merge made it moot (both in one GHT identity) */
+    REVIEW_STATUS_COUNT
+} review_status;
+
+#define REVIEW_EXPLANATION_MAX 1024
+
+/* A pair of local identities the engine was unsure of (local_a < local_b),
+ * with their GHT identities and domains when the task was opened. */
+typedef struct review_task {
+    int64_t id;
+    int64_t local_a, local_b;
+    int64_t ght_a, ght_b;
+    int64_t domain_a, domain_b;
+    double score;
+    char reason[SOCLE_REASON_MAX];         /* the engine's decision and rule */
+    /* [{"field":"birth_name","level":"exact","weight":3.1},...] */
+    char explanation[REVIEW_EXPLANATION_MAX];
+    review_status status;
+    char created_at[SOCLE_TS_MAX];
+    char created_by[SOCLE_ACTOR_MAX];
+    char decided_at[SOCLE_TS_MAX];         /* "" while open */
+    char decided_by[SOCLE_ACTOR_MAX];
+    char comment[SOCLE_REASON_MAX];
+    int64_t merge_id;                      /* the merge of a "same" decision */
+} review_task;
+
 /* ---- Audit trail ------------------------------------------------------ */
 
 #define AUDIT_HASH_HEX 65  /* SHA-256 as lowercase hex + NUL */

@@ -144,3 +144,21 @@ char *snapshot_movement(const movement *m)
         "state", m->state == MOVEMENT_CANCELLED ? "cancelled" : "active",
         "cancels", (json_int_t)m->cancels));
 }
+
+char *snapshot_review(const review_task *t)
+{
+    static const char *const status[] = { "open", "later", "merged", "not_duplicate",
+                                          "obsolete" };
+    return dump(json_pack("{s:I, s:I, s:I, s:I, s:I, s:f, s:s, s:s, s:s, s:s, s:I}",
+        "id", (json_int_t)t->id,
+        "local_a", (json_int_t)t->local_a,
+        "local_b", (json_int_t)t->local_b,
+        "ght_a", (json_int_t)t->ght_a,
+        "ght_b", (json_int_t)t->ght_b,
+        "score", t->score,
+        "reason", t->reason,
+        "status", status[(unsigned)t->status < REVIEW_STATUS_COUNT ? t->status : 0],
+        "decided_by", t->decided_by,
+        "comment", t->comment,
+        "merge_id", (json_int_t)t->merge_id));
+}

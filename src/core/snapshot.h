@@ -14,5 +14,7 @@ char *snapshot_link(const identity_link *l);
 /* Versions and timestamps are left out, so equal snapshots mean no change. */
 char *snapshot_stay(const stay_record *s);
 char *snapshot_movement(const movement *m);
+/* A review task, without its explanation (kept in the task itself). */
+char *snapshot_review(const review_task *t);
 
 #endif

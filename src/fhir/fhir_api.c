@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "audit/audit.h"
+#include "core/access.h"
 #include "core/identity.h"
 #include "fhir/capability.h"
 #include "fhir/encounter.h"
@@ -57,44 +58,6 @@ static void fail(http_response *resp, unsigned status, const char *code, const c
                  const char *expression)
 {
     answer(resp, status, fhir_outcome(code, msg, expression));
-}
-
-/* ---- Scope ------------------------------------------------------------- */
-
-typedef struct scope {
-    int scoped;                         /* the token names establishments */
-    id_domain doms[TOKEN_MAX_EJ];       /* their domains (unknown FINESS left out) */
-    size_t n;
-} scope;
-
-static int scope_resolve(store *st, const token_claims *c, scope *sc, socle_err *err)
-{
-    memset(sc, 0, sizeof *sc);
-    sc->scoped = c->ej_count > 0;
-    for (size_t i = 0; i < c->ej_count; i++) {
-        int found = identity_domain_find(st, NULL, c->ej[i], &sc->doms[sc->n], err);
-        if (found < 0)
-            return -1;
-        if (found)
-            sc->n++;
-    }
-    return 0;
-}
-
-static int scope_has_oid(const scope *sc, const char *oid)
-{
-    for (size_t i = 0; i < sc->n; i++)
-        if (strcmp(sc->doms[i].oid, oid) == 0)
-            return 1;
-    return 0;
-}
-
-static int scope_has_hit(const scope *sc, const identity_hit *h)
-{
-    for (size_t i = 0; i < h->n_locals; i++)
-        if (scope_has_oid(sc, h->locals[i].domain_oid))
-            return 1;
-    return 0;
 }
 
 /* ---- Units of work ------------------------------------------------------ */
@@ -154,7 +117,7 @@ static void next_url(const http_request *req, int64_t cursor, buf *out)
     buf_printf(out, "_cursor=%" PRId64, cursor);
 }
 
-static int patient_read(store *st, fhir_unit *u, const scope *sc)
+static int patient_read(store *st, fhir_unit *u, const access_scope *sc)
 {
     const char *id = u->m->captures[0];
     int64_t ght_id = fhir_parse_id(id);
@@ -170,7 +133,7 @@ static int patient_read(store *st, fhir_unit *u, const scope *sc)
         return store_commit(st, &u->err);
     }
     const identity_hit *h = p.ght.state == GHT_ACTIVE ? &p.hit : &p.survivor_hit;
-    if (sc->scoped && !scope_has_hit(sc, h)) {
+    if (sc->scoped && !access_scope_has_hit(sc, h)) {
         if (u->break_glass == NULL) {
             identity_patient_free(&p);
             fail(u->resp, 403, "forbidden", "this patient is not known to the establishments "
@@ -193,7 +156,7 @@ static int patient_read(store *st, fhir_unit *u, const scope *sc)
     return store_commit(st, &u->err);
 }
 
-static int patient_search(store *st, fhir_unit *u, const scope *sc)
+static int patient_search(store *st, fhir_unit *u, const access_scope *sc)
 {
     identity_search_criteria c;
     fhir_search_error e;
@@ -203,15 +166,12 @@ static int patient_search(store *st, fhir_unit *u, const scope *sc)
         return audit_denied(st, u, "identity.search", "ght_identity", NULL, e.msg);
     }
     int widened = sc->scoped && u->break_glass != NULL;
-    if (sc->scoped && !widened) {
-        for (size_t i = 0; i < sc->n && i < IDENTITY_SEARCH_DOMAINS_MAX; i++)
-            str_copy(c.in_domains[c.n_in_domains++], SOCLE_OID_MAX, sc->doms[i].oid);
-    }
+    int out_of_scope = !widened && access_scope_restrict_search(sc, &c) != 0;
     identity_search_result r;
     memset(&r, 0, sizeof r);
     /* A token limited to unknown establishments sees nobody; active=false
      * finds nobody (a merged-away Patient is read, not searched). */
-    int nobody = (sc->scoped && !widened && sc->n == 0) || only_inactive;
+    int nobody = out_of_scope || only_inactive;
     if (!nobody && identity_search_in_tx(st, &u->actor, &c, &r, &u->err) != 0) {
         identity_search_result_free(&r);
         if (u->err.code == SOCLE_EINVAL || u->err.code == SOCLE_ENOTFOUND) {
@@ -244,7 +204,7 @@ static int patient_search(store *st, fhir_unit *u, const scope *sc)
     return store_commit(st, &u->err);
 }
 
-static int encounter_read(store *st, fhir_unit *u, const scope *sc)
+static int encounter_read(store *st, fhir_unit *u, const access_scope *sc)
 {
     const char *id = u->m->captures[0];
     stay_view v;
@@ -258,7 +218,7 @@ static int encounter_read(store *st, fhir_unit *u, const scope *sc)
         fail(u->resp, 404, "not-found", "no Encounter with this id", NULL);
         return store_commit(st, &u->err);
     }
-    if (sc->scoped && !scope_has_oid(sc, v.domain.oid)) {
+    if (sc->scoped && !access_scope_has_oid(sc, v.domain.oid)) {
         if (u->break_glass == NULL) {
             stay_view_free(&v);
             fail(u->resp, 403, "forbidden", "this stay is not in the establishments of the "
@@ -281,7 +241,7 @@ static int encounter_read(store *st, fhir_unit *u, const scope *sc)
     return store_commit(st, &u->err);
 }
 
-static int encounter_search(store *st, fhir_unit *u, const scope *sc)
+static int encounter_search(store *st, fhir_unit *u, const access_scope *sc)
 {
     stay_search_criteria c;
     fhir_search_error e;
@@ -341,8 +301,9 @@ static void run_unit(store *st, void *arg)
         if (rc == 0)
             rc = store_commit(st, &u->err);
     } else {
-        scope sc;
-        rc = scope_resolve(st, u->claims, &sc, &u->err);
+        access_scope sc;
+        rc = access_scope_resolve(st, (const char (*)[SOCLE_FINESS_MAX])u->claims->ej,
+                                  u->claims->ej_count, &sc, &u->err);
         fhir_call call = { .req = u->req, .id = u->m->captures[0],
                            .arg = u->m->n_captures > 1 ? u->m->captures[1] : NULL,
                            .actor = &u->actor, .break_glass = u->break_glass,
@@ -475,8 +436,8 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
     case H_ENCOUNTER_SEARCH: right = RIGHT_ENCOUNTER_READ; break;
     case H_PATIENT_CREATE:
     case H_PATIENT_UPDATE:   right = RIGHT_PATIENT_WRITE; break;
-    case H_PATIENT_MERGE:
-    case H_PATIENT_UNMERGE:  right = RIGHT_IDENTITY_MERGE; break;
+    case H_PATIENT_MERGE:    right = RIGHT_IDENTITY_MERGE; break;
+    case H_PATIENT_UNMERGE:  right = RIGHT_IDENTITY_UNMERGE; break;
     default:                 right = RIGHT_PATIENT_READ; break;
     }
     if (!rights_allowed(claims.role, right)) {

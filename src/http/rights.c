@@ -2,9 +2,10 @@
  * rights.c - the table of rights (rights.h).
  *
  * Least privilege: admin runs the platform (structures, accounts, audit)
- * and reads no patient data, but may correct identities (create, update,
- * merge, unmerge: the answer is the identity it wrote); dpo reads the audit trail only; flux is an
- * interface account that reads and writes but never breaks the glass.
+ * and reads no patient data, but may write identities and merge them (the
+ * answer is the identity it wrote); dpo reads the audit trail only; flux
+ * is an interface account that reads and writes but never breaks the
+ * glass.
  */
 #include "http/rights.h"
 
@@ -18,11 +19,19 @@ static const unsigned char table[RIGHT_COUNT][ROLE_COUNT] = {
     [RIGHT_PATIENT_WRITE]  = { 1, 1, 1, 0, 1, 0 },
     [RIGHT_IDENTITY_MERGE] = { 1, 1, 0, 0, 0, 0 },
     [RIGHT_AUDIT_READ]     = { 1, 0, 0, 0, 0, 1 },
+    [RIGHT_IDENTITY_UNMERGE] = { 0, 1, 0, 0, 0, 0 },
+    [RIGHT_REVIEW]         = { 0, 1, 0, 0, 0, 0 },
+    [RIGHT_IDENTITY_QUALIFY] = { 0, 1, 1, 0, 0, 0 },
+    [RIGHT_STRUCTURE_READ] = { 1, 1, 1, 1, 0, 0 },
+    [RIGHT_DASHBOARD_READ] = { 1, 1, 0, 0, 0, 1 },
+    /* flux is an interface account: no person logs in with it. */
+    [RIGHT_WORKBENCH]      = { 1, 1, 1, 1, 0, 1 },
 };
 
 static const char *const names[RIGHT_COUNT] = {
     "patient.read", "encounter.read", "break-glass", "patient.write", "identity.merge",
-    "audit.read",
+    "audit.read", "identity.unmerge", "review", "identity.qualify", "structure.read",
+    "dashboard.read", "workbench",
 };
 
 int rights_allowed(socle_role role, http_right right)

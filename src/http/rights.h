@@ -15,8 +15,14 @@ typedef enum http_right {
     RIGHT_ENCOUNTER_READ,     /* Encounter read and search */
     RIGHT_BREAK_GLASS,        /* read outside the token's establishments, audited */
     RIGHT_PATIENT_WRITE,      /* Patient create/update */
-    RIGHT_IDENTITY_MERGE,     /* Patient $merge/$unmerge ($match later) */
-    RIGHT_AUDIT_READ,         /* AuditEvent (not exposed yet) */
+    RIGHT_IDENTITY_MERGE,     /* merge (FHIR Patient/$merge), $match */
+    RIGHT_AUDIT_READ,         /* audit trail: AuditEvent, workbench Journal d'accès */
+    RIGHT_IDENTITY_UNMERGE,   /* undo a merge (workbench Défusionner) */
+    RIGHT_REVIEW,             /* the duplicate review queue and its decisions */
+    RIGHT_IDENTITY_QUALIFY,   /* RNIV status changes: INS verification, proof, attributes */
+    RIGHT_STRUCTURE_READ,     /* the structures tree and bed occupancy */
+    RIGHT_DASHBOARD_READ,     /* quality indicators (aggregates, no patient data) */
+    RIGHT_WORKBENCH,          /* log in to the workbench at all */
     RIGHT_COUNT
 } http_right;
 

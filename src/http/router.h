@@ -30,7 +30,8 @@ typedef struct http_request {
     const char *authorization; /* header values, NULL when absent */
     const char *break_glass;   /* X-Socle-Break-Glass */
     const char *accept;
-    const char *content_type;  /* Content-Type of the body */
+    const char *cookie;        /* Cookie header */
+    const char *content_type;  /* Content-Type header */
     const char *if_match;      /* If-Match (versioned update) */
     const char *if_none_exist; /* If-None-Exist (conditional create) */
     const char *body;          /* body_len bytes, NULL when none */
@@ -44,8 +45,14 @@ typedef struct http_response {
     const char *content_type;  /* static string */
     char allow[64];            /* Allow header for 405, "" none */
     char www_authenticate[128];
-    char etag[32];             /* ETag header, "" none */
-    char location[320];        /* Location header (201), "" none */
+    /* Pages (web/): a text body instead of JSON, and their own headers. */
+    char *text;                /* owned (malloc), text_len bytes; used when set */
+    size_t text_len;
+    char location[512];        /* Location header (redirects, FHIR 201), "" none */
+    char set_cookie[2][384];   /* Set-Cookie headers, "" none */
+    const char *cache_control; /* static string; NULL: no-store */
+    int security_headers;      /* add CSP, X-Frame-Options, nosniff, Referrer-Policy */
+    char etag[32];             /* ETag header (FHIR versions), "" none */
     char last_modified[40];    /* Last-Modified (RFC 1123), "" none */
 } http_response;
 

@@ -4,7 +4,8 @@
  * Requests are answered from MHD's worker threads; each handler borrows
  * the store under the server's store lock for as short a time as it can.
  * Everything under /fhir goes to fhir/fhir_api.c as plain values
- * (http/router.h); bodies above HTTP_BODY_MAX are refused with 413.
+ * (http/router.h), everything else but /health to the workbench
+ * (web/web.h); bodies above HTTP_BODY_MAX are refused with 413.
  */
 #include "http/server.h"
 
@@ -23,6 +24,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "web/web.h"
 
 #define HTTP_THREADS 4
 #define HTTP_CONNECTION_TIMEOUT 30          /* seconds of inactivity */
@@ -133,15 +135,33 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
+/* The workbench's pages: no script or style from elsewhere, no inline
+ * script, never framed. */
+#define WEB_CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+                "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
 static enum MHD_Result send_response(struct MHD_Connection *c, http_response *resp,
                                      const char *method)
 {
-    char *text = resp->body ? json_dumps(resp->body, JSON_COMPACT) : strdup("");
-    json_decref(resp->body);
+    char *text;
+    size_t len;
+    if (resp->text != NULL) {
+        text = resp->text;
+        len = resp->text_len;
+        resp->text = NULL;
+        json_decref(resp->body);
+    } else {
+        text = resp->body ? json_dumps(resp->body, JSON_COMPACT) : strdup("");
+        if (text == NULL) {
+            json_decref(resp->body);
+            resp->body = NULL;
+            return MHD_NO;
+        }
+        len = strlen(text);
+    }
     resp->body = NULL;
     if (text == NULL)
         return MHD_NO;
-    size_t len = strlen(text);
     /* HEAD: the headers of GET, no body. */
     struct MHD_Response *r = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0
         ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
@@ -152,15 +172,25 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_response *re
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                             resp->content_type ? resp->content_type : "application/json");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            resp->cache_control ? resp->cache_control : "no-store");
+    if (resp->security_headers) {
+        MHD_add_response_header(r, "Content-Security-Policy", WEB_CSP);
+        MHD_add_response_header(r, "X-Frame-Options", "DENY");
+        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+        MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    }
+    if (resp->location[0] != '\0')
+        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
+    for (size_t i = 0; i < 2; i++)
+        if (resp->set_cookie[i][0] != '\0')
+            MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, resp->set_cookie[i]);
     if (resp->allow[0] != '\0')
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
     if (resp->www_authenticate[0] != '\0')
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, resp->www_authenticate);
     if (resp->etag[0] != '\0')
         MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, resp->etag);
-    if (resp->location[0] != '\0')
-        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
     if (resp->last_modified[0] != '\0')
         MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, resp->last_modified);
     enum MHD_Result ret = MHD_queue_response(c, resp->status, r);
@@ -202,6 +232,33 @@ static enum MHD_Result handle_fhir(http_server *h, struct MHD_Connection *c, con
     } else {
         fhir_handle(h->srv, &req, &resp);
     }
+    for (size_t i = 0; i < req.n_params; i++) {
+        free(req.params[i].name);
+        free(req.params[i].value);
+    }
+    return send_response(c, &resp, method);
+}
+
+/* Everything else: the workbench (web/web.h). */
+static enum MHD_Result handle_web(http_server *h, struct MHD_Connection *c, const char *url,
+                                  const char *method, request_state *rs)
+{
+    http_request req;
+    memset(&req, 0, sizeof req);
+    req.method = method;
+    req.path = url;
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param, &req);
+    req.cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+    req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    req.body = rs->body.len ? rs->body.data : NULL;
+    req.body_len = rs->body.len;
+    http_response resp;
+    memset(&resp, 0, sizeof resp);
+    if (rs->too_large)
+        web_too_large(&resp);
+    else
+        web_handle(h->srv, &req, &resp);
     for (size_t i = 0; i < req.n_params; i++) {
         free(req.params[i].name);
         free(req.params[i].value);
@@ -254,7 +311,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (strcmp(url, "/fhir") == 0 || strncmp(url, "/fhir/", 6) == 0)
         return handle_fhir(h, c, url, method, rs);
-    return send_error(c, MHD_HTTP_NOT_FOUND, "not found");
+    return handle_web(h, c, url, method, rs);
 }
 
 int http_server_start(http_server **out, socle_server *srv, const char *bind, int port,

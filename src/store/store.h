@@ -321,6 +321,58 @@ typedef int (*store_alert_cb)(const quality_alert *a, void *ctx);
 int store_alert_foreach(store *st, int64_t local_id, int open_only, store_alert_cb cb,
                         void *ctx, socle_err *err);
 
+/* ---- Identity matching: blocking keys, model, review tasks ------------ */
+
+/* Replace the blocking keys of a local identity (the 64-bit keys of
+ * match/blocking.h, computed by core/ from the normalised traits) by
+ * keys[0..n). Called with every create and update, in its transaction. */
+int store_match_keys_set(store *st, int64_t local_id, const uint64_t *keys, size_t n,
+                         socle_err *err);
+/* Remove every key (before a re-index). */
+int store_match_keys_clear(store *st, socle_err *err);
+/* Local identities holding this key and actively linked to a GHT identity,
+ * other than exclude_local: at most max into ids (*n), lowest id first
+ * (the oldest: a cap keeps the identities known longest). */
+int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_t max,
+                           int64_t *ids, size_t *n, socle_err *err);
+
+/* The persisted model (JSON appended to out): 1 found, 0 none, -1 error. */
+int store_match_model_get(store *st, buf *out, socle_err *err);
+int store_match_model_set(store *st, const char *json, const char *at, socle_err *err);
+
+/* Insert t (sets t->id). */
+int store_review_insert(store *st, review_task *t, socle_err *err);
+int store_review_get(store *st, int64_t id, review_task *out, socle_err *err);  /* 1/0/-1 */
+/* The latest task for the pair (a, b), in either order: 1/0/-1. */
+int store_review_last_pair(store *st, int64_t local_a, int64_t local_b, review_task *out,
+                           socle_err *err);
+/* Write status, decided_at/by, comment and merge_id of t. */
+int store_review_update(store *st, const review_task *t, socle_err *err);
+/* Mark obsolete (decided_at = at, decided_by = by) the open or later
+ * tasks whose two local identities are both actively linked to ght_id;
+ * *n (may be NULL) gets how many. */
+int store_review_obsolete(store *st, int64_t ght_id, const char *at, const char *by,
+                          size_t *n, socle_err *err);
+
+#define STORE_REVIEW_DOMAINS_MAX 16
+typedef struct store_review_query {
+    unsigned status_mask;        /* bit (1 << review_status); 0: open and later */
+    /* Only tasks with one of their local identities in these domains. */
+    int64_t in_domains[STORE_REVIEW_DOMAINS_MAX];
+    size_t n_in_domains;
+    int restrict_domains;        /* in_domains applies (even when empty) */
+    size_t offset, limit;        /* limit 0: no limit */
+} store_review_query;
+typedef int (*store_review_cb)(const review_task *t, void *ctx);
+/* Tasks of the query: open ones, then later ones, then the others; most
+ * likely first (score descending) within a status, then oldest first. */
+int store_review_foreach(store *st, const store_review_query *q, store_review_cb cb,
+                         void *ctx, socle_err *err);
+/* For the dashboard: the number of tasks of the query (offset and limit
+ * aside) and the creation time of the oldest of them ("" when none). */
+int store_review_count(store *st, const store_review_query *q, int64_t *count,
+                       char oldest[SOCLE_TS_MAX], socle_err *err);
+
 /* ---- Audit trail (hashing is audit/'s business) ----------------------- */
 
 int store_audit_last(store *st, audit_record *out, socle_err *err);  /* 1/0/-1 */
@@ -471,5 +523,58 @@ int store_outbox_mark_retry(store *st, int64_t id, const char *next_attempt_at,
 int64_t store_outbox_writes(const store *st);
 /* Counts of pending and failed rows (health). */
 int store_outbox_counts(store *st, int64_t *pending, int64_t *failed, socle_err *err);
+
+/* ---- Workbench accounts and sessions (core/user.h) -------------------- */
+
+#define STORE_USER_LOGIN_MAX 64
+#define STORE_USER_HASH_MAX  256
+#define STORE_USER_EJ_MAX    512   /* FINESS list, comma-separated */
+#define STORE_SESSION_HASH_MAX 65  /* SHA-256 hex + NUL */
+#define STORE_CSRF_MAX 65
+
+/* A local account of the workbench. */
+typedef struct user_account {
+    int64_t id;
+    char login[STORE_USER_LOGIN_MAX];
+    char password_hash[STORE_USER_HASH_MAX];   /* argon2id encoded string */
+    char role[SOCLE_ROLE_MAX];                 /* role_name() */
+    char establishments[STORE_USER_EJ_MAX];    /* "750712184,350005179"; "" every one */
+    int failed_attempts;                       /* consecutive, since the last success */
+    int64_t locked_until;                      /* seconds since the epoch; 0 not locked */
+    int active;
+    char created_at[SOCLE_TS_MAX];
+} user_account;
+
+/* A browser session: the token is known to the browser only; the store
+ * keeps its SHA-256. Times in seconds since the epoch. */
+typedef struct user_session {
+    int64_t id;
+    char token_hash[STORE_SESSION_HASH_MAX];
+    int64_t user_id;
+    char csrf[STORE_CSRF_MAX];
+    int64_t created_at;
+    int64_t expires_at;
+    int64_t last_seen;
+} user_session;
+
+/* Insert (sets u->id). Login taken -> SOCLE_ECONFLICT. */
+int store_user_insert(store *st, user_account *u, socle_err *err);
+int store_user_find(store *st, const char *login, user_account *out, socle_err *err);
+int store_user_get(store *st, int64_t id, user_account *out, socle_err *err);
+/* Set the lock-out state of an account. */
+int store_user_set_lock(store *st, int64_t id, int failed_attempts, int64_t locked_until,
+                        socle_err *err);
+typedef int (*store_user_cb)(const user_account *u, void *ctx);
+/* Every account, by login. */
+int store_user_foreach(store *st, store_user_cb cb, void *ctx, socle_err *err);
+
+int store_session_insert(store *st, user_session *s, socle_err *err);  /* sets id */
+int store_session_find(store *st, const char *token_hash, user_session *out, socle_err *err);
+int store_session_touch(store *st, int64_t id, int64_t last_seen, int64_t expires_at,
+                        socle_err *err);
+/* Remove one session (1 removed, 0 none, -1 error). */
+int store_session_delete(store *st, const char *token_hash, socle_err *err);
+/* Remove the sessions expired at now; *removed may be NULL. */
+int store_session_purge(store *st, int64_t now, int64_t *removed, socle_err *err);
 
 #endif

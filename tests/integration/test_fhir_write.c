@@ -25,6 +25,7 @@
 #define INS_OID "1.2.250.1.213.1.4.8"
 #define INS_OK "285077505600195"      /* F, 1985-07, key valid */
 #define INS_BADKEY "285077505600144"
+#define INS_OTHER "285077505600294"     /* F, 1985-07, key valid */
 
 static char tok_acc1[2048], tok_acc2[2048], tok_lect[2048], tok_iv[2048], tok_admin[2048],
             tok_flux[2048], tok_dpo[2048], tok_iv1[2048];
@@ -425,14 +426,15 @@ Test(fhir_write, ins_only_when_verified)
     cr_assert(has_identifier(a.body, "urn:oid:" INS_OID, INS_OK), "%s", dump(a.body));
     cr_assert(strstr(dump(a.body), "\"QUAL\"") != NULL, "%s", dump(a.body));
     json_decref(a.body);
-    /* The same INS, not verified (no reliability extension): dropped. */
+    /* Another person's INS, not verified (no reliability extension): dropped. */
     a = call("POST", "/fhir/Patient", tok_acc2, NULL, h_fmt(
              "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"urn:oid:" EJ2_OID
              "\",\"value\":\"Q2\"},{\"system\":\"urn:oid:" INS_OID "\",\"value\":\"%s\"}],"
              "\"name\":[{\"use\":\"official\",\"family\":\"TESTNONVERIF\",\"given\":"
-             "[\"CLARA\"]}],\"gender\":\"female\",\"birthDate\":\"1985-07-15\"}", INS_OK));
+             "[\"MARTINE\"]}],\"gender\":\"female\",\"birthDate\":\"1985-07-20\"}",
+             INS_OTHER));
     cr_assert_eq(a.status, 201, "%s", dump(a.body));
-    cr_assert(!has_identifier(a.body, "urn:oid:" INS_OID, INS_OK), "%s", dump(a.body));
+    cr_assert(!has_identifier(a.body, "urn:oid:" INS_OID, INS_OTHER), "%s", dump(a.body));
     cr_assert(strstr(dump(a.body), "\"PROV\"") != NULL, "%s", dump(a.body));
     json_decref(a.body);
 }
@@ -572,7 +574,10 @@ Test(fhir_write, merge_and_unmerge)
                            "\"Patient/%lld\"}}]}", a_id);
     a = call("POST", "/fhir/Patient/$unmerge", tok_acc1, NULL, un);
     expect_outcome(&a, 403, "forbidden", NULL);
+    /* Undoing a merge is the identity cell's own right (not admin's). */
     a = call("POST", "/fhir/Patient/$unmerge", tok_admin, NULL, un);
+    expect_outcome(&a, 403, "forbidden", NULL);
+    a = call("POST", "/fhir/Patient/$unmerge", tok_iv, NULL, un);
     cr_assert_eq(a.status, 200, "%s", dump(a.body));
     res = result_of(a.body);
     cr_assert(json_is_true(json_object_get(res, "active")), "%s", dump(a.body));

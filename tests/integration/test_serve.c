@@ -177,13 +177,8 @@ Test(serve, head_unknown_path_and_wrong_method)
         cr_assert_eq(h_http(s.port, "GET", paths[i], &resp, why, sizeof why),
                      0, "%s", why);
         cr_assert_eq(resp.status, 404, "GET %s: %d", paths[i], resp.status);
-        json_error_t jerr;
-        json_t *body = json_loads(resp.body, 0, &jerr);
-        cr_assert_not_null(body, "404 body is not JSON: %s", resp.body);
-        json_t *e = json_object_get(body, "error");
-        cr_assert(json_is_string(e) && json_string_length(e) > 0,
-                  "404 body: %s", resp.body);
-        json_decref(body);
+        /* Outside /fhir and /health, the workbench answers: a French page. */
+        cr_assert_not_null(strstr(resp.body, "Page introuvable"), "404 body: %s", resp.body);
         h_response_free(&resp);
     }
 

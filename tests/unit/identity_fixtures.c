@@ -109,8 +109,20 @@ identity_traits person(const char *name, char sex, const char *birth_date)
     identity_traits t;
     memset(&t, 0, sizeof t);
     snprintf(t.birth_name, sizeof t.birth_name, "%s", name);
-    strcpy(t.first_forename, sex == 'F' ? "LEA" : "LUC");
-    strcpy(t.forenames, sex == 'F' ? "LEA MARIE" : "LUC PAUL");
+    /* Distinct people have their own forenames: the real-time matching
+     * links two identities with close names, the same birth date and the
+     * same forenames by itself, and these are meant to be different
+     * people (or the same one the engine could not be sure of). */
+    static const char *const men[] = { "LUC", "MARC", "PAUL", "HUGO", "LOUIS", "NOAH",
+                                       "JULES", "ADAM", "YANIS", "TOM", "ENZO", "LEO" };
+    static const char *const women[] = { "LEA", "EMMA", "JADE", "ALICE", "CHLOE", "ROSE",
+                                         "ANNA", "LINA", "MILA", "ZOE", "INES", "NINA" };
+    unsigned h = 0;
+    for (const char *p = name; *p; p++)
+        h = h * 131u + (unsigned char)*p;
+    const char *first = sex == 'F' ? women[h % 12] : men[h % 12];
+    strcpy(t.first_forename, first);
+    snprintf(t.forenames, sizeof t.forenames, "%s %s", first, sex == 'F' ? "MARIE" : "PAUL");
     snprintf(t.birth_date, sizeof t.birth_date, "%s", birth_date);
     t.sex = sex;
     strcpy(t.birth_place, "75056");
@@ -309,4 +321,12 @@ void assert_rniv_ok(const local_identity *li)
 void id_text(char *out, size_t n, int64_t id)
 {
     snprintf(out, n, "%" PRId64, id);
+}
+
+identity_traits hurried(identity_traits t)
+{
+    strcpy(t.birth_name, "LEGRAND-TEST");
+    strcpy(t.first_forename, "CAMILLE");
+    strcpy(t.forenames, "CAMILLE");
+    return t;
 }

@@ -46,6 +46,13 @@ void with_ins(identity_input *in, int order, int insi_verified);
 /* A distinct synthetic person: name, sex, birth date, born in Paris. */
 identity_traits person(const char *name, char sex, const char *birth_date);
 
+/* The same person as t registered in a hurry by another establishment:
+ * under another family name (a married name, or a mistake) and a usual
+ * forename. Same sex and birth date, so an INS still designates the
+ * person, but the real-time matching is not sure (a review at most): the
+ * two stay apart until an INS, a source or the identity cell joins them. */
+identity_traits hurried(identity_traits t);
+
 /* ---- Commands --------------------------------------------------------- */
 
 /* identity_upsert that must succeed. */

@@ -483,7 +483,7 @@ Test(identity_actions, audit_chain_intact_after_a_busy_session)
     with_ins(&a, 1101, 1);
     strcpy(a.proof_type, "CN");
     identity_result ra = upsert_ok(&a);
-    identity_input b = input(OID_B, "IPP-B-1100", tm);
+    identity_input b = input(OID_B, "IPP-B-1100", hurried(tm));
     identity_result rb = upsert_ok(&b);
     strcpy(b.ins, a.ins);
     strcpy(b.ins_oid, a.ins_oid);

@@ -147,7 +147,7 @@ Test(identity_local, subscribers_hear_of_a40_a24_and_a37)
     cr_assert_str_eq(outbox_events(s.ght_id), "A28 A40 A31");
     cr_assert_str_eq(outbox_events(x.ght_id), "A28");
 
-    identity_result b = create(OID_B, "IPP-B", person("PETIT-TEST", 'M', "1955-07-14"));
+    identity_result b = create(OID_B, "IPP-B", hurried(person("PETIT-TEST", 'M', "1955-07-14")));
     int64_t merge_id;
     cr_assert_eq(local_link(1, OID_A, "IPP-S", OID_B, "IPP-B", &merge_id), 0);
     cr_assert_str_eq(outbox_events(s.ght_id), "A28 A40 A31 A40");
@@ -246,7 +246,7 @@ Test(identity_local, update_only_refuses_an_unknown_ipp)
 Test(identity_local, a24_links_and_a37_unlinks)
 {
     identity_result a = create(OID_A, "IPP-A", person("BERNARD-TEST", 'F', "1984-02-29"));
-    identity_result b = create(OID_B, "IPP-B", person("BERNARD-TEST", 'F', "1984-02-29"));
+    identity_result b = create(OID_B, "IPP-B", hurried(person("BERNARD-TEST", 'F', "1984-02-29")));
     cr_assert_neq(a.ght_id, b.ght_id);
 
     int64_t merge_id = 0;

@@ -202,7 +202,7 @@ Test(identity_search, pages_follow_each_other)
 Test(identity_search, merge_followed_and_domains)
 {
     identity_result a = create(OID_A, "A1", person("TESTFUSION", 'F', "1990-02-02"));
-    identity_result b = create(OID_B, "B1", person("TESTFUSION", 'F', "1990-02-02"));
+    identity_result b = create(OID_B, "B1", hurried(person("TESTFUSION", 'F', "1990-02-02")));
     create(OID_A, "A2", person("TESTFUSION", 'M', "1960-02-02"));
     socle_err err = { 0 };
     int64_t merge_id;

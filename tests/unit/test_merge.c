@@ -457,7 +457,7 @@ Test(merge, unmerge_of_a_merge_caused_by_ins)
 {
     identity_traits t = person("INDIA-TEST", 'M', "1988-08-08");
     identity_result a = create_with_ins(OID_A, "IPP-A-12", t, 1201);
-    identity_result b = create(OID_B, "IPP-B-12", t);
+    identity_result b = create(OID_B, "IPP-B-12", hurried(t));
     cr_assert_neq(a.ght_id, b.ght_id);
 
     identity_input in = input(OID_B, "IPP-B-12", t);

@@ -211,7 +211,7 @@ Test(notify, update_then_merge_by_ins)
     add_sub("DPI", "", "");
     identity_traits t = person("MERGE-TEST", 'F', "1985-07-15");
     identity_result a = create_with_ins(OID_A, "IPP-M-A", t, 1);
-    identity_result b = create(OID_B, "IPP-M-B", t);
+    identity_result b = create(OID_B, "IPP-M-B", hurried(t));
     cr_assert_neq(a.ght_id, b.ght_id);
 
     identity_input in = input(OID_B, "IPP-M-B", t);
@@ -257,7 +257,7 @@ Test(notify, unmerge_and_relink)
 {
     add_sub("DPI", "", "");
     identity_result a = create(OID_A, "IPP-U-A", person("UNDO-TEST", 'M', "1950-03-04"));
-    identity_result b = create(OID_B, "IPP-U-B", person("UNDO-TEST", 'M', "1950-03-04"));
+    identity_result b = create(OID_B, "IPP-U-B", hurried(person("UNDO-TEST", 'M', "1950-03-04")));
     int64_t g1 = a.ght_id, g2 = b.ght_id, merge_id = 0, g3 = 0;
     socle_err err = { 0 };
     cr_assert_eq(identity_merge(st, &actor, g1, g2, "same person", &merge_id, &err), 0, "%s",
@@ -294,7 +294,7 @@ Test(notify, the_most_verified_identity_speaks_for_the_patient)
 {
     add_sub("DPI", "", "");
     identity_result a = create(OID_A, "IPP-R-A", person("REPR-TEST", 'F', "1975-09-10"));
-    identity_result b = create(OID_B, "IPP-R-B", person("REPR-TEST", 'F', "1975-09-10"));
+    identity_result b = create(OID_B, "IPP-R-B", hurried(person("REPR-TEST", 'F', "1975-09-10")));
     socle_err err = { 0 };
     int64_t m;
     cr_assert_eq(identity_merge(st, &actor, a.ght_id, b.ght_id, "same", &m, &err), 0);

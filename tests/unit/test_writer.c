@@ -224,7 +224,7 @@ Test(writer, waiting_units_share_one_commit_and_roll_back_alone)
 Test(writer, a_failed_commit_fails_every_unit_of_its_batch)
 {
     /* Start from an empty journal, then forbid the files to grow past
-     * 16 KiB: the batch's commit cannot append its pages to the journal
+     * 16 KiB: the batch's commit (24 KB of values) cannot append its pages to the journal
      * (disk full, as far as SQLite can tell). */
     store_close(st);
     socle_err err;
@@ -243,9 +243,7 @@ Test(writer, a_failed_commit_fails_every_unit_of_its_batch)
     for (int i = 0; i < N; i++) {
         snprintf(jobs[i].key, sizeof jobs[i].key, "lost-%d", i);
         jobs[i].keep = 1;
-        /* Above the 16 KiB whatever the page size (1 KiB pages pack a
-         * 12000-byte value into less). */
-        jobs[i].value_len = 40000;
+        jobs[i].value_len = 24000;   /* past 16 KiB whatever the page size */
     }
     run_two_batches(w, jobs, N);
     cr_assert_eq(setrlimit(RLIMIT_FSIZE, &was), 0);

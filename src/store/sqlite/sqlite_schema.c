@@ -316,7 +316,77 @@ static const char *const migrations[] = {
     "  WHERE merged_into IS NOT NULL;"
     "CREATE INDEX stay_status ON stay(status);",
 
-    /* 9: the versions of each patient (FHIR vread and history): one row per
+    /* 9: real-time identity matching. match_key: the blocking keys of each
+     *    local identity (64-bit hashes from match/blocking.h, one row per
+     *    pass that applies), rewritten with every create/update; the
+     *    candidates of an incoming identity are the rows of its keys.
+     *    match_model: the persisted Fellegi-Sunter model (one row).
+     *    review_task: the pairs the engine was unsure of, for the identity
+     *    cell, with their decision. Identities stored before this version
+     *    get their keys from `socle match train` (it re-indexes). */
+    "CREATE TABLE match_key ("
+    "  key      INTEGER NOT NULL,"
+    "  local_id INTEGER NOT NULL REFERENCES local_identity(id),"
+    "  PRIMARY KEY (key, local_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX match_key_local ON match_key(local_id);"
+    "CREATE TABLE match_model ("
+    "  id         INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  model_json TEXT NOT NULL,"
+    "  trained_at TEXT NOT NULL"
+    ");"
+    "CREATE TABLE review_task ("
+    "  id           INTEGER PRIMARY KEY,"
+    "  local_a      INTEGER NOT NULL REFERENCES local_identity(id),"
+    "  local_b      INTEGER NOT NULL REFERENCES local_identity(id),"
+    "  ght_a        INTEGER NOT NULL,"
+    "  ght_b        INTEGER NOT NULL,"
+    "  domain_a     INTEGER NOT NULL,"
+    "  domain_b     INTEGER NOT NULL,"
+    "  score        REAL NOT NULL,"
+    "  reason       TEXT NOT NULL,"
+    "  explanation  TEXT NOT NULL,"
+    "  status       TEXT NOT NULL CHECK (status IN"
+    "               ('open','later','merged','not_duplicate','obsolete')),"
+    "  created_at   TEXT NOT NULL,"
+    "  created_by   TEXT NOT NULL,"
+    "  decided_at   TEXT NOT NULL DEFAULT '',"
+    "  decided_by   TEXT NOT NULL DEFAULT '',"
+    "  comment      TEXT NOT NULL DEFAULT '',"
+    "  merge_id     INTEGER NOT NULL DEFAULT 0,"
+    "  CHECK (local_a < local_b)"
+    ");"
+    "CREATE INDEX review_task_pair ON review_task(local_a, local_b, id);"
+    "CREATE INDEX review_task_b ON review_task(local_b);"
+    "CREATE INDEX review_task_status ON review_task(status, score DESC, id);",
+    /* 10: the workbench's local accounts and their sessions. Passwords are
+     *    argon2id encoded strings (parameters inside); a session is kept by
+     *    the SHA-256 of its token, never the token itself. Times that are
+     *    compared (lock-out, expiry) are seconds since the epoch. */
+    "CREATE TABLE app_user ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  login           TEXT NOT NULL UNIQUE,"
+    "  password_hash   TEXT NOT NULL,"
+    "  role            TEXT NOT NULL,"
+    "  establishments  TEXT NOT NULL DEFAULT '',"
+    "  failed_attempts INTEGER NOT NULL DEFAULT 0,"
+    "  locked_until    INTEGER NOT NULL DEFAULT 0,"
+    "  active          INTEGER NOT NULL DEFAULT 1,"
+    "  created_at      TEXT NOT NULL"
+    ");"
+    "CREATE TABLE web_session ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  token_hash  TEXT NOT NULL UNIQUE,"
+    "  user_id     INTEGER NOT NULL REFERENCES app_user(id),"
+    "  csrf        TEXT NOT NULL,"
+    "  created_at  INTEGER NOT NULL,"
+    "  expires_at  INTEGER NOT NULL,"
+    "  last_seen   INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX web_session_user ON web_session(user_id);"
+    "CREATE INDEX web_session_expires ON web_session(expires_at);",
+
+    /* 11: the versions of each patient (FHIR vread and history): one row per
      *    change of a GHT identity's view, numbered from 1, with the
      *    snapshot core/identity_version.c writes. Identities that existed
      *    before get version 1 without a snapshot (their state then is their

@@ -1,0 +1,456 @@
+/*
+ * matching.c - real-time identity matching (see matching.h).
+ */
+#include "core/matching.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/review.h"
+#include "store/store.h"
+#include "util/buf.h"
+
+void matching_record(const identity_traits *t, const char *ins, match_record *out)
+{
+    char sex[2] = { t->sex ? t->sex : 'U', '\0' };
+    match_input in = {
+        .birth_name = t->birth_name,
+        .used_name = t->used_name,
+        .first_names = t->forenames[0] ? t->forenames : t->first_forename,
+        .birth_date = t->birth_date,
+        .sex = sex,
+        .birth_place = t->birth_place,
+        .ins = ins,
+    };
+    /* Traits were validated as UTF-8 when stored: a failure here leaves
+     * the offending field unknown, which is what the engine wants. */
+    (void)match_normalize(&in, out);
+}
+
+void matching_keys(const local_identity *li, uint64_t keys[BLOCKING_PASSES])
+{
+    match_record r;
+    matching_record(&li->traits, li->ins, &r);
+    blocking_keys(&r, keys);
+}
+
+int matching_model_load(struct store *st, match_model *m, socle_err *err)
+{
+    model_init(m);
+    buf j = { 0 };
+    int found = store_match_model_get(st, &j, err);
+    if (found <= 0) {
+        buf_free(&j);
+        return found < 0 ? -1 : 0;
+    }
+    json_error_t jerr;
+    json_t *root = json_loads(buf_cstr(&j), 0, &jerr);
+    buf_free(&j);
+    if (root == NULL)
+        return err_set(err, SOCLE_EIO, "stored matching model: %s", jerr.text);
+    int rc = model_from_json(root, m, err);
+    json_decref(root);
+    return rc;
+}
+
+const char *matching_decision_name(link_decision d)
+{
+    switch (d) {
+    case MATCH_AUTO:   return "auto";
+    case MATCH_REVIEW: return "review";
+    case MATCH_NONE:   break;
+    }
+    return "none";
+}
+
+void matching_explain_records(const match_model *m, const match_record *a,
+                              const match_record *b, matching_explanation *out)
+{
+    memset(out, 0, sizeof *out);
+    match_compare(a, b, &out->cmp);
+    for (int f = 0; f < MF_COUNT; f++)
+        out->weight[f] = model_weight(m, (match_field)f, out->cmp.level[f]);
+    out->score = model_score(m, &out->cmp);
+    out->decision = linker_decide(m, a, b, &out->cmp, out->score, &out->rule);
+    out->upper = m->upper;
+    out->lower = m->lower;
+}
+
+char *matching_explanation_json(const matching_explanation *e)
+{
+    json_t *arr = json_array();
+    for (int f = 0; f < MF_COUNT && arr != NULL; f++)
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:f}",
+            "field", match_field_name((match_field)f),
+            "level", match_level_name((match_field)f, e->cmp.level[f]),
+            "weight", e->weight[f]));
+    char *s = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
+    json_decref(arr);
+    if (s == NULL)
+        abort();  /* out of memory: same policy as util/buf */
+    return s;
+}
+
+/* ---- Candidates ------------------------------------------------------- */
+
+typedef struct cand_set {
+    matching_candidate *v;
+    size_t n, cap;
+} cand_set;
+
+static int has_local(const int64_t *ids, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+/* Score every active local identity sharing a key with r (not self_id,
+ * not under self_ght when non-zero) into out, best first. */
+static int gather(struct store *st, const match_model *m, const match_record *r,
+                  int64_t self_id, int64_t self_ght, matching_candidate *out, size_t max,
+                  size_t *n_out, socle_err *err)
+{
+    uint64_t keys[BLOCKING_PASSES];
+    blocking_keys(r, keys);
+    int64_t ids[MATCHING_MAX_CANDIDATES];
+    size_t n_ids = 0;
+    for (int k = 0; k < BLOCKING_PASSES && n_ids < MATCHING_MAX_CANDIDATES; k++) {
+        if (keys[k] == 0)
+            continue;
+        int64_t got[MATCHING_KEY_CAP];
+        size_t n = 0;
+        if (store_match_candidates(st, keys[k], self_id, MATCHING_KEY_CAP, got, &n, err) != 0)
+            return -1;
+        for (size_t i = 0; i < n && n_ids < MATCHING_MAX_CANDIDATES; i++)
+            if (!has_local(ids, n_ids, got[i]))
+                ids[n_ids++] = got[i];
+    }
+
+    size_t n = 0;
+    for (size_t i = 0; i < n_ids; i++) {
+        local_identity c;
+        int found = store_local_get(st, ids[i], &c, err);
+        if (found < 0)
+            return -1;
+        if (!found || c.ght_id == 0 || (self_ght != 0 && c.ght_id == self_ght))
+            continue;
+        match_record cr;
+        matching_record(&c.traits, c.ins, &cr);
+        matching_explanation e;
+        matching_explain_records(m, r, &cr, &e);
+        matching_candidate mc = { .local_id = c.id, .ght_id = c.ght_id,
+                                  .domain_id = c.domain_id, .score = e.score,
+                                  .decision = e.decision, .rule = e.rule, .cmp = e.cmp };
+        /* Insertion into the best-first list, keeping the best max. */
+        size_t at = n;
+        while (at > 0 && out[at - 1].score < mc.score)
+            at--;
+        if (at >= max)
+            continue;
+        size_t last = n < max ? n : max - 1;
+        memmove(&out[at + 1], &out[at], (last - at) * sizeof *out);
+        out[at] = mc;
+        if (n < max)
+            n++;
+    }
+    *n_out = n;
+    return 0;
+}
+
+int matching_find(struct store *st, const socle_actor *actor, const identity_traits *t,
+                  const char *ins, size_t max, matching_candidate *out, size_t *n,
+                  socle_err *err)
+{
+    *n = 0;
+    if (max == 0)
+        return 0;
+    match_record r;
+    matching_record(t, ins ? ins : "", &r);
+    if (store_begin(st, err) != 0)
+        return -1;
+    match_model m;
+    if (matching_model_load(st, &m, err) != 0
+        || gather(st, &m, &r, 0, 0, out, max, n, err) != 0
+        || audit_log(st, actor, "identity.match", "local_identity", "", "success", NULL,
+                     err) != 0
+        || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+int matching_explain(struct store *st, const socle_actor *actor, int64_t local_a,
+                     int64_t local_b, matching_explanation *out, socle_err *err)
+{
+    if (store_begin(st, err) != 0)
+        return -1;
+    local_identity a, b;
+    match_model m;
+    int fa = store_local_get(st, local_a, &a, err);
+    int fb = fa > 0 ? store_local_get(st, local_b, &b, err) : fa;
+    if (fa < 0 || fb < 0 || matching_model_load(st, &m, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    if (!fa || !fb) {
+        store_rollback(st);
+        return err_set(err, SOCLE_ENOTFOUND, "local identity %" PRId64 " not found",
+                       !fa ? local_a : local_b);
+    }
+    match_record ra, rb;
+    matching_record(&a.traits, a.ins, &ra);
+    matching_record(&b.traits, b.ins, &rb);
+    matching_explain_records(&m, &ra, &rb, out);
+    char detail[64];
+    snprintf(detail, sizeof detail, "explain %" PRId64 " %" PRId64, local_a, local_b);
+    if (audit_log(st, actor, "identity.read", "local_identity", "", "success", detail,
+                  err) != 0
+        || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- The group check -------------------------------------------------- */
+
+/* The local identities of one GHT identity (active links), normalised. */
+typedef struct group {
+    int64_t ids[64];
+    int64_t domains[64];
+    match_record recs[64];
+    size_t n;
+    int truncated;
+} group;
+
+static int collect_id(const identity_link *l, void *ctx)
+{
+    group *g = ctx;
+    if (g->n == sizeof g->ids / sizeof g->ids[0]) {
+        g->truncated = 1;
+        return 1;
+    }
+    g->ids[g->n++] = l->local_id;
+    return 0;
+}
+
+static int group_load(struct store *st, int64_t ght_id, group *g, socle_err *err)
+{
+    g->n = 0;
+    g->truncated = 0;
+    if (store_link_foreach_ght(st, ght_id, 1, collect_id, g, err) != 0)
+        return -1;
+    for (size_t i = 0; i < g->n; i++) {
+        local_identity li;
+        int found = store_local_get(st, g->ids[i], &li, err);
+        if (found < 0)
+            return -1;
+        if (!found)
+            return err_set(err, SOCLE_EINTERNAL, "linked local identity %" PRId64
+                           " not found", g->ids[i]);
+        g->domains[i] = li.domain_id;
+        matching_record(&li.traits, li.ins, &g->recs[i]);
+    }
+    return 0;
+}
+
+/* Why the identities of x and y must not be put together automatically,
+ * written into why; 0 when nothing stands in the way. */
+static int group_conflict(const group *x, const group *y, char *why, size_t wn)
+{
+    if (x->truncated || y->truncated) {
+        snprintf(why, wn, "a GHT identity too large to check");
+        return 1;
+    }
+    for (size_t i = 0; i < x->n; i++)
+        for (size_t j = 0; j < y->n; j++) {
+            if (x->ids[i] == y->ids[j])
+                continue;
+            if (x->domains[i] == y->domains[j]) {
+                snprintf(why, wn, "local identities %" PRId64 " and %" PRId64
+                         " are in the same IPP domain", x->ids[i], y->ids[j]);
+                return 1;
+            }
+            match_cmp c;
+            match_compare(&x->recs[i], &y->recs[j], &c);
+            link_rule r = linker_conflict(&x->recs[i], &y->recs[j], &c);
+            if (r != RULE_NONE) {
+                snprintf(why, wn, "rule %s between local identities %" PRId64 " and %"
+                         PRId64, link_rule_name(r), x->ids[i], y->ids[j]);
+                return 1;
+            }
+        }
+    return 0;
+}
+
+int matching_decide_in_tx(struct store *st, const local_identity *li, matching_result *out,
+                          socle_err *err)
+{
+    memset(out, 0, sizeof *out);
+    match_model m;
+    if (matching_model_load(st, &m, err) != 0)
+        return -1;
+    match_record r;
+    matching_record(&li->traits, li->ins, &r);
+    matching_candidate *cands = malloc(MATCHING_MAX_CANDIDATES * sizeof *cands);
+    group *self = malloc(sizeof *self), *other = malloc(sizeof *other);
+    if (cands == NULL || self == NULL || other == NULL) {
+        free(cands);
+        free(self);
+        free(other);
+        return err_set(err, SOCLE_EIO, "matching: out of memory");
+    }
+    size_t n = 0;
+    int rc = gather(st, &m, &r, li->id, li->ght_id, cands, MATCHING_MAX_CANDIDATES, &n, err);
+    out->candidates = n;
+
+    /* The incoming side of the group check: li alone while new, else every
+     * local identity of its GHT identity. */
+    if (rc == 0) {
+        if (li->ght_id != 0) {
+            rc = group_load(st, li->ght_id, self, err);
+        } else {
+            self->n = 1;
+            self->truncated = 0;
+            self->ids[0] = li->id;
+            self->domains[0] = li->domain_id;
+            self->recs[0] = r;
+        }
+    }
+    int64_t refused[MATCHING_MAX_CANDIDATES];
+    size_t n_refused = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        matching_candidate *c = &cands[i];
+        if (c->decision == MATCH_AUTO && out->decision != MATCH_AUTO) {
+            char why[SOCLE_REASON_MAX / 2];
+            if (has_local(refused, n_refused, c->ght_id)) {
+                c->decision = MATCH_REVIEW;  /* its GHT identity was refused already */
+                str_copy(c->note, sizeof c->note, "its GHT identity cannot take this one");
+            } else if ((rc = group_load(st, c->ght_id, other, err)) != 0) {
+                break;
+            } else if (group_conflict(self, other, why, sizeof why)) {
+                refused[n_refused++] = c->ght_id;
+                c->decision = MATCH_REVIEW;
+                str_copy(c->note, sizeof c->note, why);
+                if (out->reason[0] == '\0')
+                    snprintf(out->reason, sizeof out->reason,
+                             "matching: review, score %.1f with local identity %" PRId64
+                             " but %s", c->score, c->local_id, why);
+            } else {
+                out->decision = MATCH_AUTO;
+                out->best = *c;
+                out->ght_id = c->ght_id;
+                out->local_id = c->local_id;
+                out->score = c->score;
+                out->rule = c->rule;
+                snprintf(out->reason, sizeof out->reason,
+                         "matching: auto, score %.1f with local identity %" PRId64 "%s%s",
+                         c->score, c->local_id, c->rule != RULE_NONE ? ", rule " : "",
+                         c->rule != RULE_NONE ? link_rule_name(c->rule) : "");
+                continue;
+            }
+        }
+        if (c->decision == MATCH_REVIEW && out->n_review < MATCHING_MAX_REVIEWS
+            && c->ght_id != out->ght_id)
+            out->review[out->n_review++] = *c;
+    }
+    if (rc == 0 && out->decision != MATCH_AUTO) {
+        if (out->n_review > 0) {
+            out->decision = MATCH_REVIEW;
+            out->score = out->review[0].score;
+            out->local_id = out->review[0].local_id;
+            out->rule = out->review[0].rule;
+            if (out->reason[0] == '\0')
+                snprintf(out->reason, sizeof out->reason,
+                         "matching: review, score %.1f with local identity %" PRId64 "%s%s",
+                         out->score, out->local_id, out->rule != RULE_NONE ? ", rule " : "",
+                         out->rule != RULE_NONE ? link_rule_name(out->rule) : "");
+        } else {
+            snprintf(out->reason, sizeof out->reason,
+                     "matching: none (%zu candidates)", n);
+        }
+    }
+    free(cands);
+    free(self);
+    free(other);
+    return rc;
+}
+
+void matching_downgrade(matching_result *r, const char *why)
+{
+    if (r->decision != MATCH_AUTO)
+        return;
+    size_t keep = r->n_review < MATCHING_MAX_REVIEWS ? r->n_review : MATCHING_MAX_REVIEWS - 1;
+    memmove(&r->review[1], &r->review[0], keep * sizeof r->review[0]);
+    r->review[0] = r->best;
+    r->review[0].decision = MATCH_REVIEW;
+    str_copy(r->review[0].note, sizeof r->review[0].note, why);
+    r->n_review = keep + 1;
+    r->decision = MATCH_REVIEW;
+    r->ght_id = 0;
+    snprintf(r->reason, sizeof r->reason, "matching: review, score %.1f with local identity %"
+             PRId64 " but %s", r->best.score, r->best.local_id, why);
+}
+
+int matching_open_reviews_in_tx(struct store *st, const socle_actor *actor,
+                                const local_identity *li, int64_t li_ght_id,
+                                const matching_result *r, size_t *opened, socle_err *err)
+{
+    if (opened != NULL)
+        *opened = 0;
+    match_model m;
+    if (r->n_review > 0 && matching_model_load(st, &m, err) != 0)
+        return -1;
+    match_record self;
+    matching_record(&li->traits, li->ins, &self);
+    for (size_t i = 0; i < r->n_review; i++) {
+        const matching_candidate *c = &r->review[i];
+        if (c->ght_id == li_ght_id)
+            continue;
+        review_task last;
+        int found = store_review_last_pair(st, li->id, c->local_id, &last, err);
+        if (found < 0)
+            return -1;
+        if (found && (last.status == REVIEW_NOT_DUPLICATE || last.status == REVIEW_OPEN
+                      || last.status == REVIEW_LATER))
+            continue;
+        local_identity other;
+        if ((found = store_local_get(st, c->local_id, &other, err)) <= 0)
+            return found < 0 ? -1 : err_set(err, SOCLE_EINTERNAL, "candidate vanished");
+        match_record orec;
+        matching_record(&other.traits, other.ins, &orec);
+        matching_explanation e;
+        matching_explain_records(&m, &self, &orec, &e);
+
+        review_task t;
+        memset(&t, 0, sizeof t);
+        t.local_a = li->id;
+        t.ght_a = li_ght_id;
+        t.domain_a = li->domain_id;
+        t.local_b = other.id;
+        t.ght_b = other.ght_id;
+        t.domain_b = other.domain_id;
+        t.score = e.score;
+        snprintf(t.reason, sizeof t.reason,
+                 "matching: %s, score %.1f (thresholds %.1f/%.1f)%s%s%s%s",
+                 matching_decision_name(e.decision), e.score, e.lower, e.upper,
+                 e.rule != RULE_NONE ? ", rule " : "",
+                 e.rule != RULE_NONE ? link_rule_name(e.rule) : "",
+                 c->note[0] ? "; not linked automatically: " : "", c->note);
+        char *json = matching_explanation_json(&e);
+        str_copy(t.explanation, sizeof t.explanation, json);
+        free(json);
+        if (review_open_in_tx(st, actor, &t, err) != 0)
+            return -1;
+        if (opened != NULL)
+            (*opened)++;
+    }
+    return 0;
+}

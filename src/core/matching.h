@@ -1,0 +1,130 @@
+/*
+ * matching.h - real-time identity matching: each local identity created,
+ * or whose matching traits change, is compared with the stored identities
+ * that share one of its blocking keys, and linked, sent to review, or left
+ * alone, in the transaction of the change.
+ *
+ * The engine is match/ (normalisation, blocking keys, comparison levels,
+ * Fellegi-Sunter weights, protection rules); this module feeds it from the
+ * store:
+ *  - candidates: the active local identities (actively linked to a GHT
+ *    identity) holding one of the incoming identity's blocking keys, at
+ *    most MATCHING_KEY_CAP per key (a very common key, e.g. a default
+ *    birth date, cannot blow the latency; the oldest identities are kept);
+ *  - score: model_score with the persisted model (model_init when none was
+ *    trained). Term frequencies are not persisted, so the real-time score
+ *    has no term-frequency adjustment: agreeing on a common name weighs
+ *    as much as on a rare one. The protection rules and the group check
+ *    below are what keep that approximation from fusing two people;
+ *  - decision: linker_decide, then the group check: an AUTO link would put
+ *    every local identity of one GHT identity with every one of the other,
+ *    so the protection rules (linker_conflict) are checked for each such
+ *    pair, and two different local identities of the same IPP domain are
+ *    never put together automatically (a duplicate inside one
+ *    establishment is the source's business: PAM A40). A refused AUTO
+ *    becomes a review;
+ *  - review: a task per unsure pair (the best MATCHING_MAX_REVIEWS), unless
+ *    the pair was decided "not the same" before or a task for it is open.
+ */
+#ifndef SOCLE_CORE_MATCHING_H
+#define SOCLE_CORE_MATCHING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/model.h"
+#include "match/blocking.h"
+#include "match/linker.h"
+#include "util/error.h"
+
+struct store;
+
+#define MATCHING_KEY_CAP        50
+#define MATCHING_MAX_CANDIDATES 200
+#define MATCHING_MAX_REVIEWS    5
+
+/* The normalised form of a local identity's traits and INS. */
+void matching_record(const identity_traits *t, const char *ins, match_record *out);
+/* Its blocking keys (0 for a pass that does not apply). */
+void matching_keys(const local_identity *li, uint64_t keys[BLOCKING_PASSES]);
+
+/* The persisted model, or model_init's when none was trained. */
+int matching_model_load(struct store *st, match_model *m, socle_err *err);
+
+/* "auto", "review", "none". */
+const char *matching_decision_name(link_decision d);
+
+/* One pair, field by field. */
+typedef struct matching_explanation {
+    match_cmp cmp;
+    double weight[MF_COUNT];
+    double score;
+    link_decision decision;
+    link_rule rule;
+    double upper, lower;     /* the thresholds it was decided with */
+} matching_explanation;
+
+/* Compare two normalised records with model m. */
+void matching_explain_records(const match_model *m, const match_record *a,
+                              const match_record *b, matching_explanation *out);
+/* [{"field":..,"level":..,"weight":..},...]: malloc'd, never NULL. */
+char *matching_explanation_json(const matching_explanation *e);
+
+/* Explain the pair of local identities a and b with the persisted model
+ * (an audited read). Unknown id -> SOCLE_ENOTFOUND. */
+int matching_explain(struct store *st, const socle_actor *actor, int64_t local_a,
+                     int64_t local_b, matching_explanation *out, socle_err *err);
+
+/* A stored identity scored against given traits. */
+typedef struct matching_candidate {
+    int64_t local_id;
+    int64_t ght_id;
+    int64_t domain_id;
+    double score;
+    link_decision decision;
+    link_rule rule;
+    match_cmp cmp;
+    char note[200];     /* why an AUTO pair was sent to review, or "" */
+} matching_candidate;
+
+/* The candidates for traits (and INS, may be NULL or ""), best score
+ * first: at most max into out, their number in *n (FHIR Patient/$match).
+ * An audited read. */
+int matching_find(struct store *st, const socle_actor *actor, const identity_traits *t,
+                  const char *ins, size_t max, matching_candidate *out, size_t *n,
+                  socle_err *err);
+
+/* ---- Inside identity commands (core/identity.c) ----------------------- */
+
+typedef struct matching_result {
+    link_decision decision;       /* after the group check */
+    int64_t ght_id;               /* AUTO: the GHT identity to join */
+    int64_t local_id;             /* AUTO: the candidate that decided */
+    double score;
+    link_rule rule;
+    char reason[SOCLE_REASON_MAX];
+    matching_candidate best;      /* AUTO: the candidate that decided */
+    /* The unsure pairs to open review tasks for, best first. */
+    matching_candidate review[MATCHING_MAX_REVIEWS];
+    size_t n_review;
+    size_t candidates;            /* compared */
+} matching_result;
+
+/* Decide for li (stored; ght_id 0 while it has no GHT identity yet)
+ * inside the caller's transaction. Writes nothing. */
+int matching_decide_in_tx(struct store *st, const local_identity *li, matching_result *out,
+                          socle_err *err);
+
+/* Turn an AUTO decision into a review of its candidate (something the
+ * caller knows forbids an automatic link, e.g. an INS held by a
+ * contradicting identity); why goes into the reason. */
+void matching_downgrade(matching_result *r, const char *why);
+
+/* Open the review tasks of r for li (now linked: li_ght_id), skipping the
+ * pairs decided "not the same" or with a task open, and the candidates now
+ * under li's GHT identity. *opened (may be NULL) gets how many. */
+int matching_open_reviews_in_tx(struct store *st, const socle_actor *actor,
+                                const local_identity *li, int64_t li_ght_id,
+                                const matching_result *r, size_t *opened, socle_err *err);
+
+#endif

@@ -1,0 +1,311 @@
+/*
+ * sqlite_match.c - what the real-time identity matching persists: the
+ * blocking keys of each local identity, the model, and the review tasks.
+ */
+#include "store/sqlite/sqlite_internal.h"
+
+#include <string.h>
+
+/* ---- Blocking keys ---------------------------------------------------- */
+
+int store_match_keys_set(store *st, int64_t local_id, const uint64_t *keys, size_t n,
+                         socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_MKEY_DELETE, "DELETE FROM match_key WHERE local_id = ?1",
+                              err);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, local_id);
+    if (sq_exec_stmt(st, s, "delete blocking keys", err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (keys[i] == 0)
+            continue;
+        /* INSERT OR IGNORE: two passes may give the same key (a used name
+         * equal to the birth name shares NAME_YEAR's key space). */
+        s = sq_stmt(st, SQ_MKEY_INSERT,
+                    "INSERT OR IGNORE INTO match_key(key, local_id) VALUES (?1, ?2)", err);
+        if (s == NULL)
+            return -1;
+        sqlite3_bind_int64(s, 1, (int64_t)keys[i]);
+        sqlite3_bind_int64(s, 2, local_id);
+        if (sq_exec_stmt(st, s, "insert blocking key", err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int store_match_keys_clear(store *st, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_MKEY_CLEAR, "DELETE FROM match_key", err);
+    return s == NULL ? -1 : sq_exec_stmt(st, s, "clear blocking keys", err);
+}
+
+int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_t max,
+                           int64_t *ids, size_t *n, socle_err *err)
+{
+    *n = 0;
+    sqlite3_stmt *s = sq_stmt(st, SQ_MKEY_CANDIDATES,
+        "SELECT k.local_id FROM match_key k"
+        " JOIN identity_link l ON l.local_id = k.local_id AND l.state = 'ACTIVE'"
+        " WHERE k.key = ?1 AND k.local_id <> ?2 ORDER BY k.local_id LIMIT ?3", err);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, (int64_t)key);
+    sqlite3_bind_int64(s, 2, exclude_local);
+    sqlite3_bind_int64(s, 3, (int64_t)max);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+        ids[(*n)++] = sqlite3_column_int64(s, 0);
+    int failed = (rc != SQLITE_ROW && rc != SQLITE_DONE);
+    sqlite3_reset(s);
+    return failed ? sq_fail(st, err, "matching candidates") : 0;
+}
+
+/* ---- Model ------------------------------------------------------------ */
+
+int store_match_model_get(store *st, buf *out, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_MMODEL_GET,
+                              "SELECT model_json FROM match_model WHERE id = 1", err);
+    if (s == NULL)
+        return -1;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const char *j = (const char *)sqlite3_column_text(s, 0);
+        buf_puts(out, j ? j : "");
+        sqlite3_reset(s);
+        return 1;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : sq_fail(st, err, "read matching model");
+}
+
+int store_match_model_set(store *st, const char *json, const char *at, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_MMODEL_SET,
+        "INSERT INTO match_model(id, model_json, trained_at) VALUES (1, ?1, ?2)"
+        " ON CONFLICT(id) DO UPDATE SET model_json = excluded.model_json,"
+        " trained_at = excluded.trained_at", err);
+    if (s == NULL)
+        return -1;
+    sq_bind_text(s, 1, json);
+    sq_bind_text(s, 2, at);
+    return sq_exec_stmt(st, s, "save matching model", err);
+}
+
+/* ---- Review tasks ----------------------------------------------------- */
+
+static const char *const review_codes[REVIEW_STATUS_COUNT] = {
+    "open", "later", "merged", "not_duplicate", "obsolete",
+};
+
+static review_status review_from_text(const char *t)
+{
+    for (int i = 0; i < REVIEW_STATUS_COUNT; i++)
+        if (t != NULL && strcmp(t, review_codes[i]) == 0)
+            return (review_status)i;
+    return REVIEW_OPEN;
+}
+
+#define REVIEW_COLUMNS \
+    "id, local_a, local_b, ght_a, ght_b, domain_a, domain_b, score, reason, explanation," \
+    " status, created_at, created_by, decided_at, decided_by, comment, merge_id"
+
+static void read_review(sqlite3_stmt *s, review_task *t)
+{
+    memset(t, 0, sizeof *t);
+    int c = 0;
+    t->id = sqlite3_column_int64(s, c++);
+    t->local_a = sqlite3_column_int64(s, c++);
+    t->local_b = sqlite3_column_int64(s, c++);
+    t->ght_a = sqlite3_column_int64(s, c++);
+    t->ght_b = sqlite3_column_int64(s, c++);
+    t->domain_a = sqlite3_column_int64(s, c++);
+    t->domain_b = sqlite3_column_int64(s, c++);
+    t->score = sqlite3_column_double(s, c++);
+    sq_column_copy(s, c++, t->reason, sizeof t->reason);
+    sq_column_copy(s, c++, t->explanation, sizeof t->explanation);
+    t->status = review_from_text((const char *)sqlite3_column_text(s, c++));
+    sq_column_copy(s, c++, t->created_at, sizeof t->created_at);
+    sq_column_copy(s, c++, t->created_by, sizeof t->created_by);
+    sq_column_copy(s, c++, t->decided_at, sizeof t->decided_at);
+    sq_column_copy(s, c++, t->decided_by, sizeof t->decided_by);
+    sq_column_copy(s, c++, t->comment, sizeof t->comment);
+    t->merge_id = sqlite3_column_int64(s, c++);
+}
+
+static int fetch_review(store *st, sqlite3_stmt *s, review_task *out, socle_err *err)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        read_review(s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : sq_fail(st, err, "read review task");
+}
+
+int store_review_insert(store *st, review_task *t, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_REVIEW_INSERT,
+        "INSERT INTO review_task(local_a, local_b, ght_a, ght_b, domain_a, domain_b, score,"
+        " reason, explanation, status, created_at, created_by)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", err);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, t->local_a);
+    sqlite3_bind_int64(s, 2, t->local_b);
+    sqlite3_bind_int64(s, 3, t->ght_a);
+    sqlite3_bind_int64(s, 4, t->ght_b);
+    sqlite3_bind_int64(s, 5, t->domain_a);
+    sqlite3_bind_int64(s, 6, t->domain_b);
+    sqlite3_bind_double(s, 7, t->score);
+    sq_bind_text(s, 8, t->reason);
+    sq_bind_text(s, 9, t->explanation);
+    sq_bind_text(s, 10, review_codes[t->status % REVIEW_STATUS_COUNT]);
+    sq_bind_text(s, 11, t->created_at);
+    sq_bind_text(s, 12, t->created_by);
+    if (sq_exec_stmt(st, s, "insert review task", err) != 0)
+        return -1;
+    t->id = sqlite3_last_insert_rowid(st->db);
+    return 0;
+}
+
+int store_review_get(store *st, int64_t id, review_task *out, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_REVIEW_GET,
+                              "SELECT " REVIEW_COLUMNS " FROM review_task WHERE id = ?1", err);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    return fetch_review(st, s, out, err);
+}
+
+int store_review_last_pair(store *st, int64_t local_a, int64_t local_b, review_task *out,
+                           socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_REVIEW_LAST_PAIR,
+        "SELECT " REVIEW_COLUMNS " FROM review_task WHERE local_a = ?1 AND local_b = ?2"
+        " ORDER BY id DESC LIMIT 1", err);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, local_a < local_b ? local_a : local_b);
+    sqlite3_bind_int64(s, 2, local_a < local_b ? local_b : local_a);
+    return fetch_review(st, s, out, err);
+}
+
+int store_review_update(store *st, const review_task *t, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_REVIEW_UPDATE,
+        "UPDATE review_task SET status = ?1, decided_at = ?2, decided_by = ?3, comment = ?4,"
+        " merge_id = ?5 WHERE id = ?6", err);
+    if (s == NULL)
+        return -1;
+    sq_bind_text(s, 1, review_codes[t->status % REVIEW_STATUS_COUNT]);
+    sq_bind_text(s, 2, t->decided_at);
+    sq_bind_text(s, 3, t->decided_by);
+    sq_bind_text(s, 4, t->comment);
+    sqlite3_bind_int64(s, 5, t->merge_id);
+    sqlite3_bind_int64(s, 6, t->id);
+    if (sq_exec_stmt(st, s, "update review task", err) != 0)
+        return -1;
+    if (sqlite3_changes(st->db) != 1)
+        return err_set(err, SOCLE_ENOTFOUND, "review task %lld not found", (long long)t->id);
+    return 0;
+}
+
+int store_review_obsolete(store *st, int64_t ght_id, const char *at, const char *by,
+                          size_t *n, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_REVIEW_OBSOLETE,
+        "UPDATE review_task SET status = 'obsolete', decided_at = ?2, decided_by = ?3"
+        " WHERE status IN ('open', 'later')"
+        " AND local_a IN (SELECT local_id FROM identity_link"
+        "                 WHERE ght_id = ?1 AND state = 'ACTIVE')"
+        " AND local_b IN (SELECT local_id FROM identity_link"
+        "                 WHERE ght_id = ?1 AND state = 'ACTIVE')", err);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, ght_id);
+    sq_bind_text(s, 2, at);
+    sq_bind_text(s, 3, by);
+    if (sq_exec_stmt(st, s, "obsolete review tasks", err) != 0)
+        return -1;
+    if (n != NULL)
+        *n = (size_t)sqlite3_changes(st->db);
+    return 0;
+}
+
+/* The WHERE clause of a list query, built from fixed fragments. */
+static void review_where(const store_review_query *q, sq_binds *b, buf *sql)
+{
+    unsigned mask = q->status_mask ? q->status_mask
+                                   : (1u << REVIEW_OPEN) | (1u << REVIEW_LATER);
+    buf_puts(sql, " WHERE status IN (''");
+    for (int i = 0; i < REVIEW_STATUS_COUNT; i++)
+        if (mask & (1u << i))
+            sq_binds_text(b, sql, ", ?", review_codes[i]);
+    buf_puts(sql, ")");
+    if (q->restrict_domains) {
+        buf_puts(sql, " AND (domain_a IN (0");
+        for (size_t i = 0; i < q->n_in_domains && i < STORE_REVIEW_DOMAINS_MAX; i++)
+            sq_binds_num(b, sql, ", ?", q->in_domains[i]);
+        buf_puts(sql, ") OR domain_b IN (0");
+        for (size_t i = 0; i < q->n_in_domains && i < STORE_REVIEW_DOMAINS_MAX; i++)
+            sq_binds_num(b, sql, ", ?", q->in_domains[i]);
+        buf_puts(sql, "))");
+    }
+}
+
+int store_review_foreach(store *st, const store_review_query *q, store_review_cb cb,
+                         void *ctx, socle_err *err)
+{
+    sq_binds b = { 0 };
+    buf sql = { 0 };
+    buf_puts(&sql, "SELECT " REVIEW_COLUMNS " FROM review_task");
+    review_where(q, &b, &sql);
+    buf_puts(&sql, " ORDER BY CASE status WHEN 'open' THEN 0 WHEN 'later' THEN 1 ELSE 2 END,"
+                   " score DESC, id");
+    sq_binds_num(&b, &sql, " LIMIT ?", q->limit ? (int64_t)q->limit : -1);
+    sq_binds_num(&b, &sql, " OFFSET ?", (int64_t)q->offset);
+    sqlite3_stmt *s = NULL;
+    int rc = sq_prepare_bound(st, buf_cstr(&sql), &b, "list review tasks", &s, err);
+    buf_free(&sql);
+    if (rc != 0)
+        return -1;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        review_task t;
+        read_review(s, &t);
+        if (cb(&t, ctx) != 0)
+            break;
+    }
+    int failed = (rc != SQLITE_ROW && rc != SQLITE_DONE);
+    if (failed)
+        sq_fail(st, err, "list review tasks");
+    sqlite3_finalize(s);
+    return failed ? -1 : 0;
+}
+
+int store_review_count(store *st, const store_review_query *q, int64_t *count,
+                       char oldest[SOCLE_TS_MAX], socle_err *err)
+{
+    sq_binds b = { 0 };
+    buf sql = { 0 };
+    buf_puts(&sql, "SELECT count(*), coalesce(min(created_at), '') FROM review_task");
+    review_where(q, &b, &sql);
+    sqlite3_stmt *s = NULL;
+    int rc = sq_prepare_bound(st, buf_cstr(&sql), &b, "count review tasks", &s, err);
+    buf_free(&sql);
+    if (rc != 0)
+        return -1;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *count = sqlite3_column_int64(s, 0);
+        sq_column_copy(s, 1, oldest, SOCLE_TS_MAX);
+    } else {
+        sq_fail(st, err, "count review tasks");
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
