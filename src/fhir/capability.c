@@ -28,13 +28,14 @@ json_t *fhir_capability(const char *base_url)
         param("family", "string"), param("given", "string"), param("birthdate", "date"),
         param("gender", "token"), param("active", "token"), param("_count", "number"));
     json_object_set_new(patient, "operation", json_pack(
-        "[{s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s}]",
+        "[{s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s}, {s:s, s:s}]",
         "name", "merge", "definition", "http://hl7.org/fhir/OperationDefinition/Patient-merge",
         "name", "unmerge", "definition", "urn:socle:OperationDefinition/Patient-unmerge",
         "documentation", "Parameters source-patient (or source-patient-identifier): the "
         "Patient merged away; the latest merge that absorbed it is undone",
         "name", "ihe-pix", "definition",
-        "https://profiles.ihe.net/ITI/PIXm/OperationDefinition/IHE.PIXm.pix"));
+        "https://profiles.ihe.net/ITI/PIXm/OperationDefinition/IHE.PIXm.pix",
+        "name", "match", "definition", "http://hl7.org/fhir/OperationDefinition/Patient-match"));
     json_t *encounter = json_pack(
         "{s:s, s:s, s:[{s:s}, {s:s}], s:[o, o, o, o, o]}",
         "type", "Encounter", "profile", FHIR_PROFILE_ENCOUNTER,

@@ -28,13 +28,14 @@
 
 enum { H_METADATA, H_PATIENT_READ, H_PATIENT_SEARCH, H_ENCOUNTER_READ, H_ENCOUNTER_SEARCH,
        H_PATIENT_VREAD, H_PATIENT_HISTORY, H_PATIENT_CREATE, H_PATIENT_UPDATE,
-       H_PATIENT_MERGE, H_PATIENT_UNMERGE, H_PATIENT_PIX };
+       H_PATIENT_MERGE, H_PATIENT_UNMERGE, H_PATIENT_PIX, H_PATIENT_MATCH };
 
 /* The operations come before Patient/{} (the first match wins). */
 static const http_route routes[] = {
     { "GET", "/fhir/metadata", H_METADATA },
     { "POST", "/fhir/Patient/$merge", H_PATIENT_MERGE },
     { "POST", "/fhir/Patient/$unmerge", H_PATIENT_UNMERGE },
+    { "POST", "/fhir/Patient/$match", H_PATIENT_MATCH },
     { "GET", "/fhir/Patient/$ihe-pix", H_PATIENT_PIX },
     { "GET", "/fhir/Patient", H_PATIENT_SEARCH },
     { "POST", "/fhir/Patient", H_PATIENT_CREATE },
@@ -318,6 +319,7 @@ static void run_unit(store *st, void *arg)
             case H_PATIENT_MERGE:    rc = fhir_patient_merge(st, &call); break;
             case H_PATIENT_UNMERGE:  rc = fhir_patient_unmerge(st, &call); break;
             case H_PATIENT_PIX:      rc = fhir_patient_pix(st, &call); break;
+            case H_PATIENT_MATCH:    rc = fhir_patient_match(st, &call); break;
             case H_PATIENT_READ:     rc = patient_read(st, u, &sc); break;
             case H_PATIENT_SEARCH:   rc = patient_search(st, u, &sc); break;
             case H_ENCOUNTER_READ:   rc = encounter_read(st, u, &sc); break;
@@ -436,7 +438,8 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
     case H_ENCOUNTER_SEARCH: right = RIGHT_ENCOUNTER_READ; break;
     case H_PATIENT_CREATE:
     case H_PATIENT_UPDATE:   right = RIGHT_PATIENT_WRITE; break;
-    case H_PATIENT_MERGE:    right = RIGHT_IDENTITY_MERGE; break;
+    case H_PATIENT_MERGE:
+    case H_PATIENT_MATCH:    right = RIGHT_IDENTITY_MERGE; break;
     case H_PATIENT_UNMERGE:  right = RIGHT_IDENTITY_UNMERGE; break;
     default:                 right = RIGHT_PATIENT_READ; break;
     }

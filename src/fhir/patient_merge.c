@@ -14,19 +14,30 @@
  * source-patient-identifier), the Patient that was merged away, and undoes
  * the latest merge that absorbed it; target-patient, when given, must be
  * that merge's survivor.
+ *
+ * $match (IHE PDQm ITI-119) scores a Patient against the stored identities
+ * with the real-time matching engine (core/matching.h): one entry per
+ * patient (its best-scoring local identity), search.score the posterior
+ * probability of a match, the match-grade extension from the engine's
+ * decision (automatic link: certain; review: probable; below the review
+ * threshold: possible, or certainly-not when the evidence is against, which
+ * is left out).
  */
 #include "fhir/patient_ops.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
 #include "core/identity.h"
+#include "core/matching.h"
 #include "fhir/fhir_common.h"
 #include "fhir/fhir_search.h"
 #include "fhir/patient.h"
+#include "fhir/patient_parse.h"
 
 #define XP_SOURCE "Parameters.parameter.where(name='source-patient')"
 #define XP_TARGET "Parameters.parameter.where(name='target-patient')"
@@ -387,5 +398,133 @@ int fhir_patient_pix(store *st, fhir_call *c)
     }
     identity_xref_result_free(&x);
     fhir_call_answer(c, 200, out);
+    return store_commit(st, c->err);
+}
+
+/* ---- IHE PDQm $match (ITI-119) -------------------------------------------- */
+
+#define EXT_MATCH_GRADE "http://hl7.org/fhir/StructureDefinition/match-grade"
+#define XP_RESOURCE "Parameters.parameter.where(name='resource')"
+#define MATCH_COUNT_DEFAULT 10
+#define MATCH_COUNT_MAX 50
+
+/* The posterior probability of a match: the score is a sum of log2(m/u),
+ * i.e. the log2 of a likelihood ratio, and the model's prior gives the
+ * odds before it. */
+static double match_probability(double score, double prior)
+{
+    if (prior <= 0.0 || prior >= 1.0)
+        prior = 0.01;
+    double odds = prior / (1.0 - prior) * exp2(score);
+    return odds / (1.0 + odds);
+}
+
+static const char *match_grade(const matching_candidate *m)
+{
+    switch (m->decision) {
+    case MATCH_AUTO:   return "certain";
+    case MATCH_REVIEW: return "probable";
+    default:           return m->score >= 0.0 ? "possible" : "certainly-not";
+    }
+}
+
+int fhir_patient_match(store *st, fhir_call *c)
+{
+    json_t *params;
+    int rc = read_parameters(st, c, "identity.match", &params);
+    if (rc <= 0)
+        return rc;
+    json_t *res = json_object_get(param(params, "resource"), "resource");
+    json_t *only = json_object_get(param(params, "onlyCertainMatches"), "valueBoolean");
+    json_t *count = json_object_get(param(params, "count"), "valueInteger");
+    const char *msg = NULL, *xp = XP_RESOURCE;
+    json_int_t want = MATCH_COUNT_DEFAULT;
+    if (res == NULL)
+        msg = "resource: a Patient is required";
+    else if (count != NULL && (!json_is_integer(count) || json_integer_value(count) < 1)) {
+        msg = "count must be a positive integer";
+        xp = "Parameters.parameter.where(name='count')";
+    } else if (count != NULL)
+        want = json_integer_value(count) > MATCH_COUNT_MAX ? MATCH_COUNT_MAX
+                                                           : json_integer_value(count);
+    char *text = res ? json_dumps(res, JSON_COMPACT) : NULL;
+    int only_certain = json_is_true(only);
+    json_decref(params);
+    if (msg != NULL) {
+        free(text);
+        return fhir_call_refuse(st, c, 400, "invalid", msg, xp, "identity.match", NULL);
+    }
+    fhir_patient_in pin;
+    fhir_search_error e;
+    rc = fhir_patient_parse(text, strlen(text), &pin, &e);
+    free(text);
+    if (rc != 0)
+        return fhir_call_refuse(st, c, 400, e.code, e.msg, e.expression ? e.expression
+                                : XP_RESOURCE, "identity.match", NULL);
+    match_model model;
+    if (matching_model_load(st, &model, c->err) != 0)
+        return -1;
+    /* matching_find is an audited read of its own. */
+    if (store_commit(st, c->err) != 0)
+        return -1;
+    matching_candidate cand[MATCHING_MAX_CANDIDATES];
+    size_t n = 0;
+    if (matching_find(st, c->actor, &pin.in.traits, pin.in.ins, MATCHING_MAX_CANDIDATES, cand,
+                      &n, c->err) != 0)
+        return -1;
+    if (store_begin(st, c->err) != 0)
+        return -1;
+
+    char self[512];
+    snprintf(self, sizeof self, "%s%s", c->req->base, c->req->path);
+    json_t *bundle = fhir_bundle_new(0, self, NULL);
+    json_t *entries = json_object_get(bundle, "entry");
+    int64_t seen[MATCHING_MAX_CANDIDATES];
+    size_t n_seen = 0, widened = 0;
+    for (size_t i = 0; i < n && (json_int_t)json_array_size(entries) < want; i++) {
+        const matching_candidate *m = &cand[i];
+        const char *grade = match_grade(m);
+        if (strcmp(grade, "certainly-not") == 0 || (only_certain && strcmp(grade, "certain")))
+            continue;
+        int dup = 0;
+        for (size_t k = 0; k < n_seen; k++)
+            dup |= seen[k] == m->ght_id;
+        if (dup)
+            continue;  /* candidates come best first: the patient's best local */
+        seen[n_seen++] = m->ght_id;
+        identity_patient p;
+        int found = identity_patient_read_in_tx(st, c->actor, m->ght_id, &p, c->err);
+        if (found < 0) {
+            identity_patient_free(&p);
+            json_decref(bundle);
+            return -1;
+        }
+        int visible = found && p.ght.state == GHT_ACTIVE;
+        if (visible && c->scoped) {
+            visible = 0;
+            for (size_t k = 0; k < p.hit.n_locals; k++)
+                visible |= fhir_call_in_scope(c, p.hit.locals[k].domain_oid);
+            if (!visible && c->break_glass != NULL)
+                visible = 2;
+        }
+        if (visible) {
+            char full[512];
+            snprintf(full, sizeof full, "%s/fhir/Patient/%" PRId64, c->req->base, m->ght_id);
+            json_array_append_new(entries, json_pack(
+                "{s:s, s:o, s:{s:s, s:f, s:[{s:s, s:s}]}}", "fullUrl", full,
+                "resource", fhir_patient_from_read(&p), "search", "mode", "match",
+                "score", match_probability(m->score, model.prior), "extension",
+                "url", EXT_MATCH_GRADE, "valueCode", grade));
+            widened += visible == 2;
+        }
+        identity_patient_free(&p);
+    }
+    json_object_set_new(bundle, "total", json_integer((json_int_t)json_array_size(entries)));
+    if (widened && audit_log(st, c->actor, "access.break_glass", "ght_identity", NULL,
+                             "success", c->break_glass, c->err) != 0) {
+        json_decref(bundle);
+        return -1;
+    }
+    fhir_call_answer(c, 200, bundle);
     return store_commit(st, c->err);
 }

@@ -1,8 +1,8 @@
 /*
  * patient_ops.h - the Patient interactions and operations beyond read and
  * search, for fhir_api.c (private to src/fhir/): vread, history, create,
- * update (patient_ops.c), $merge, $unmerge and IHE PIXm $ihe-pix
- * (patient_merge.c).
+ * update (patient_ops.c), $merge, $unmerge, IHE PIXm $ihe-pix and IHE
+ * PDQm $match (patient_merge.c).
  *
  * Each runs inside the unit of work fhir_api.c opened (store_begin done,
  * authentication and the right already checked) and ends it: it commits
@@ -43,6 +43,8 @@ int fhir_patient_update(store *st, fhir_call *c);
 int fhir_patient_merge(store *st, fhir_call *c);
 int fhir_patient_unmerge(store *st, fhir_call *c);
 int fhir_patient_pix(store *st, fhir_call *c);
+/* POST Patient/$match: Parameters resource, onlyCertainMatches, count. */
+int fhir_patient_match(store *st, fhir_call *c);
 
 /* Shared by the two files. */
 void fhir_call_answer(fhir_call *c, unsigned status, json_t *body);

@@ -648,6 +648,80 @@ Test(fhir_write, pixm)
     expect_outcome(&a, 403, "forbidden", NULL);
 }
 
+/* ---- $match ---------------------------------------------------------------------- */
+
+static const char *match_params(const char *family, const char *given, const char *birth,
+                                const char *extra)
+{
+    return h_fmt("{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"resource\","
+                 "\"resource\":{\"resourceType\":\"Patient\",\"name\":[{\"use\":\"official\","
+                 "\"family\":\"%s\",\"given\":[\"%s\"]}],\"gender\":\"female\",\"birthDate\":"
+                 "\"%s\"}}%s]}", family, given, birth, extra);
+}
+
+static const char *grade_of(json_t *entry)
+{
+    return json_string_value(json_object_get(json_array_get(json_object_get(json_object_get(
+        entry, "search"), "extension"), 0), "valueCode"));
+}
+
+Test(fhir_write, match)
+{
+    long long id = create("MA1", "TESTAPPARIEMENT");
+    answer a = call("POST", "/fhir/Patient/$match", tok_iv, NULL,
+                    match_params("TESTAPPARIEMENT", "ANNE", "1990-03-04", ""));
+    cr_assert_eq(a.status, 200, "%s", dump(a.body));
+    cr_assert_str_eq(json_string_value(json_object_get(a.body, "type")), "searchset");
+    json_t *e0 = json_array_get(json_object_get(a.body, "entry"), 0);
+    cr_assert_not_null(e0, "%s", dump(a.body));
+    cr_assert_eq(atoll(json_string_value(json_object_get(json_object_get(e0, "resource"),
+                                                         "id"))), id, "%s", dump(a.body));
+    double score = json_real_value(json_object_get(json_object_get(e0, "search"), "score"));
+    cr_assert(score > 0.5 && score <= 1.0, "%s", dump(a.body));
+    cr_assert_str_eq(grade_of(e0), "certain", "%s", dump(a.body));
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(e0, "search"), "mode")),
+                     "match");
+    json_decref(a.body);
+    /* A typo in the name: still found, graded lower or equal, scored lower. */
+    a = call("POST", "/fhir/Patient/$match", tok_iv, NULL,
+             match_params("TESTAPARIEMENT", "ANNE", "1990-03-04", ""));
+    cr_assert_eq(a.status, 200, "%s", dump(a.body));
+    e0 = json_array_get(json_object_get(a.body, "entry"), 0);
+    if (e0 != NULL)
+        cr_assert(json_real_value(json_object_get(json_object_get(e0, "search"), "score"))
+                  <= score, "%s", dump(a.body));
+    json_decref(a.body);
+    /* onlyCertainMatches and count. */
+    a = call("POST", "/fhir/Patient/$match", tok_iv, NULL,
+             match_params("TESTPERSONNE", "NUL", "1950-01-01",
+                          ",{\"name\":\"onlyCertainMatches\",\"valueBoolean\":true},"
+                          "{\"name\":\"count\",\"valueInteger\":3}"));
+    cr_assert_eq(a.status, 200, "%s", dump(a.body));
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(a.body, "entry"), i, e)
+        cr_assert_str_eq(grade_of(e), "certain", "%s", dump(a.body));
+    cr_assert_leq(json_array_size(json_object_get(a.body, "entry")), 3);
+    json_decref(a.body);
+    /* Errors and rights. */
+    a = call("POST", "/fhir/Patient/$match", tok_iv, NULL,
+             "{\"resourceType\":\"Parameters\",\"parameter\":[]}");
+    expect_outcome(&a, 400, "invalid", "Parameters.parameter.where(name='resource')");
+    a = call("POST", "/fhir/Patient/$match", tok_iv, NULL,
+             match_params("TESTAPPARIEMENT", "ANNE", "1990",""));
+    expect_outcome(&a, 400, "invalid", "Patient.birthDate");
+    a = call("POST", "/fhir/Patient/$match", tok_iv, NULL,
+             match_params("TESTAPPARIEMENT", "ANNE", "1990-03-04",
+                          ",{\"name\":\"count\",\"valueInteger\":0}"));
+    expect_outcome(&a, 400, "invalid", "Parameters.parameter.where(name='count')");
+    a = call("POST", "/fhir/Patient/$match", tok_lect, NULL,
+             match_params("TESTAPPARIEMENT", "ANNE", "1990-03-04", ""));
+    expect_outcome(&a, 403, "forbidden", NULL);
+    a = call("POST", "/fhir/Patient/$match", tok_acc1, NULL,
+             match_params("TESTAPPARIEMENT", "ANNE", "1990-03-04", ""));
+    expect_outcome(&a, 403, "forbidden", NULL);
+}
+
 /* ---- The FR Core examples ------------------------------------------------------- */
 
 /* An example with its identifiers' IPP system replaced by EJ1's domain
