@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store.h"
@@ -132,10 +133,136 @@ static int verify_one(const audit_record *rec, void *ctx)
     return 0;
 }
 
-int audit_verify(store *st, audit_verify_result *res, socle_err *err)
+/* Verify the records from from_seq on, the first chaining to prev_hash. */
+static int verify_from(store *st, int64_t from_seq, const char *prev_hash,
+                       audit_verify_result *res, socle_err *err)
 {
     memset(res, 0, sizeof *res);
-    verify_walk w = { .res = res, .expected_seq = 1 };
-    memcpy(w.prev_hash, zero_hash, AUDIT_HASH_HEX);
-    return store_audit_foreach(st, 1, verify_one, &w, err);
+    verify_walk w = { .res = res, .expected_seq = from_seq };
+    memcpy(w.prev_hash, prev_hash, AUDIT_HASH_HEX);
+    return store_audit_foreach(st, from_seq, verify_one, &w, err);
+}
+
+int audit_verify(store *st, audit_verify_result *res, socle_err *err)
+{
+    return verify_from(st, 1, zero_hash, res, err);
+}
+
+/* ---- The chain's state for display ------------------------------------ */
+
+#define META_SEQ "audit.verified_seq"
+#define META_HASH "audit.verified_hash"
+#define META_FULL "audit.verified_full_at"
+
+#define META_BROKEN_SEQ "audit.broken_seq"
+#define META_BROKEN_WHY "audit.broken_reason"
+
+/* Keep the first break found for the quick checks after it. Not being
+ * able to write it (the database busy) leaves the next full check to find
+ * it again: reported now all the same. */
+static void remember_break(store *st, const audit_chain_state *cs)
+{
+    char text[32];
+    socle_err ignored;
+    snprintf(text, sizeof text, "%" PRId64, cs->first_broken);
+    if (store_meta_set(st, META_BROKEN_SEQ, text, &ignored) == 0)
+        store_meta_set(st, META_BROKEN_WHY, cs->reason, &ignored);
+}
+
+static int first_record(const audit_record *rec, void *ctx)
+{
+    *(audit_record *)ctx = *rec;
+    return 1;
+}
+
+/* Where the last intact check ended: 1 with seq and hash, 0 none. */
+static int checkpoint(store *st, int64_t last_seq, int64_t *seq, char hash[AUDIT_HASH_HEX],
+                      socle_err *err)
+{
+    char text[32];
+    int found = store_meta_get(st, META_SEQ, text, sizeof text, err);
+    if (found <= 0)
+        return found;
+    *seq = strtoll(text, NULL, 10);
+    if ((found = store_meta_get(st, META_HASH, hash, AUDIT_HASH_HEX, err)) <= 0)
+        return found;
+    /* A trail shorter than the checkpoint lost records: walk it all. */
+    return *seq > 0 && *seq <= last_seq && strlen(hash) == AUDIT_HASH_HEX - 1;
+}
+
+int audit_chain_check(store *st, int full, audit_chain_state *out, socle_err *err)
+{
+    memset(out, 0, sizeof *out);
+    time_now_iso(out->checked_at);
+    audit_record last;
+    int found = store_audit_last(st, &last, err);
+    if (found < 0)
+        return -1;
+    out->last_seq = found ? last.seq : 0;
+    if (store_meta_get(st, META_FULL, out->last_full_at, sizeof out->last_full_at, err) < 0)
+        return -1;
+
+    /* A break found once stays: the trail is append-only, nothing mends
+     * it, and a quick check starting after it would not see it again. */
+    char text[32];
+    int found_break = store_meta_get(st, META_BROKEN_SEQ, text, sizeof text, err);
+    if (found_break < 0)
+        return -1;
+    if (found_break && !full) {
+        out->first_broken = strtoll(text, NULL, 10);
+        out->verified_to = out->first_broken - 1;
+        out->from_seq = 1;
+        if (store_meta_get(st, META_BROKEN_WHY, out->reason, sizeof out->reason, err) < 0)
+            return -1;
+        return 0;
+    }
+
+    int64_t seq = 0;
+    char hash[AUDIT_HASH_HEX] = "";
+    int quick = 0;
+    if (!full && (quick = checkpoint(st, out->last_seq, &seq, hash, err)) < 0)
+        return -1;
+    out->full = !quick;
+    audit_verify_result res;
+    if (quick) {
+        audit_record at = {0};
+        if (store_audit_foreach(st, seq, first_record, &at, err) != 0)
+            return -1;
+        if (at.seq != seq || strcmp(at.hash, hash) != 0) {
+            out->from_seq = seq;
+            out->first_broken = seq;
+            out->verified_to = seq - 1;
+            snprintf(out->reason, sizeof out->reason,
+                     "record %" PRId64 " changed since it was verified (the chain was "
+                     "rewritten)", seq);
+            remember_break(st, out);
+            return 0;
+        }
+        out->from_seq = seq + 1;
+        if (verify_from(st, seq + 1, hash, &res, err) != 0)
+            return -1;
+    } else {
+        out->from_seq = 1;
+        if (verify_from(st, 1, zero_hash, &res, err) != 0)
+            return -1;
+    }
+    out->first_broken = res.first_broken;
+    out->verified_to = res.first_broken ? res.first_broken - 1 : out->last_seq;
+    str_copy(out->reason, sizeof out->reason, res.reason);
+    if (res.first_broken) {
+        remember_break(st, out);
+        return 0;
+    }
+    if (out->last_seq == 0)
+        return 0;
+
+    /* Remember where this check ended. A failure here (the database busy)
+     * costs the next check time only, so it is not the caller's failure. */
+    snprintf(text, sizeof text, "%" PRId64, last.seq);
+    socle_err ignored;
+    if (store_meta_set(st, META_SEQ, text, &ignored) == 0
+        && store_meta_set(st, META_HASH, last.hash, &ignored) == 0 && out->full
+        && store_meta_set(st, META_FULL, out->checked_at, &ignored) == 0)
+        str_copy(out->last_full_at, sizeof out->last_full_at, out->checked_at);
+    return 0;
 }

@@ -16,6 +16,7 @@
 #include "util/error.h"
 
 struct store;
+struct buf;
 
 /* Compute rec->hash from its fields and rec->prev_hash. */
 void audit_hash(audit_record *rec);
@@ -38,5 +39,83 @@ typedef struct audit_verify_result {
 /* Walk the whole chain. Returns 0 when the walk completed (intact or not:
  * see res->first_broken), -1 on a storage error. */
 int audit_verify(struct store *st, audit_verify_result *res, socle_err *err);
+
+/* ---- Searching the trail (the DPO's journal page) --------------------- */
+
+#define AUDIT_PAGE_MAX 200        /* records per page at most */
+#define AUDIT_COUNT_CAP 10000     /* a page's total is counted up to this */
+#define AUDIT_EXPORT_MAX 100000   /* records per CSV export at most */
+
+/* What the journal page's form sends; every field optional ("" or 0). */
+typedef struct audit_filter {
+    char from_date[SOCLE_DATE_MAX];  /* "YYYY-MM-DD", UTC, included */
+    char to_date[SOCLE_DATE_MAX];    /* included */
+    char actor[SOCLE_ACTOR_MAX];
+    char action[64];                 /* exact, or a prefix ending in '*' ("identity.*") */
+    char object_type[32];
+    char object_id[64];
+    char outcome[16];                /* "success", "failure", "denied", "unchanged"... */
+    int64_t before_seq;              /* next page: the previous page's next_before */
+    size_t limit;                    /* 0 or above AUDIT_PAGE_MAX: AUDIT_PAGE_MAX */
+} audit_filter;
+
+typedef struct audit_page {
+    audit_record *records;           /* count, newest first; owned */
+    size_t count;
+    int64_t total;                   /* matching records in all (up to the cap) */
+    int total_capped;                /* total reached AUDIT_COUNT_CAP: "at least" */
+    int more;                        /* older records follow: ask next_before */
+    int64_t next_before;
+} audit_page;
+
+void audit_page_free(audit_page *p);
+
+/* Check a filter: malformed dates, to before from, an action "*" alone ->
+ * SOCLE_EINVAL with a message naming the field. Outcomes are free text
+ * (modules record their own: "unchanged", "not-found"...). */
+int audit_filter_check(const audit_filter *f, socle_err *err);
+
+/* One page of matching records, inside the caller's open transaction; the
+ * search itself is then audited ("audit.search", detail: the names of the
+ * criteria used), after the page is read so it does not list itself. *p is
+ * reset first; free it always. */
+int audit_search_in_tx(struct store *st, const socle_actor *actor, const audit_filter *f,
+                       audit_page *p, socle_err *err);
+
+/* Every matching record (before_seq and limit ignored), newest first, as
+ * RFC 4180 CSV appended to out: a header line, then one line per record,
+ * CRLF line ends, the page's columns (seq, horodatage, acteur, rôle,
+ * action, type d'objet, objet, résultat, détail). A value a spreadsheet
+ * would take for a formula (starting with = + - @, a tab or CR) is
+ * prefixed with a quote mark. At most AUDIT_EXPORT_MAX records: *truncated
+ * says when more matched (may be NULL). Audited ("audit.export") inside
+ * the caller's open transaction. */
+int audit_export_csv_in_tx(struct store *st, const socle_actor *actor, const audit_filter *f,
+                           struct buf *out, size_t *rows, int *truncated, socle_err *err);
+
+/* The chain's state for display: how far it verifies.
+ *
+ * A full check walks the whole chain (audit_verify). A quick check starts
+ * where the last successful check ended: it makes sure that record still
+ * has the hash then seen, and verifies the records appended since. A
+ * rewrite of the whole chain changes that record's hash, so it is found;
+ * an altered record further back, left unhashed, is found by the next full
+ * check only: the page shows when that was. Each intact check remembers
+ * where it ended (store meta, written in the caller's transaction if one
+ * is open; failing to remember only makes the next check longer). A
+ * break, once found, is remembered too: the quick checks after it report
+ * it (nothing mends an append-only trail). */
+typedef struct audit_chain_state {
+    int full;                        /* this check walked the whole chain */
+    int64_t from_seq;                /* where it started verifying */
+    int64_t last_seq;                /* records in the trail */
+    int64_t verified_to;             /* every record checked up to this seq verifies */
+    int64_t first_broken;            /* 0 when intact */
+    char reason[256];                /* why it is broken */
+    char checked_at[SOCLE_TS_MAX];
+    char last_full_at[SOCLE_TS_MAX]; /* the last intact full check; "" never */
+} audit_chain_state;
+
+int audit_chain_check(struct store *st, int full, audit_chain_state *out, socle_err *err);
 
 #endif

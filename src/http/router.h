@@ -49,6 +49,7 @@ typedef struct http_response {
     char *text;                /* owned (malloc), text_len bytes; used when set */
     size_t text_len;
     char location[512];        /* Location header (redirects, FHIR 201), "" none */
+    char disposition[160];     /* Content-Disposition header (downloads), "" none */
     char set_cookie[2][384];   /* Set-Cookie headers, "" none */
     const char *cache_control; /* static string; NULL: no-store */
     int security_headers;      /* add CSP, X-Frame-Options, nosniff, Referrer-Policy */

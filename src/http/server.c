@@ -152,8 +152,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_response *re
         json_decref(resp->body);
     } else {
         text = resp->body ? json_dumps(resp->body, JSON_COMPACT) : strdup("");
+        json_decref(resp->body);  /* the response owns it: every path frees it */
         if (text == NULL) {
-            json_decref(resp->body);
             resp->body = NULL;
             return MHD_NO;
         }
@@ -182,6 +182,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_response *re
     }
     if (resp->location[0] != '\0')
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
+    if (resp->disposition[0] != '\0')
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, resp->disposition);
     for (size_t i = 0; i < 2; i++)
         if (resp->set_cookie[i][0] != '\0')
             MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, resp->set_cookie[i]);

@@ -382,6 +382,30 @@ typedef int (*store_audit_cb)(const audit_record *rec, void *ctx);
 int store_audit_foreach(store *st, int64_t from_seq, store_audit_cb cb, void *ctx,
                         socle_err *err);
 
+/* Criteria of a search of the audit trail (the journal page): a record
+ * matches when it meets every criterion given ("" or 0: no criterion).
+ * Text criteria are exact, except action_prefix (the action starts with it:
+ * "identity." for every identity action). */
+typedef struct store_audit_query {
+    char from[SOCLE_TS_MAX];         /* at >= from (text comparison of ISO times) */
+    char to[SOCLE_TS_MAX];           /* at < to */
+    char actor[SOCLE_ACTOR_MAX];
+    char action[64];
+    int action_prefix;
+    char object_type[32];
+    char object_id[64];
+    char outcome[16];
+    int64_t before_seq;              /* continuation: only seq below it; 0 none */
+} store_audit_query;
+
+/* Matching records, newest first (descending seq), at most max of them
+ * (max 0: no limit, for exports). When total is not NULL it receives how
+ * many match in all (before_seq aside), counted up to count_cap only
+ * (count_cap 0: no cap), so that a page over a long trail stays cheap. */
+int store_audit_search(store *st, const store_audit_query *q, size_t max,
+                       store_audit_cb cb, void *ctx, int64_t *total, int64_t count_cap,
+                       socle_err *err);
+
 /* ---- Stays and movements ---------------------------------------------- */
 
 /* A stay by its visit number in a domain; by id. 1/0/-1. */
@@ -443,6 +467,75 @@ int store_movement_foreach_stay(store *st, int64_t stay_id, store_movement_cb cb
 /* Movements of a stay that count (exports): active INSERT rows, the
  * pre-admission (A05) left out. */
 int store_movement_count_stay(store *st, int64_t stay_id, int64_t *out, socle_err *err);
+/* ---- Aggregates for the dashboard (core/indicators.h) ---------------- */
+
+/* The establishments a figure is restricted to: identification domain ids
+ * (EJ domains). Not restricted: the whole group. */
+#define STORE_SCOPE_DOMAINS_MAX 32
+typedef struct store_scope {
+    int64_t domains[STORE_SCOPE_DOMAINS_MAX];
+    size_t n_domains;
+    int restricted;                  /* domains applies (even when empty) */
+} store_scope;
+
+/* Local identities in use (not merged away by their source, PAM A40), per
+ * domain and RNIV status: cb once per (domain, status) that has some. A
+ * NULL scope is the whole group. */
+typedef int (*store_status_count_cb)(int64_t domain_id, rniv_status status, int64_t count,
+                                     void *ctx);
+int store_stat_local_status(store *st, const store_scope *scope, store_status_count_cb cb,
+                            void *ctx, socle_err *err);
+
+/* GHT identities: *active the active ones (in scope: holding an active
+ * local identity there), *multi those holding two or more local identities
+ * of one domain through active links (two IPPs of one establishment for
+ * one person: a duplicate in that establishment's own file). */
+int store_stat_ght(store *st, const store_scope *scope, int64_t *active, int64_t *multi,
+                   socle_err *err);
+
+/* Daily series for the weekly charts. */
+typedef enum store_series {
+    STORE_SERIES_MERGES = 0,         /* GHT merges, by the day they were made */
+    STORE_SERIES_UNMERGES,           /* GHT merges undone, by the day undone */
+    STORE_SERIES_MOVEMENTS,          /* active movements (INSERT rows), by effective day */
+    STORE_SERIES_COUNT
+} store_series;
+
+/* cb once per UTC day "YYYY-MM-DD" on or after since_day that has some,
+ * in day order. In scope, a merge counts when either identity holds (or
+ * held) a local identity there; a movement when its stay is there. */
+typedef int (*store_day_count_cb)(const char *day, int64_t count, void *ctx);
+int store_stat_daily(store *st, store_series series, const store_scope *scope,
+                     const char *since_day, store_day_count_cb cb, void *ctx,
+                     socle_err *err);
+
+/* Quality alerts per kind: cb once per kind, with the open ones and all of
+ * them, by kind. In scope: alerts on a local identity of the scope. */
+typedef int (*store_alert_count_cb)(const char *kind, int64_t open, int64_t all, void *ctx);
+int store_stat_alerts(store *st, const store_scope *scope, store_alert_count_cb cb,
+                      void *ctx, socle_err *err);
+
+/* ---- Bed occupancy (the structures page) ------------------------------ */
+
+/* A bed held by a stay: a stay in progress whose current location resolved
+ * to that bed (core/stay.c derives it from the latest movement). */
+typedef struct bed_occupant {
+    int64_t bed_id;
+    int64_t stay_id;
+    int64_t domain_id;
+    int64_t local_id;
+    int64_t ght_id;                  /* the patient: GHT identity of its active link, or 0 */
+    char ipp[SOCLE_CODE_MAX];
+    char nda[SOCLE_CODE_MAX];
+    char admit_at[SOCLE_TS_MAX];
+    int on_leave;                    /* temporary leave (A21): the bed is kept */
+} bed_occupant;
+
+typedef int (*store_occupant_cb)(const bed_occupant *o, void *ctx);
+/* Every held bed, by bed id then stay id (a bed may, wrongly, be held by
+ * two stays: both are given). */
+int store_bed_occupants(store *st, store_occupant_cb cb, void *ctx, socle_err *err);
+
 /* ---- Subscribers and the outbox (notifications) ----------------------- */
 
 /* An application that receives identity notifications over MLLP. */

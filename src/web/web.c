@@ -40,6 +40,11 @@ static const web_page pages[] = {
     { "POST", "/patient/{}/defusionner",    RIGHT_IDENTITY_UNMERGE, web_page_patient_unmerge },
     { "POST", "/patient/{}/preuve",         RIGHT_IDENTITY_QUALIFY, web_page_patient_proof },
     { "POST", "/patient/{}/attribut",       RIGHT_IDENTITY_QUALIFY, web_page_patient_attribute },
+    { "GET",  "/tableau-de-bord",           RIGHT_DASHBOARD_READ,   web_page_dashboard },
+    { "GET",  "/structures",                RIGHT_STRUCTURE_READ,   web_page_structures },
+    { "GET",  "/journal",                   RIGHT_AUDIT_READ,       web_page_journal },
+    { "GET",  "/journal.csv",               RIGHT_AUDIT_READ,       web_page_journal_csv },
+    { "POST", "/journal/verifier",          RIGHT_AUDIT_READ,       web_page_journal_verify },
 };
 
 #define N_PAGES (sizeof pages / sizeof pages[0])

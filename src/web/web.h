@@ -126,6 +126,11 @@ void web_page_begin(web_ctx *c, const char *title, const char *current);
 void web_page_end(web_ctx *c);
 void web_status(web_ctx *c, unsigned status);
 
+/* Answer a file to download (Content-Disposition: attachment; filename,
+ * plain ASCII) of that type, taking over body's storage (body is left
+ * empty). Status 200. */
+void web_download(web_ctx *c, const char *content_type, const char *filename, buf *body);
+
 /* 303 See Other to a local path (must start with "/"). */
 void web_redirect(web_ctx *c, const char *location);
 /* A full error page in French (403, 404, 405, 413, 500...). */

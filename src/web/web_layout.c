@@ -20,6 +20,9 @@ typedef struct nav_item {
 static const nav_item nav[] = {
     { "accueil",   "/",          "Accueil",            RIGHT_WORKBENCH },
     { "recherche", "/recherche", "Recherche patient",  RIGHT_PATIENT_READ },
+    { "tableau",   "/tableau-de-bord", "Tableau de bord", RIGHT_DASHBOARD_READ },
+    { "structures", "/structures", "Structures",       RIGHT_STRUCTURE_READ },
+    { "journal",   "/journal",   "Journal d'accès",    RIGHT_AUDIT_READ },
 };
 
 static const char *role_label(const char *role)
@@ -173,6 +176,17 @@ void web_page_end(web_ctx *c)
     r->text_len = c->out.len;
     r->text = buf_detach(&c->out);
     r->content_type = "text/html; charset=utf-8";
+}
+
+void web_download(web_ctx *c, const char *content_type, const char *filename, buf *body)
+{
+    http_response *r = c->resp;
+    r->status = 200;
+    snprintf(r->disposition, sizeof r->disposition, "attachment; filename=\"%s\"", filename);
+    free(r->text);
+    r->text_len = body->len;
+    r->text = buf_detach(body);
+    r->content_type = content_type;
 }
 
 void web_redirect(web_ctx *c, const char *location)

@@ -27,6 +27,13 @@ int web_page_patient_attribute(web_ctx *c);
 /* The GHT id of the page's path ("/patient/{id}"), 0 when malformed. */
 int64_t web_patient_id(const web_ctx *c);
 
+/* page_dashboard.c, page_structures.c, page_journal.c */
+int web_page_dashboard(web_ctx *c);
+int web_page_structures(web_ctx *c);
+int web_page_journal(web_ctx *c);
+int web_page_journal_verify(web_ctx *c);
+int web_page_journal_csv(web_ctx *c);
+
 /* web.c: the session cookie (token NULL: clear it), and the login form's
  * pre-session CSRF token into c->csrf (setting its cookie when needed). */
 void web_set_session_cookie(web_ctx *c, const char *token);

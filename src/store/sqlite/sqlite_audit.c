@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "util/buf.h"
+
 #define AUDIT_COLUMNS \
     "seq, at, actor, role, action, object_type, object_id, outcome, detail, " \
     "prev_hash, hash FROM audit "
@@ -80,4 +82,86 @@ int store_audit_foreach(store *st, int64_t from_seq, store_audit_cb cb, void *ct
     int failed = (rc != SQLITE_ROW && rc != SQLITE_DONE);
     sqlite3_reset(s);
     return failed ? sq_fail(st, err, "read audit") : 0;
+}
+
+/* The conditions of a search (without before_seq, which paging adds). */
+static void audit_criteria(const store_audit_query *q, sq_binds *b, buf *sql, char *action_end,
+                           size_t end_n)
+{
+    if (q->from[0] != '\0')
+        sq_binds_text(b, sql, " AND at >= ?", q->from);
+    if (q->to[0] != '\0')
+        sq_binds_text(b, sql, " AND at < ?", q->to);
+    if (q->actor[0] != '\0')
+        sq_binds_text(b, sql, " AND actor = ?", q->actor);
+    if (q->action[0] != '\0' && !q->action_prefix) {
+        sq_binds_text(b, sql, " AND action = ?", q->action);
+    } else if (q->action[0] != '\0') {
+        /* A range, so that a prefix uses the same comparisons as equality:
+         * the least string above every string starting with it is the
+         * prefix with its last byte incremented (UTF-8 never holds 0xFF). */
+        str_copy(action_end, end_n, q->action);
+        size_t n = strlen(action_end);
+        action_end[n - 1] = (char)((unsigned char)action_end[n - 1] + 1);
+        sq_binds_text(b, sql, " AND action >= ?", q->action);
+        sq_binds_text(b, sql, " AND action < ?", action_end);
+    }
+    if (q->object_type[0] != '\0')
+        sq_binds_text(b, sql, " AND object_type = ?", q->object_type);
+    if (q->object_id[0] != '\0')
+        sq_binds_text(b, sql, " AND object_id = ?", q->object_id);
+    if (q->outcome[0] != '\0')
+        sq_binds_text(b, sql, " AND outcome = ?", q->outcome);
+}
+
+int store_audit_search(store *st, const store_audit_query *q, size_t max,
+                       store_audit_cb cb, void *ctx, int64_t *total, int64_t count_cap,
+                       socle_err *err)
+{
+    char action_end[sizeof q->action];
+    buf sql = {0};
+    sq_binds b = {0};
+    sqlite3_stmt *s = NULL;
+    if (total != NULL) {
+        /* Counting stops at the cap: a count over millions of records
+         * would cost more than the page it heads. */
+        buf_puts(&sql, "SELECT count(*) FROM (SELECT 1 FROM audit WHERE 1");
+        audit_criteria(q, &b, &sql, action_end, sizeof action_end);
+        if (count_cap > 0)
+            sq_binds_num(&b, &sql, " LIMIT ?", count_cap);
+        buf_puts(&sql, ")");
+        int rc = sq_prepare_bound(st, buf_cstr(&sql), &b, "count audit records", &s, err);
+        buf_free(&sql);
+        if (rc != 0)
+            return -1;
+        rc = sqlite3_step(s);
+        *total = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        sqlite3_finalize(s);
+        if (rc != SQLITE_ROW)
+            return sq_fail(st, err, "count audit records");
+        memset(&b, 0, sizeof b);
+    }
+
+    buf_puts(&sql, "SELECT " AUDIT_COLUMNS "WHERE 1");
+    audit_criteria(q, &b, &sql, action_end, sizeof action_end);
+    if (q->before_seq > 0)
+        sq_binds_num(&b, &sql, " AND seq < ?", q->before_seq);
+    buf_puts(&sql, " ORDER BY seq DESC");
+    if (max > 0)
+        sq_binds_num(&b, &sql, " LIMIT ?", (int64_t)max);
+    int rc = sq_prepare_bound(st, buf_cstr(&sql), &b, "search audit", &s, err);
+    buf_free(&sql);
+    if (rc != 0)
+        return -1;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        audit_record r;
+        read_audit(s, &r);
+        if (cb(&r, ctx) != 0)
+            break;
+    }
+    int failed = (rc != SQLITE_ROW && rc != SQLITE_DONE);
+    if (failed)
+        sq_fail(st, err, "search audit");
+    sqlite3_finalize(s);
+    return failed ? -1 : 0;
 }

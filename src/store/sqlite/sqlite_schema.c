@@ -386,7 +386,22 @@ static const char *const migrations[] = {
     "CREATE INDEX web_session_user ON web_session(user_id);"
     "CREATE INDEX web_session_expires ON web_session(expires_at);",
 
-    /* 11: the versions of each patient (FHIR vread and history): one row per
+    /* 11: the workbench's reads: dashboard counts by establishment and
+     *     status (an index-only scan), merges, unmerges and movements by
+     *     day, and the audit trail searched by actor, action, object and
+     *     date (seq in the keys: newest first). The beds held by stays are
+     *     found through stay_status (migration 8). */
+    "CREATE INDEX local_identity_domain_status ON local_identity(domain_id, status);"
+    "CREATE INDEX identity_merge_at ON identity_merge(at);"
+    "CREATE INDEX identity_merge_undone_at ON identity_merge(undone_at) WHERE undone = 1;"
+    "CREATE INDEX movement_effective ON movement(effective_at)"
+    "  WHERE action = 'INSERT' AND state = 'active';"
+    "CREATE INDEX audit_actor ON audit(actor, seq);"
+    "CREATE INDEX audit_object ON audit(object_type, object_id, seq);"
+    "CREATE INDEX audit_action ON audit(action, seq);"
+    "CREATE INDEX audit_at ON audit(at);",
+
+    /* 12: the versions of each patient (FHIR vread and history): one row per
      *    change of a GHT identity's view, numbered from 1, with the
      *    snapshot core/identity_version.c writes. Identities that existed
      *    before get version 1 without a snapshot (their state then is their
