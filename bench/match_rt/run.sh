@@ -38,12 +38,22 @@ for exe in "$SOCLE" "$GEN" "$BENCH"; do
     fi
 done
 
-ROOT=$(mktemp -d "${TMPDIR:-/tmp}/socle-bench-match-rt.XXXXXX")
-trap 'rm -rf "$ROOT"' EXIT
+# BENCH_DIR keeps the files (and a loaded store is reused: only step 3
+# runs again); by default a temporary directory, removed on exit.
+if [ -n "${BENCH_DIR:-}" ]; then
+    ROOT=$BENCH_DIR
+    mkdir -p "$ROOT"
+else
+    ROOT=$(mktemp -d "${TMPDIR:-/tmp}/socle-bench-match-rt.XXXXXX")
+    trap 'rm -rf "$ROOT"' EXIT
+fi
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
 TOTAL=$(( (N + INCOMING) * 103 / 100 + 100 ))
+if [ -f "$ROOT/loaded" ]; then
+    echo "reusing the store loaded in $ROOT"
+else
 echo "real-time matching benchmark: $N stored, $INCOMING incoming, $(nproc 2>/dev/null || echo '?') CPU(s)"
 echo
 echo "== generate"
@@ -67,6 +77,8 @@ awk -F, 'NR == FNR { if (FNR > 1) keep[$1 "," $2] = 1; next }
          FNR == 1 || keep[$1 "," $2]' "$ROOT/load.csv" "$ROOT/clusters.csv" > "$ROOT/load_clusters.csv"
 "$SOCLE" import identities --data "$ROOT/data" --in "$ROOT/load.csv" --clusters "$ROOT/load_clusters.csv"
 ls -l "$ROOT/data" | awk '/\.db/ { printf "store: %s %.0f MB\n", $NF, $5 / 1048576 }'
+touch "$ROOT/loaded"
+fi
 
 echo
 echo "== link $INCOMING incoming identities one by one"

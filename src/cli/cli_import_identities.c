@@ -359,6 +359,10 @@ int cli_import_identities(int argc, char **argv)
         if (c != NULL)
             fclose(c);
     }
+    /* Blocking keys go into their index in random order: a large cache
+     * keeps the index's pages in memory across the batches. */
+    if (rc == 0)
+        rc = store_cache_size(st, l.n > 100000 ? 512 : 64, &err);
     if (rc == 0)
         rc = import_all(st, &l, clusters != NULL, &err);
     free(l.v);

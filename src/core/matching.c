@@ -290,6 +290,15 @@ static int group_conflict(const group *x, const group *y, char *why, size_t wn)
     return 0;
 }
 
+/* One review task per GHT identity: its best pair. */
+static int has_review_ght(const matching_result *r, int64_t ght_id)
+{
+    for (size_t i = 0; i < r->n_review; i++)
+        if (r->review[i].ght_id == ght_id)
+            return 1;
+    return 0;
+}
+
 int matching_decide_in_tx(struct store *st, const local_identity *li, matching_result *out,
                           socle_err *err)
 {
@@ -358,8 +367,17 @@ int matching_decide_in_tx(struct store *st, const local_identity *li, matching_r
             }
         }
         if (c->decision == MATCH_REVIEW && out->n_review < MATCHING_MAX_REVIEWS
-            && c->ght_id != out->ght_id)
+            && c->ght_id != out->ght_id && !has_review_ght(out, c->ght_id))
             out->review[out->n_review++] = *c;
+    }
+    /* Linked for sure: the other unsure candidates are other people, but
+     * for those the group check refused (the cell must see why). */
+    if (rc == 0 && out->decision == MATCH_AUTO) {
+        size_t kept = 0;
+        for (size_t i = 0; i < out->n_review; i++)
+            if (out->review[i].note[0] != '\0' && out->review[i].ght_id != out->ght_id)
+                out->review[kept++] = out->review[i];
+        out->n_review = kept;
     }
     if (rc == 0 && out->decision != MATCH_AUTO) {
         if (out->n_review > 0) {

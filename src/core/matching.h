@@ -23,8 +23,11 @@
  *    never put together automatically (a duplicate inside one
  *    establishment is the source's business: PAM A40). A refused AUTO
  *    becomes a review;
- *  - review: a task per unsure pair (the best MATCHING_MAX_REVIEWS), unless
- *    the pair was decided "not the same" before or a task for it is open.
+ *  - review: a task per unsure pair (the best pair of each GHT identity,
+ *    at most MATCHING_MAX_REVIEWS), unless the pair was decided "not the
+ *    same" before or a task for it is open. When the identity is linked
+ *    automatically, the only tasks opened are for the sure candidates the
+ *    group check refused: the other unsure ones are other people.
  */
 #ifndef SOCLE_CORE_MATCHING_H
 #define SOCLE_CORE_MATCHING_H
@@ -41,7 +44,7 @@ struct store;
 
 #define MATCHING_KEY_CAP        50
 #define MATCHING_MAX_CANDIDATES 200
-#define MATCHING_MAX_REVIEWS    5
+#define MATCHING_MAX_REVIEWS    3
 
 /* The normalised form of a local identity's traits and INS. */
 void matching_record(const identity_traits *t, const char *ins, match_record *out);

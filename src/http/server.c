@@ -152,11 +152,10 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_response *re
         json_decref(resp->body);
     } else {
         text = resp->body ? json_dumps(resp->body, JSON_COMPACT) : strdup("");
-        json_decref(resp->body);  /* the response owns it: every path frees it */
-        if (text == NULL) {
-            resp->body = NULL;
+        json_decref(resp->body);  /* dumped: the JSON itself is not needed any more */
+        resp->body = NULL;
+        if (text == NULL)
             return MHD_NO;
-        }
         len = strlen(text);
     }
     resp->body = NULL;

@@ -3,6 +3,8 @@
  */
 #include "match/blocking.h"
 
+#include "match/similarity.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,7 +92,40 @@ int blocking_sort_u64(uint64_t *v, size_t n)
 typedef struct entry {
     uint64_t key;
     uint32_t idx;
+    uint32_t pass;
 } entry;
+
+/* Initials of every forename and forename part, as a bit set (A-Z; other
+ * letters share one bit). */
+static uint32_t initials(const char *forenames)
+{
+    uint32_t set = 0;
+    for (const char *p = forenames; *p != '\0'; p++)
+        if (p == forenames || p[-1] == ' ' || p[-1] == '-')
+            set |= *p >= 'A' && *p <= 'Z' ? 1u << (*p - 'A') : 1u << 26;
+    return set;
+}
+
+int blocking_pair_wanted(int pass, const match_record *a, const match_record *b)
+{
+    switch (pass) {
+    case BK_NAME_YEAR:
+    case BK_USED_YEAR:
+    case BK_DATE_SEX: {
+        uint32_t ia = initials(a->forenames), ib = initials(b->forenames);
+        return ia == 0 || ib == 0 || (ia & ib) != 0;
+    }
+    case BK_NAME_FIRST:
+        return match_compare_dates(a, b) != DATE_DIFF;
+    default:
+        return 1;
+    }
+}
+
+int blocking_training_key(uint64_t key)
+{
+    return (key * 0x9E3779B97F4A7C15ULL) >> 61 == 0;
+}
 
 static int cmp_entry(const void *x, const void *y)
 {
@@ -124,6 +159,16 @@ static int push(pairbuf *p, uint32_t a, uint32_t b)
     return 0;
 }
 
+/* Is the pair worth comparing? pass -1: a training block, every pair. */
+static int want(const match_record *recs, int pass, uint32_t a, uint32_t b,
+                blocking_stats *st)
+{
+    if (pass < 0 || a == b || blocking_pair_wanted(pass, &recs[a], &recs[b]))
+        return 1;
+    st->filtered++;
+    return 0;
+}
+
 /* Sorted-neighbourhood order inside an oversized block. */
 static int cmp_by_names(const void *x, const void *y, void *ctx)
 {
@@ -152,7 +197,7 @@ int blocking_pairs(const match_record *recs, size_t n, size_t cap, size_t window
         blocking_keys(&recs[i], k);
         for (int p = 0; p < BLOCKING_PASSES; p++)
             if (k[p] != 0)
-                e[ne++] = (entry){k[p], (uint32_t)i};
+                e[ne++] = (entry){k[p], (uint32_t)i, (uint32_t)p};
     }
     qsort(e, ne, sizeof *e, cmp_entry);
 
@@ -165,6 +210,8 @@ int blocking_pairs(const match_record *recs, size_t n, size_t cap, size_t window
         while (j < ne && e[j].key == e[i].key)
             j++;
         size_t sz = j - i;
+        /* NAME_YEAR and USED_YEAR share keys and their filter. */
+        int pass = blocking_training_key(e[i].key) ? -1 : (int)e[i].pass;
         if (sz >= 2) {
             st.blocks++;
             if (sz > st.largest)
@@ -172,7 +219,8 @@ int blocking_pairs(const match_record *recs, size_t n, size_t cap, size_t window
             if (sz <= cap) {
                 for (size_t a = i; a < j && rc == 0; a++)
                     for (size_t b = a + 1; b < j && rc == 0; b++)
-                        rc = push(&pb, e[a].idx, e[b].idx);
+                        rc = want(recs, pass, e[a].idx, e[b].idx, &st)
+                           ? push(&pb, e[a].idx, e[b].idx) : 0;
             } else {
                 st.capped_blocks++;
                 if (sz > mcap) {
@@ -188,7 +236,8 @@ int blocking_pairs(const match_record *recs, size_t n, size_t cap, size_t window
                 qsort_r(members, sz, sizeof *members, cmp_by_names, (void *)recs);
                 for (size_t a = 0; a < sz && rc == 0; a++)
                     for (size_t b = a + 1; b < sz && b <= a + window && rc == 0; b++)
-                        rc = push(&pb, members[a], members[b]);
+                        rc = want(recs, pass, members[a], members[b], &st)
+                           ? push(&pb, members[a], members[b]) : 0;
             }
         }
         i = j;

@@ -47,6 +47,26 @@ enum { BK_NAME_YEAR, BK_USED_YEAR, BK_DATE_SEX, BK_INS, BK_FIRST_DATE,
  * and values. Returns the number of non-zero keys. */
 size_t blocking_keys(const match_record *r, uint64_t keys[BLOCKING_PASSES]);
 
+/* Pair filters: most pairs a pass brings are strangers, and a cheap test
+ * drops the hopeless ones before the (costly) comparison:
+ *   NAME_YEAR, USED_YEAR, DATE_SEX  the forename lists share an initial
+ *                                   (of any forename or part), or one is
+ *                                   unknown;
+ *   NAME_FIRST                      the birth dates are compatible (equal,
+ *                                   swapped, one digit, same year) or one
+ *                                   is unknown: the pass is there for a
+ *                                   wrong date, not for another one;
+ *   INS, FIRST_DATE                 every pair.
+ * Returns 1 when the pair of records a and b is worth comparing for pass.
+ * The real-time linker may apply it to the candidates of a key. */
+int blocking_pair_wanted(int pass, const match_record *a, const match_record *b);
+
+/* Training blocks: one block in 8, chosen by its key, keeps all its pairs
+ * unfiltered, so that the model is learned from what a pass really
+ * brings (the filters above would make the strangers of a pass look like
+ * matches). Returns 1 for the key of a training block. */
+int blocking_training_key(uint64_t key);
+
 /* Candidate pairs: each is (a << 32) | b with a < b, record indexes. */
 typedef struct match_pairs {
     uint64_t *v;
@@ -58,9 +78,11 @@ typedef struct blocking_stats {
     size_t capped_blocks;  /* blocks larger than cap */
     size_t largest;        /* size of the largest block */
     size_t raw_pairs;      /* pairs before removing duplicates across passes */
+    size_t filtered;       /* pairs dropped by blocking_pair_wanted */
 } blocking_stats;
 
-/* Build the candidate pairs of n records (sorted, without duplicates) into
+/* Build the candidate pairs of n records (sorted, without duplicates;
+ * filtered by blocking_pair_wanted outside training blocks) into
  * out (free with match_pairs_free). cap and window of 0 take the defaults.
  * stats may be NULL. Returns 0, or -1 (out of memory) with err set. */
 int blocking_pairs(const match_record *recs, size_t n, size_t cap, size_t window,

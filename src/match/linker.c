@@ -3,6 +3,7 @@
  */
 #include "match/linker.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ const char *link_rule_name(link_rule r)
     case RULE_SEX:           return "different sex";
     case RULE_TWINS:         return "twins";
     case RULE_HOMONYMS:      return "homonyms";
+    case RULE_BIRTH_NAMES_DIFFER: return "birth names differ";
     }
     return "?";
 }
@@ -94,6 +96,9 @@ link_decision linker_decide(const match_model *m, const match_record *a,
         }
     } else if (r != RULE_NONE && d == MATCH_AUTO) {
         d = MATCH_REVIEW;
+    } else if (r == RULE_NONE && c->level[MF_NAME] == NAME_DIFF && d == MATCH_AUTO) {
+        d = MATCH_REVIEW;
+        r = RULE_BIRTH_NAMES_DIFFER;
     }
     if (rule != NULL)
         *rule = r;
@@ -111,16 +116,41 @@ typedef struct job {
     uint8_t *decision;       /* per pair */
     const match_model *model;
     const match_tf *tf;
+    const uint64_t *keys;    /* BLOCKING_PASSES blocking keys per record */
     atomic_size_t next;      /* next chunk to take */
     atomic_size_t done;
     int phase;               /* 0 compare, 1 score */
 } job;
 
+/* Training sessions: the candidate pairs that share the key of one
+ * pass, with the fields that pass leaves free to vary (see learn_model). */
+enum { SESSION_NAME_FIRST, SESSION_DATE_SEX, SESSION_NAME_YEAR, SESSIONS };
+
 typedef struct worker {
     job *j;
-    uint64_t *counts;        /* phase 0: pattern counts of this thread */
+    uint64_t *counts;        /* phase 0: pattern counts of this thread, all
+                              * pairs then one array per session */
     pthread_t tid;
 } worker;
+
+/* The sessions whose pass put the pair (a, b) among the candidates, in a
+ * training block (whose pairs were not filtered: blocking.h). */
+static unsigned pair_sessions(const uint64_t *ka, const uint64_t *kb)
+{
+    unsigned s = 0;
+    if (ka[BK_NAME_FIRST] != 0 && ka[BK_NAME_FIRST] == kb[BK_NAME_FIRST]
+        && blocking_training_key(ka[BK_NAME_FIRST]))
+        s |= 1u << SESSION_NAME_FIRST;
+    if (ka[BK_DATE_SEX] != 0 && ka[BK_DATE_SEX] == kb[BK_DATE_SEX]
+        && blocking_training_key(ka[BK_DATE_SEX]))
+        s |= 1u << SESSION_DATE_SEX;
+    /* NAME_YEAR and USED_YEAR share one key space. */
+    for (int x = BK_NAME_YEAR; x <= BK_USED_YEAR; x++)
+        for (int y = BK_NAME_YEAR; y <= BK_USED_YEAR; y++)
+            if (ka[x] != 0 && ka[x] == kb[y] && blocking_training_key(ka[x]))
+                s |= 1u << SESSION_NAME_YEAR;
+    return s;
+}
 
 #define CHUNK 16384
 
@@ -142,6 +172,13 @@ static void *work(void *arg)
                 uint32_t p = model_pattern(&c);
                 j->pattern[i] = p;
                 w->counts[p]++;
+                uint32_t ia = (uint32_t)(j->pairs[i] >> 32);
+                uint32_t ib = (uint32_t)(j->pairs[i] & 0xFFFFFFFFu);
+                unsigned s = pair_sessions(&j->keys[(size_t)ia * BLOCKING_PASSES],
+                                           &j->keys[(size_t)ib * BLOCKING_PASSES]);
+                for (int k = 0; k < SESSIONS; k++)
+                    if (s & (1u << k))
+                        w->counts[(size_t)(k + 1) * MODEL_PATTERNS + p]++;
             } else {
                 model_unpattern(j->pattern[i], &c);
                 double s = model_score(j->model, &c) + tf_adjust(j->tf, j->model, a, &c);
@@ -168,7 +205,9 @@ static int run_parallel(job *j, int threads, uint64_t *counts, const linker_opts
     for (int t = 0; t < threads; t++) {
         w[t].j = j;
         w[t].counts = NULL;
-        if (counts != NULL && (w[t].counts = calloc(MODEL_PATTERNS, sizeof(uint64_t))) == NULL) {
+        if (counts != NULL
+            && (w[t].counts = calloc((SESSIONS + 1) * (size_t)MODEL_PATTERNS,
+                                     sizeof(uint64_t))) == NULL) {
             rc = err_set(err, SOCLE_EIO, "linker: out of memory");
             break;
         }
@@ -189,7 +228,7 @@ static int run_parallel(job *j, int threads, uint64_t *counts, const linker_opts
     for (int t = 0; t < started; t++) {
         pthread_join(w[t].tid, NULL);
         if (counts != NULL) {
-            for (size_t p = 0; p < MODEL_PATTERNS; p++)
+            for (size_t p = 0; p < (SESSIONS + 1) * (size_t)MODEL_PATTERNS; p++)
                 counts[p] += w[t].counts[p];
             free(w[t].counts);
         }
@@ -197,6 +236,68 @@ static int run_parallel(job *j, int threads, uint64_t *counts, const linker_opts
     if (o->progress != NULL)
         o->progress(o->progress_data, phase, j->n_pairs, j->n_pairs);
     return rc;
+}
+
+/* ---- Learning ------------------------------------------------------------ */
+
+/* m by EM per training session. One EM over all candidate pairs finds the
+ * wrong two classes at scale: the name + forename pass brings many
+ * strangers who share a name and a forename, and EM takes "same name" for
+ * "same person" (the birth date then hardly counts). In a session only the
+ * pairs of one pass are used, the fields that pass makes agree (or that go
+ * with them: a forename implies a sex, a copied used name the birth name)
+ * are left out, and u stays the sampled one; each field's m is taken from
+ * a session where it varies freely among non-matches. */
+static void learn_model(match_model *m, const uint64_t *counts)
+{
+    /* Fields: NAME USED FIRST DATE SEX PLACE INS. */
+    static const int learn[SESSIONS][MF_COUNT] = {
+        [SESSION_NAME_FIRST] = {0, 0, 0, 1, 0, 1, 1},
+        [SESSION_DATE_SEX]   = {1, 1, 1, 0, 0, 1, 1},
+        [SESSION_NAME_YEAR]  = {0, 0, 1, 0, 1, 1, 1},
+    };
+    static const int take[SESSIONS][MF_COUNT] = {
+        [SESSION_NAME_FIRST] = {0, 0, 0, 1, 0, 0, 0},
+        [SESSION_DATE_SEX]   = {1, 1, 1, 0, 0, 1, 1},
+        [SESSION_NAME_YEAR]  = {0, 0, 0, 0, 1, 0, 0},
+    };
+    match_model base = *m;
+    int iterations = 0;
+    for (int k = 0; k < SESSIONS; k++) {
+        const uint64_t *sc = counts + (size_t)(k + 1) * MODEL_PATTERNS;
+        uint64_t total = 0;
+        for (size_t p = 0; p < MODEL_PATTERNS; p++)
+            total += sc[p];
+        if (total < LINKER_MIN_LEARN)  /* keep model_init's m */
+            continue;
+        match_model s = base;
+        iterations += model_em_session(&s, sc, learn[k], 200, NULL);
+        for (int f = 0; f < MF_COUNT; f++)
+            if (take[k][f])
+                memcpy(m->m[f], s.m[f], sizeof m->m[f]);
+    }
+    /* The share of matches among all candidates, for the summary: the
+     * weights fixed, only the share is iterated. */
+    double prior = 0.1;
+    for (int it = 0; it < 100; it++) {
+        double w = 0, all = 0;
+        for (uint32_t p = 0; p < MODEL_PATTERNS; p++) {
+            if (counts[p] == 0)
+                continue;
+            match_cmp c;
+            model_unpattern(p, &c);
+            double odds = prior / (1 - prior) * exp2(model_score(m, &c));
+            w += (double)counts[p] * odds / (1 + odds);
+            all += (double)counts[p];
+        }
+        double next = all > 0 ? w / all : prior;
+        int done = fabs(next - prior) < 1e-7;
+        prior = next < 1e-6 ? 1e-6 : next > 0.999 ? 0.999 : next;
+        if (done)
+            break;
+    }
+    m->prior = prior;
+    m->em_iterations = iterations;
 }
 
 /* ---- Clusters ---------------------------------------------------------- */
@@ -281,15 +382,20 @@ int linker_run(const match_record *recs, size_t n, const linker_opts *opts,
     j.pattern = malloc((pairs.n + 1) * sizeof *j.pattern);
     j.score = malloc((pairs.n + 1) * sizeof *j.score);
     j.decision = malloc(pairs.n + 1);
-    uint64_t *counts = calloc(MODEL_PATTERNS, sizeof *counts);
+    uint64_t *counts = calloc((SESSIONS + 1) * (size_t)MODEL_PATTERNS, sizeof *counts);
+    uint64_t *keys = malloc((n + 1) * BLOCKING_PASSES * sizeof *keys);
     clusters c = {0};
     size_t *order = NULL;
     match_tf *tf = NULL;
     int rc = -1;
-    if (j.pattern == NULL || j.score == NULL || j.decision == NULL || counts == NULL) {
+    if (j.pattern == NULL || j.score == NULL || j.decision == NULL || counts == NULL
+        || keys == NULL) {
         err_set(err, SOCLE_EIO, "linker: out of memory for %zu pairs", pairs.n);
         goto done;
     }
+    for (size_t i = 0; i < n; i++)
+        blocking_keys(&recs[i], &keys[i * BLOCKING_PASSES]);
+    j.keys = keys;
     j.phase = 0;
     if (run_parallel(&j, o.threads, counts, &o, "comparing", err) < 0)
         goto done;
@@ -301,7 +407,10 @@ int linker_run(const match_record *recs, size_t n, const linker_opts *opts,
     if (n >= LINKER_MIN_LEARN)
         model_estimate_u(&out->model, recs, n, 400000, 0x5EC1E);
     if (pairs.n >= LINKER_MIN_LEARN)
-        model_em(&out->model, counts, 100);
+        learn_model(&out->model, counts);
+    free(keys);
+    keys = NULL;
+    model_scale_thresholds(&out->model, n);
     if (o.upper != 0 || o.lower != 0) {
         out->model.upper = o.upper;
         out->model.lower = o.lower;
@@ -401,6 +510,7 @@ done:
     free(c.tail);
     tf_free(tf);
     free(counts);
+    free(keys);
     free(j.pattern);
     free(j.score);
     free(j.decision);

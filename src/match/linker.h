@@ -57,6 +57,8 @@ typedef enum link_rule {
     RULE_SEX,
     RULE_TWINS,
     RULE_HOMONYMS,
+    RULE_BIRTH_NAMES_DIFFER,  /* a pair-level caution, not a conflict: see
+                               * linker_decide */
 } link_rule;
 
 const char *link_rule_name(link_rule r);
@@ -67,7 +69,15 @@ link_rule linker_conflict(const match_record *a, const match_record *b,
                           const match_cmp *c);
 
 /* Decision for one pair of the given score (weights + term frequencies).
- * *rule (may be NULL) receives the rule that decided, if any. */
+ * *rule (may be NULL) receives the rule that decided, if any.
+ * Besides the protection rules: two known birth names that differ (not
+ * close, not phonetic, neither the other's used name) send the pair to
+ * review at most (RULE_BIRTH_NAMES_DIFFER), unless an equal usable INS
+ * links it. The birth name is the steadiest strict trait; at scale,
+ * strangers born the same day in the same town with the same forename are
+ * as frequent as a married name given as a birth name, and only a human
+ * can tell them apart. It is not a conflict: such records may still meet
+ * in one cluster through a third record (the married name as used name). */
 link_decision linker_decide(const match_model *m, const match_record *a,
                             const match_record *b, const match_cmp *c,
                             double score, link_rule *rule);
@@ -81,7 +91,8 @@ typedef struct linker_opts {
     int threads;             /* comparison threads; <= 0 means 1 */
     size_t block_cap;        /* 0: BLOCKING_DEFAULT_CAP */
     size_t block_window;     /* 0: BLOCKING_DEFAULT_WINDOW */
-    double upper, lower;     /* thresholds; both 0 keeps the model's */
+    double upper, lower;     /* thresholds; both 0: the model's, scaled
+                              * to n (model_scale_thresholds) */
     linker_progress_fn progress;  /* may be NULL; called from one thread */
     void *progress_data;
 } linker_opts;
@@ -106,8 +117,9 @@ typedef struct linker_result {
 } linker_result;
 
 /* Link n normalised records: blocking, comparison (threads), learning
- * (u by sampling, m by EM), scoring, decisions, clusters. Returns 0, or -1
- * with err set (out of memory, threads). */
+ * (u by sampling, m by EM per training session of a blocking pass),
+ * thresholds scaled to n unless given, scoring, decisions, clusters.
+ * Returns 0, or -1 with err set (out of memory, threads). */
 int linker_run(const match_record *recs, size_t n, const linker_opts *opts,
                linker_result *out, socle_err *err);
 

@@ -42,6 +42,13 @@ void model_init(match_model *m)
     m->lower = MODEL_DEFAULT_LOWER;
 }
 
+void model_scale_thresholds(match_model *m, size_t n)
+{
+    double extra = n > MODEL_SCALE_BASE ? log2((double)n / MODEL_SCALE_BASE) : 0.0;
+    m->upper = MODEL_DEFAULT_UPPER + extra;
+    m->lower = MODEL_DEFAULT_LOWER + extra;
+}
+
 double model_weight(const match_model *m, match_field f, int level)
 {
     if (level <= 0 || f >= MF_COUNT || level >= nlev[f])
@@ -202,6 +209,95 @@ int model_em(match_model *m, const uint64_t *counts, int max_iter)
     return it;
 }
 
+int model_em_session(match_model *m, const uint64_t *counts, const int learn[MF_COUNT],
+                     int max_iter, double *prior_out)
+{
+    /* Patterns projected on the learned fields: the ignored fields are
+     * set to n/a, and equal projections are counted together. */
+    uint64_t *proj = calloc(MODEL_PATTERNS, sizeof *proj);
+    if (proj == NULL)
+        return 0;
+    for (uint32_t p = 0; p < MODEL_PATTERNS; p++) {
+        if (counts[p] == 0)
+            continue;
+        match_cmp c;
+        model_unpattern(p, &c);
+        for (int f = 0; f < MF_COUNT; f++)
+            if (!learn[f])
+                c.level[f] = 0;
+        proj[model_pattern(&c)] += counts[p];
+    }
+    size_t np = 0;
+    for (uint32_t p = 0; p < MODEL_PATTERNS; p++)
+        np += proj[p] != 0;
+    match_cmp *cmp = malloc((np + 1) * sizeof *cmp);
+    double *cnt = malloc((np + 1) * sizeof *cnt);
+    if (cmp == NULL || cnt == NULL) {
+        free(proj);
+        free(cmp);
+        free(cnt);
+        return 0;
+    }
+    np = 0;
+    for (uint32_t p = 0; p < MODEL_PATTERNS; p++)
+        if (proj[p] != 0) {
+            model_unpattern(p, &cmp[np]);
+            cnt[np++] = (double)proj[p];
+        }
+    free(proj);
+
+    double prior = 0.1;
+    int it;
+    for (it = 0; it < max_iter && np > 0; it++) {
+        double mm[MF_COUNT][MATCH_MAX_LEVELS] = {{0}};
+        double sum_w = 0, sum_all = 0;
+        for (size_t i = 0; i < np; i++) {
+            double lm = log(prior), lu = log(1 - prior);
+            for (int f = 0; f < MF_COUNT; f++) {
+                int l = cmp[i].level[f];
+                if (l == 0)
+                    continue;
+                lm += log(m->m[f][l] > P_MIN ? m->m[f][l] : P_MIN);
+                lu += log(m->u[f][l] > P_MIN ? m->u[f][l] : P_MIN);
+            }
+            double w = 1.0 / (1.0 + exp(lu - lm));
+            sum_w += w * cnt[i];
+            sum_all += cnt[i];
+            for (int f = 0; f < MF_COUNT; f++)
+                mm[f][cmp[i].level[f]] += w * cnt[i];
+        }
+        double np_prior = sum_w / sum_all;
+        np_prior = np_prior < 1e-6 ? 1e-6 : np_prior > 0.999 ? 0.999 : np_prior;
+        double moved = fabs(np_prior - prior);
+        prior = np_prior;
+        for (int f = 0; f < MF_COUNT; f++) {
+            if (!learn[f])
+                continue;
+            double tot = 0;
+            for (int l = 1; l < nlev[f]; l++)
+                tot += mm[f][l];
+            if (tot <= 0)
+                continue;
+            for (int l = 1; l < nlev[f]; l++) {
+                double v = (mm[f][l] + 0.01) / (tot + 0.01 * (nlev[f] - 1));
+                if (fabs(v - m->m[f][l]) > moved)
+                    moved = fabs(v - m->m[f][l]);
+                m->m[f][l] = v;
+            }
+        }
+        if (moved < 1e-6) {
+            it++;
+            break;
+        }
+    }
+    m->em_iterations = it;
+    if (prior_out != NULL)
+        *prior_out = prior;
+    free(cmp);
+    free(cnt);
+    return it;
+}
+
 /* ---- Term frequencies ------------------------------------------------ */
 
 typedef struct tf_table {
@@ -210,10 +306,29 @@ typedef struct tf_table {
     size_t mask;
 } tf_table;
 
+/* Forenames follow fashions: "NATHALIE" is rare overall and common among
+ * women born around 1970. Two records born the same day are of the same
+ * era, so their agreeing forename is weighed by its frequency in that era
+ * (birth decade), not overall. */
+#define TF_DECADES 32   /* 1800-2119 */
+
 struct match_tf {
-    tf_table names, firsts;
+    tf_table names, firsts, era_firsts;
     double n;
+    double era_n[TF_DECADES];  /* records with a forename, per decade */
 };
+
+/* Decade index of a birth year, or -1 when unknown or out of range. */
+static int decade(uint16_t year)
+{
+    return year >= 1800 && year < 1800 + 10 * TF_DECADES ? (year - 1800) / 10 : -1;
+}
+
+static uint64_t era_key(uint64_t h, int d)
+{
+    h = (h ^ (uint64_t)(d + 1)) * 1099511628211ULL;
+    return h != 0 ? h : 1;
+}
 
 static uint64_t hash_str(const char *s, size_t len)
 {
@@ -258,7 +373,8 @@ match_tf *tf_new(const match_record *recs, size_t n)
     match_tf *tf = calloc(1, sizeof *tf);
     if (tf == NULL)
         return NULL;
-    if (table_init(&tf->names, n) < 0 || table_init(&tf->firsts, n) < 0) {
+    if (table_init(&tf->names, n) < 0 || table_init(&tf->firsts, n) < 0
+        || table_init(&tf->era_firsts, n) < 0) {
         tf_free(tf);
         return NULL;
     }
@@ -266,8 +382,15 @@ match_tf *tf_new(const match_record *recs, size_t n)
         const match_record *r = &recs[i];
         if (r->birth_core[0] != '\0')
             (*slot(&tf->names, hash_str(r->birth_core, strlen(r->birth_core)), 1))++;
-        if (r->forenames[0] != '\0')
-            (*slot(&tf->firsts, hash_str(r->forenames, first_len(r->forenames)), 1))++;
+        if (r->forenames[0] == '\0')
+            continue;
+        uint64_t h = hash_str(r->forenames, first_len(r->forenames));
+        (*slot(&tf->firsts, h, 1))++;
+        int d = decade(r->year);
+        if (d >= 0) {
+            (*slot(&tf->era_firsts, era_key(h, d), 1))++;
+            tf->era_n[d] += 1;
+        }
     }
     tf->n = n > 0 ? (double)n : 1.0;
     return tf;
@@ -281,6 +404,8 @@ void tf_free(match_tf *tf)
     free(tf->names.count);
     free(tf->firsts.key);
     free(tf->firsts.count);
+    free(tf->era_firsts.key);
+    free(tf->era_firsts.count);
     free(tf);
 }
 
@@ -304,9 +429,16 @@ double tf_adjust(const match_tf *tf, const match_model *m, const match_record *a
             adj += clamp_adj(m->u[MF_NAME][NAME_EXACT], *k / tf->n);
     }
     if (c->level[MF_FIRST] == FIRST_EXACT || c->level[MF_FIRST] == FIRST_FIRST) {
-        uint32_t *k = slot(&tf->firsts, hash_str(a->forenames, first_len(a->forenames)), 0);
-        if (k != NULL)
+        uint64_t h = hash_str(a->forenames, first_len(a->forenames));
+        int same_era = c->level[MF_DATE] >= DATE_EXACT && c->level[MF_DATE] <= DATE_YEAR;
+        int d = decade(a->year);
+        uint32_t *k = same_era && d >= 0 && tf->era_n[d] >= 100
+                    ? slot(&tf->era_firsts, era_key(h, d), 0) : NULL;
+        if (k != NULL) {
+            adj += clamp_adj(m->u[MF_FIRST][c->level[MF_FIRST]], *k / tf->era_n[d]);
+        } else if ((k = slot(&tf->firsts, h, 0)) != NULL) {
             adj += clamp_adj(m->u[MF_FIRST][c->level[MF_FIRST]], *k / tf->n);
+        }
     }
     return adj;
 }

@@ -11,15 +11,18 @@
  *    this is the robust estimator: u learned by EM among blocked candidate
  *    pairs is biased, since blocking makes non-matches agree on the
  *    blocking fields (two strangers born the same day look like a match);
- *  - m and the share of matches by expectation-maximisation over the
- *    comparison vectors of the candidate pairs (aggregated by pattern, so
- *    an iteration costs the number of distinct patterns, not of pairs).
- *    Inside EM the non-matches among candidates get their own level
- *    distribution, learned with m (started from the sampled u), since
- *    blocking makes them unlike random pairs; the weights use the sampled u.
+ *  - m by expectation-maximisation over comparison vectors aggregated by
+ *    pattern (an iteration costs the number of distinct patterns, not of
+ *    pairs). The batch linker uses model_em_session: one session per
+ *    blocking pass, on that pass's pairs, leaving out the fields the pass
+ *    makes agree, with u fixed (see linker.c, learn_model). model_em, one
+ *    EM over all candidates where the candidates' non-matches get their own
+ *    distribution, is kept for callers that have no sessions: at scale it
+ *    can take "same name" for "same person".
  *
  * Two thresholds on the score: >= upper links automatically, >= lower
- * goes to review, below is nothing. The model is serialised as JSON so the
+ * goes to review, below is nothing; they rise with the population
+ * (model_scale_thresholds). The model is serialised as JSON so the
  * real-time linker can persist and reload it.
  */
 #ifndef SOCLE_MATCH_MODEL_H
@@ -34,7 +37,10 @@
 #include "util/error.h"
 
 #define MODEL_DEFAULT_UPPER 18.0
-#define MODEL_DEFAULT_LOWER 6.0
+#define MODEL_DEFAULT_LOWER 12.0
+
+/* The default thresholds hold for a population of this many records. */
+#define MODEL_SCALE_BASE 100000
 
 typedef struct match_model {
     double m[MF_COUNT][MATCH_MAX_LEVELS];
@@ -47,6 +53,15 @@ typedef struct match_model {
 /* Reasonable starting values (and the model used when there is too little
  * data to learn from). */
 void model_init(match_model *m);
+
+/* Set the thresholds for linking within a population of n records: the
+ * defaults up to MODEL_SCALE_BASE records, raised by log2(n / base) above.
+ * Why: true pairs grow like n (a few records per person) while pairs of
+ * strangers grow like n^2, so the prior odds that a pair is one person
+ * fall like 1/n; the score (a log2 likelihood ratio against random pairs)
+ * must rise by log2 of that factor for the same confidence. Ten times the
+ * records: +3.3. */
+void model_scale_thresholds(match_model *m, size_t n);
 
 /* log2(m/u) of a level; 0 for level 0 (n/a). */
 double model_weight(const match_model *m, match_field f, int level);
@@ -74,6 +89,17 @@ void model_estimate_u(match_model *m, const match_record *recs, size_t n,
  * 1e-6. Returns the number of iterations. */
 int model_em(match_model *m, const uint64_t *pattern_counts, int max_iter);
 
+/* EM of one training session (Splink-style): candidate pairs blocked on
+ * some fields, whose levels on those fields say nothing (they agree by
+ * construction, for matches and non-matches alike). Only the fields with
+ * learn[f] != 0 enter the likelihood; their m and the session's share of
+ * matches (*prior, may be NULL) are learned, u is kept fixed (the sampled
+ * u: outside the blocking fields, the non-matches of a session are like
+ * random pairs). m of the other fields is left as it is. Returns the
+ * number of iterations. */
+int model_em_session(match_model *m, const uint64_t *pattern_counts,
+                     const int learn[MF_COUNT], int max_iter, double *prior);
+
 /* ---- Term frequencies ------------------------------------------------- */
 
 typedef struct match_tf match_tf;
@@ -86,7 +112,10 @@ void tf_free(match_tf *tf);
 /* Adjustment to add to the score of an agreeing pair: log2(u / frequency
  * of the shared value) for an exact birth name and an equal first
  * forename, clamped to [-6, +4] (a rare value is strong but not
- * decisive). 0 when the levels do not agree exactly. */
+ * decisive). A forename's frequency is taken among the records born in
+ * the same decade as a when the pair's birth dates agree (exact, swapped,
+ * one digit, same year): fashions make a forename common in one era.
+ * 0 when the levels do not agree exactly. */
 double tf_adjust(const match_tf *tf, const match_model *m, const match_record *a,
                  const match_cmp *c);
 

@@ -293,7 +293,12 @@ int match_compare_dates(const match_record *a, const match_record *b)
 void match_compare(const match_record *a, const match_record *b, match_cmp *out)
 {
     out->level[MF_NAME] = (unsigned char)compare_birth_names(a, b);
-    if (a->used_name[0] == '\0' || b->used_name[0] == '\0')
+    /* A used name that only repeats the record's own birth name (some
+     * establishments copy it) is no evidence of its own: comparing it would
+     * count the birth name twice. */
+    if (a->used_name[0] == '\0' || b->used_name[0] == '\0'
+        || strcmp(a->used_core, a->birth_core) == 0
+        || strcmp(b->used_core, b->birth_core) == 0)
         out->level[MF_USED] = USED_NA;
     else
         out->level[MF_USED] = (strcmp(a->used_core, b->used_core) == 0

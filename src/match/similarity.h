@@ -63,7 +63,8 @@ const char *match_level_name(match_field f, int level);
  *    Jaro-Winkler >= 0.94), SWAP (a birth name equals or is close to the
  *    other's used name: a married name given as birth name), PHON (same
  *    phonetic code, or Jaro-Winkler >= 0.88), DIFF;
- *  - USED: EQ (equal or close), DIFF;
+ *  - USED: EQ (equal or close), DIFF; n/a when either used name only
+ *    repeats its record's birth name (a copy is no evidence of its own);
  *  - FIRST: EXACT (same list, hyphen or space alike), FIRST (same first
  *    forename, the others differ or are missing), PARTIAL (a forename of
  *    one is in the other's list, in another order, or as part of a

@@ -93,6 +93,11 @@ int store_checkpoint(store *st, long *left, socle_err *err);
  * the cue for a background checkpoint. */
 long store_journal_pages(const store *st);
 
+/* The page cache of this handle, in MiB (default 32): a bulk load that
+ * inserts into large indexes in random order (blocking keys) gives itself
+ * more, so that its pages are not written and read again. */
+int store_cache_size(store *st, int mib, socle_err *err);
+
 /* ---- Settings --------------------------------------------------------- */
 
 int store_meta_get(store *st, const char *key, char *out, size_t n, socle_err *err);

@@ -117,6 +117,37 @@ Test(match_linker, different_usable_ins_never_auto)
     cr_expect_eq(r, RULE_INS_DIFFERENT);
 }
 
+/* Same forenames, birth date, sex and place but two unrelated birth
+ * names: strong on the score, yet only a human may link them (strangers
+ * or a married name given as birth name). Not a conflict, and an equal
+ * INS still links; a married name found as the other's used name is a
+ * swap, not a difference. */
+Test(match_linker, different_birth_names_go_to_review)
+{
+    match_model m;
+    model_init(&m);
+    match_record a = rec("Dupont", "", "Marie Claire", "1980-03-12", "F", "");
+    match_record b = rec("Lefebvre", "", "Marie Claire", "1980-03-12", "F", "");
+    match_cmp c;
+    match_compare(&a, &b, &c);
+    cr_assert_eq(c.level[MF_NAME], NAME_DIFF);
+    cr_assert_geq(model_score(&m, &c), m.upper, "the score alone would link");
+    cr_expect_eq(linker_conflict(&a, &b, &c), RULE_NONE);
+    link_rule r;
+    cr_expect_eq(decide(&m, &a, &b, &r), MATCH_REVIEW);
+    cr_expect_eq(r, RULE_BIRTH_NAMES_DIFFER);
+    cr_expect_str_eq(link_rule_name(r), "birth names differ");
+    const char *ins = nir("2800375056123");
+    a = rec("Dupont", "", "Marie Claire", "1980-03-12", "F", ins);
+    b = rec("Lefebvre", "", "Marie Claire", "1980-03-12", "F", ins);
+    cr_expect_eq(decide(&m, &a, &b, &r), MATCH_AUTO);
+    cr_expect_eq(r, RULE_INS_EQUAL);
+    a = rec("Dupont", "Lefebvre", "Marie Claire", "1980-03-12", "F", "");
+    b = rec("Lefebvre", "", "Marie Claire", "1980-03-12", "F", "");
+    cr_expect_eq(decide(&m, &a, &b, &r), MATCH_AUTO);
+    cr_expect_eq(r, RULE_NONE);
+}
+
 /* A-B and B-C are both strong, but A and C are twins: no chain. */
 Test(match_linker, clusters_do_not_chain_twins)
 {
@@ -142,6 +173,76 @@ Test(match_linker, clusters_do_not_chain_twins)
     for (size_t i = 1; i < res.n_review; i++)
         cr_expect_geq(res.review[i - 1].score, res.review[i].score);
     linker_result_free(&res);
+}
+
+static match_record rec_at(const char *birth, const char *first, const char *date,
+                           const char *sex, const char *place)
+{
+    match_record r;
+    match_input in = {birth, "", first, date, sex, place, ""};
+    cr_assert_eq(match_normalize(&in, &r), 0);
+    return r;
+}
+
+/* A population where many strangers share a family name and a forename
+ * (the name + forename pass pairs them all): learning must still see that
+ * a different birth date means another person, and link the true pairs
+ * without fusing the strangers. One EM over all candidates learned
+ * "same name" as "same person" here. */
+Test(match_linker, learning_is_not_fooled_by_shared_names)
+{
+    static const char *names[] = {"Martin", "Bernard", "Thomas", "Petit", "Robert",
+                                  "Richard", "Durand", "Dubois", "Moreau", "Laurent",
+                                  "Simon", "Michel", "Lefebvre", "Leroy", "Roux",
+                                  "David", "Bertrand", "Morel", "Fournier", "Girard"};
+    static const char *firsts[] = {"Jean", "Pierre", "Michel", "Alain", "Philippe",
+                                   "Nicolas", "Marie", "Nathalie", "Isabelle", "Sylvie"};
+    enum { PERSONS = 2500 };
+    match_record *recs = calloc(2 * PERSONS, sizeof *recs);
+    uint32_t *person = calloc(2 * PERSONS, sizeof *person);
+    cr_assert(recs != NULL && person != NULL);
+    size_t n = 0, true_pairs = 0;
+    uint64_t s = 99;
+    for (uint32_t p = 0; p < PERSONS; p++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint64_t r = s >> 20;
+        int fi = (int)(r % 10);
+        const char *name = names[(r / 10) % 20];
+        char date[16], first[32], place[8];
+        snprintf(date, sizeof date, "%04d-%02d-%02d", 1950 + (int)(r / 200 % 30),
+                 1 + (int)(r / 6000 % 12), 1 + (int)(r / 72000 % 28));
+        snprintf(first, sizeof first, "%s %s", firsts[fi], firsts[(fi + 3) % 10]);
+        snprintf(place, sizeof place, "35%03d", (int)(r / 2016000 % 60));
+        const char *sex = fi < 6 ? "M" : "F";
+        person[n] = p;
+        recs[n++] = rec_at(name, first, date, sex, place);
+        if (r / 120960000 % 2 == 0) {  /* a second record, second forename dropped */
+            person[n] = p;
+            recs[n++] = rec_at(name, firsts[fi], date, sex, place);
+            true_pairs++;
+        }
+    }
+    cr_assert_geq(n, LINKER_MIN_LEARN);
+    linker_opts o = {.threads = 2};
+    linker_result res;
+    socle_err err = {0};
+    cr_assert_eq(linker_run(recs, n, &o, &res, &err), 0, "%s", err.msg);
+    cr_expect_lt(model_weight(&res.model, MF_DATE, DATE_DIFF), -4.0, "date weight %f",
+                 model_weight(&res.model, MF_DATE, DATE_DIFF));
+    cr_expect_gt(model_weight(&res.model, MF_DATE, DATE_EXACT), 5.0);
+    size_t linked = 0, wrong = 0;
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a + 1; b < n; b++)
+            if (res.cluster[a] == res.cluster[b]) {
+                linked++;
+                wrong += person[a] != person[b];
+            }
+    cr_expect_eq(wrong, 0, "%zu strangers linked", wrong);
+    cr_expect_geq(linked - wrong, true_pairs * 95 / 100, "%zu of %zu true pairs",
+                  linked - wrong, true_pairs);
+    linker_result_free(&res);
+    free(recs);
+    free(person);
 }
 
 Test(match_linker, empty_input)

@@ -77,6 +77,50 @@ Test(match_model, em_recovers_m_and_prior)
     free(counts);
 }
 
+/* A training session: pairs blocked on the birth name (it agrees for all
+ * of them, matches or not). EM must learn m of the other fields and the
+ * session's share of matches from the sampled u, and leave the birth
+ * name's m alone (its agreement says nothing in this session). */
+Test(match_model, em_session_learns_the_free_fields_only)
+{
+    uint64_t *counts = calloc(MODEL_PATTERNS, sizeof *counts);
+    cr_assert_not_null(counts);
+    uint64_t s = 7;
+    size_t matches = 0, total = 200000;
+    for (size_t i = 0; i < total; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        int is_match = (s >> 33) % 20 == 0;  /* 5 % */
+        matches += is_match;
+        int lv[MF_COUNT];
+        for (int f = 0; f < MF_COUNT; f++) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            double r = (double)(s >> 11) / 9007199254740992.0;
+            int agree = f == MF_NAME ? 1 : is_match ? r < 0.9 : r < 0.02;
+            lv[f] = agree ? 1 : match_levels((match_field)f) - 1;
+        }
+        match_cmp c = vec(lv[0], lv[1], lv[2], lv[3], lv[4], lv[5], lv[6]);
+        counts[model_pattern(&c)]++;
+    }
+    match_model m;
+    model_init(&m);
+    for (int f = 0; f < MF_COUNT; f++) {
+        int last = match_levels((match_field)f) - 1;
+        for (int l = 1; l <= last; l++)
+            m.u[f][l] = l == 1 ? 0.02 : l == last ? 0.98 : 1e-9;
+    }
+    double name_m = m.m[MF_NAME][NAME_EXACT], u_date = m.u[MF_DATE][DATE_EXACT];
+    int learn[MF_COUNT] = {0, 1, 1, 1, 1, 1, 1};
+    double prior = 0;
+    int it = model_em_session(&m, counts, learn, 200, &prior);
+    cr_expect_gt(it, 0);
+    cr_expect(fabs(prior - (double)matches / (double)total) < 0.01, "prior %f", prior);
+    cr_expect(fabs(m.m[MF_DATE][DATE_EXACT] - 0.9) < 0.02, "m %f", m.m[MF_DATE][DATE_EXACT]);
+    cr_expect(fabs(m.m[MF_INS][INS_EQ] - 0.9) < 0.02, "m %f", m.m[MF_INS][INS_EQ]);
+    cr_expect_eq(m.m[MF_NAME][NAME_EXACT], name_m, "a blocked field's m moved");
+    cr_expect_eq(m.u[MF_DATE][DATE_EXACT], u_date, "u must stay fixed");
+    free(counts);
+}
+
 static match_record rec(const char *birth, const char *first)
 {
     match_record r;
@@ -105,6 +149,48 @@ Test(match_model, term_frequency_favours_rare_names)
     c.level[MF_NAME] = NAME_CLOSE;
     cr_expect_eq(tf_adjust(tf, &m, &recs[98], &c), 0);
     tf_free(tf);
+}
+
+/* A forename common in its era but rare overall weighs less between two
+ * records born the same year than between records of other eras. */
+Test(match_model, forename_frequency_by_era)
+{
+    enum { N = 1000 };
+    match_record *recs = calloc(N, sizeof *recs);
+    cr_assert_not_null(recs);
+    static const char *others[] = {"Lea", "Emma", "Chloe", "Manon", "Ines", "Jade"};
+    for (int i = 0; i < N; i++) {
+        match_input in = {"Martin", "", i < 60 ? "Nathalie" : others[i % 6],
+                          i < 120 ? "1970-05-06" : "2005-05-06", "F", "", ""};
+        cr_assert_eq(match_normalize(&in, &recs[i]), 0);
+    }
+    match_tf *tf = tf_new(recs, N);
+    cr_assert_not_null(tf);
+    match_model m;
+    model_init(&m);
+    m.u[MF_FIRST][FIRST_EXACT] = 0.01;
+    match_cmp same_era = vec(NAME_NA, USED_NA, FIRST_EXACT, DATE_EXACT, SEX_NA, PLACE_NA, INS_NA);
+    match_cmp other = vec(NAME_NA, USED_NA, FIRST_EXACT, DATE_DIFF, SEX_NA, PLACE_NA, INS_NA);
+    double era = tf_adjust(tf, &m, &recs[0], &same_era);
+    double overall = tf_adjust(tf, &m, &recs[0], &other);
+    /* 60 of 120 in 1970-1979, 60 of 1000 overall. */
+    cr_expect(fabs(era - log2(0.01 / 0.5)) < 1e-9, "era %f", era);
+    cr_expect(fabs(overall - log2(0.01 / 0.06)) < 1e-9, "overall %f", overall);
+    tf_free(tf);
+    free(recs);
+}
+
+Test(match_model, thresholds_scale_with_the_population)
+{
+    match_model m;
+    model_init(&m);
+    model_scale_thresholds(&m, 5000);
+    cr_expect_eq(m.upper, MODEL_DEFAULT_UPPER);
+    cr_expect_eq(m.lower, MODEL_DEFAULT_LOWER);
+    model_scale_thresholds(&m, 10 * (size_t)MODEL_SCALE_BASE);
+    cr_expect(fabs(m.upper - (MODEL_DEFAULT_UPPER + log2(10.0))) < 1e-9, "%f", m.upper);
+    cr_expect(fabs(m.lower - (MODEL_DEFAULT_LOWER + log2(10.0))) < 1e-9, "%f", m.lower);
+    cr_expect_lt(m.lower, m.upper);
 }
 
 Test(match_model, json_round_trip_and_errors)

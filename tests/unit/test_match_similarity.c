@@ -69,6 +69,33 @@ Test(match_similarity, birth_names)
     cr_expect_eq(c.level[MF_NAME], NAME_DIFF);
 }
 
+/* A used name that repeats the record's own birth name (a copy some
+ * establishments make) is not compared: it would count the birth name
+ * twice. A real used name (a married name) is. */
+Test(match_similarity, copied_used_name_is_not_compared)
+{
+    match_record a = rec("Dupont", "Dupont", "Jean", "1980-01-02", "M", "");
+    match_record b = rec("Dupont", "DUPONT", "Jean", "1980-01-02", "M", "");
+    match_cmp c;
+    match_compare(&a, &b, &c);
+    cr_expect_eq(c.level[MF_NAME], NAME_EXACT);
+    cr_expect_eq(c.level[MF_USED], USED_NA);
+    b = rec("Dupont", "", "Jean", "1980-01-02", "M", "");
+    match_compare(&a, &b, &c);
+    cr_expect_eq(c.level[MF_USED], USED_NA);
+    a = rec("Martin", "Lefebvre", "Marie", "1980-01-02", "F", "");
+    b = rec("Martin", "Lefebvre", "Marie", "1980-01-02", "F", "");
+    match_compare(&a, &b, &c);
+    cr_expect_eq(c.level[MF_USED], USED_EQ);
+    b = rec("Martin", "Garnier", "Marie", "1980-01-02", "F", "");
+    match_compare(&a, &b, &c);
+    cr_expect_eq(c.level[MF_USED], USED_DIFF);
+    /* One side a copy: nothing to compare. */
+    b = rec("Martin", "Martin", "Marie", "1980-01-02", "F", "");
+    match_compare(&a, &b, &c);
+    cr_expect_eq(c.level[MF_USED], USED_NA);
+}
+
 Test(match_similarity, forename_lists)
 {
     match_cmp c;

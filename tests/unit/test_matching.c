@@ -236,7 +236,7 @@ Test(matching, not_the_same_is_never_proposed_again)
 
     /* The second record changes, the matching runs again: no new task. */
     identity_traits changed = hurried(claire());
-    strcpy(changed.birth_place, "69381");
+    strcpy(changed.forenames, "CAMILLE ANNE");
     identity_input in = input(OID_B, "IPP-B-12", changed);
     identity_result res = upsert_ok(&in);
     cr_assert_eq(res.matched, 1);
@@ -258,8 +258,9 @@ Test(matching, later_keeps_the_task_after_the_open_ones)
     create(OID_B, "IPP-B-13", hurried(claire()));
     review_task first = decide_ok(only_open_task().id, VERDICT_LATER, NULL);
     cr_assert_eq(first.status, REVIEW_LATER);
+    /* A second open task: two IPPs of one establishment for one man. */
     create(OID_A, "IPP-A-14", traits_m());
-    create(OID_B, "IPP-B-14", hurried(traits_m()));
+    create(OID_A, "IPP-A-16", traits_m());
     review_page p = list_tasks(0, NULL);
     cr_assert_eq(p.n, 2);
     cr_assert_eq(p.items[0].status, REVIEW_OPEN);
@@ -295,7 +296,7 @@ Test(matching, same_merges_then_unmerge_restores_each_identity)
 
     /* Merged again (a repeated merge), by another decision. */
     identity_traits changed = hurried(claire());
-    strcpy(changed.birth_place, "69381");
+    strcpy(changed.forenames, "CAMILLE ANNE");
     identity_input in = input(OID_B, "IPP-B-15", changed);
     identity_result res = upsert_ok(&in);
     cr_assert_eq(res.reviews_opened, 1, "a merged pair may be proposed again once undone");

@@ -6,6 +6,17 @@
 
 #include <string.h>
 
+#include <stdio.h>
+
+int store_cache_size(store *st, int mib, socle_err *err)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", mib > 0 ? mib * 1024 : 32768);
+    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return sq_fail(st, err, "set the page cache size");
+    return 0;
+}
+
 /* ---- Blocking keys ---------------------------------------------------- */
 
 int store_match_keys_set(store *st, int64_t local_id, const uint64_t *keys, size_t n,
