@@ -310,6 +310,9 @@ int identity_upsert_in_tx(struct store *st, const socle_actor *actor, const iden
         return into ? err_set(err, SOCLE_ERULE, "this IPP was merged into local identity %"
                               PRId64 ": send the surviving IPP", into) : -1;
 
+    if (found && in->create_only)
+        return err_set(err, SOCLE_ECONFLICT, "this IPP already designates a local identity "
+                       "in the domain");
     if (!found && in->update_only)
         return err_set(err, SOCLE_ENOTFOUND, "no local identity with this IPP in the domain");
     if (!found) {

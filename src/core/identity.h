@@ -55,6 +55,9 @@ typedef struct identity_input {
      * (join_ght_id), or gets a new one without matching (no_matching). */
     int64_t join_ght_id;
     int no_matching;
+    /* Refuse (SOCLE_ECONFLICT) instead of updating when the IPP is known:
+     * for a creation that must not touch an existing identity (FHIR create). */
+    int create_only;
 } identity_input;
 
 typedef enum identity_outcome {
@@ -147,6 +150,11 @@ int identity_remove_ins(struct store *st, const socle_actor *actor, int64_t loca
 int identity_merge(struct store *st, const socle_actor *actor, int64_t survivor_id,
                    int64_t absorbed_id, const char *reason, int64_t *merge_id,
                    socle_err *err);
+
+/* The merge (not undone) that absorbed GHT identity absorbed_id, the latest
+ * one: 1 with *merge_id, 0 none, -1 error. Not audited (no patient data). */
+int identity_merge_find(struct store *st, int64_t absorbed_id, int64_t *merge_id,
+                        socle_err *err);
 
 /* Undo a merge: the links it moved go back to the absorbed identity, which
  * becomes active again. Refused (SOCLE_ERULE) when the merge was undone

@@ -307,6 +307,12 @@ int identity_unmerge(struct store *st, const socle_actor *actor, int64_t merge_i
     return 0;
 }
 
+int identity_merge_find(struct store *st, int64_t absorbed_id, int64_t *merge_id,
+                        socle_err *err)
+{
+    return store_merge_of_absorbed(st, absorbed_id, merge_id, err);
+}
+
 /* ---- Relink ----------------------------------------------------------- */
 
 int identity_relink_in_tx(struct store *st, const socle_actor *actor, int64_t local_id,

@@ -349,21 +349,13 @@ void identity_patient_free(identity_patient *p)
     hit_free(&p->survivor_hit);
 }
 
-int identity_patient_read_in_tx(struct store *st, const socle_actor *actor, int64_t ght_id,
-                                identity_patient *p, socle_err *err)
+int identity_patient_load_in_tx(struct store *st, int64_t ght_id, identity_patient *p,
+                                socle_err *err)
 {
     memset(p, 0, sizeof *p);
-    char oid[24];
-    snprintf(oid, sizeof oid, "%" PRId64, ght_id);
     int found = ght_id > 0 ? store_ght_get(st, ght_id, &p->ght, err) : 0;
-    if (found < 0)
-        return -1;
-    if (!found) {
-        if (audit_log(st, actor, "identity.read", "ght_identity", oid, "not-found", NULL,
-                      err) != 0)
-            return -1;
-        return 0;
-    }
+    if (found <= 0)
+        return found;
     id_domain ght;
     int gfound = store_domain_ght(st, &ght, err);
     if (gfound < 0)
@@ -390,6 +382,31 @@ int identity_patient_read_in_tx(struct store *st, const socle_actor *actor, int6
     if (store_ght_absorbed(st, ght_id, p->replaces, IDENTITY_REPLACES_MAX, &p->n_replaces,
                            err) != 0)
         return -1;
+    patient_version v;
+    found = store_patient_version_last(st, ght_id, &v, err);
+    if (found < 0)
+        return -1;
+    if (found) {
+        p->version = v.version;
+        str_copy(p->version_at, sizeof p->version_at, v.at);
+    }
+    return 1;
+}
+
+int identity_patient_read_in_tx(struct store *st, const socle_actor *actor, int64_t ght_id,
+                                identity_patient *p, socle_err *err)
+{
+    char oid[24];
+    snprintf(oid, sizeof oid, "%" PRId64, ght_id);
+    int found = identity_patient_load_in_tx(st, ght_id, p, err);
+    if (found < 0)
+        return -1;
+    if (!found) {
+        if (audit_log(st, actor, "identity.read", "ght_identity", oid, "not-found", NULL,
+                      err) != 0)
+            return -1;
+        return 0;
+    }
     char detail[64];
     snprintf(detail, sizeof detail, "state=%s; locals=%zu",
              p->ght.state == GHT_ACTIVE ? "active" : "merged", p->hit.n_locals);

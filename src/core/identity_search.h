@@ -132,6 +132,10 @@ typedef struct identity_patient {
     size_t n_replaces;
     char ght_oid[SOCLE_OID_MAX];
     char ght_name[SOCLE_LABEL_MAX];
+    /* Its version (core/identity_version.h) and when it was made; 0 and ""
+     * when none is recorded. */
+    int version;
+    char version_at[SOCLE_TS_MAX];
 } identity_patient;
 
 void identity_patient_free(identity_patient *p);
@@ -141,6 +145,11 @@ void identity_patient_free(identity_patient *p);
  * and must be freed whatever the outcome. Inside the caller's transaction. */
 int identity_patient_read_in_tx(struct store *st, const socle_actor *actor, int64_t ght_id,
                                 identity_patient *p, socle_err *err);
+
+/* The same without the audit record: internal to core/ (the versions of
+ * core/identity_version.c are snapshots of it), not for other modules. */
+int identity_patient_load_in_tx(struct store *st, int64_t ght_id, identity_patient *p,
+                                socle_err *err);
 
 /* ---- Cross-reference (PIX) --------------------------------------------- */
 

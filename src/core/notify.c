@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/identity_version.h"
 #include "core/snapshot.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -218,6 +219,12 @@ static int emit_update(struct store *st, const sub_list *subs, int64_t ght_id,
 int identity_notify_in_tx(struct store *st, notify_kind kind, int64_t ght_id,
                           int64_t other_ght_id, const char *reason, socle_err *err)
 {
+    /* Every change of a patient's view comes here: its new version too. */
+    if (identity_version_record_in_tx(st, ght_id, err) != 0
+        || (other_ght_id != 0 && other_ght_id != ght_id
+            && identity_version_record_in_tx(st, other_ght_id, err) != 0))
+        return -1;
+
     sub_list subs = { 0 };
     if (store_subscriber_foreach(st, 1, collect_sub, &subs, err) != 0) {
         free(subs.items);

@@ -58,11 +58,12 @@ typedef enum notify_kind {
     NOTIFY_UNMERGED
 } notify_kind;
 
-/* Write the outbox rows of one change, inside the caller's open
- * transaction (on failure the caller rolls back). other_ght_id is 0 but
+/* Record the new version of ght_id (and of other_ght_id when not 0: see
+ * core/identity_version.h), then write the outbox rows of one change,
+ * inside the caller's open transaction (on failure the caller rolls back). other_ght_id is 0 but
  * for NOTIFY_MERGED (the absorbed) and NOTIFY_UNMERGED (the former
  * survivor). reason may be NULL. Nothing is written when no subscriber
- * wants it. */
+ * wants it (the versions are written all the same). */
 int identity_notify_in_tx(struct store *st, notify_kind kind, int64_t ght_id,
                           int64_t other_ght_id, const char *reason, socle_err *err);
 

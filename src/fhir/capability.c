@@ -15,13 +15,28 @@ static json_t *param(const char *name, const char *type)
 
 json_t *fhir_capability(const char *base_url)
 {
+    /* Versions: vread and history of each Patient; update needs If-Match;
+     * no delete (405), so never 410. */
     json_t *patient = json_pack(
-        "{s:s, s:s, s:[{s:s}, {s:s}], s:[o, o, o, o, o, o, o, o]}",
+        "{s:s, s:s, s:[{s:s}, {s:s}, {s:s}, {s:s}, {s:s}, {s:s}], s:s, s:b, s:b, s:b, s:b,"
+        " s:s, s:[o, o, o, o, o, o, o, o]}",
         "type", "Patient", "profile", FHIR_PROFILE_PATIENT,
-        "interaction", "code", "read", "code", "search-type",
+        "interaction", "code", "read", "code", "vread", "code", "history-instance",
+        "code", "search-type", "code", "create", "code", "update",
+        "versioning", "versioned-update", "readHistory", 1, "updateCreate", 0,
+        "conditionalCreate", 1, "conditionalUpdate", 0, "conditionalDelete", "not-supported",
         "searchParam", param("_id", "token"), param("identifier", "token"),
         param("family", "string"), param("given", "string"), param("birthdate", "date"),
         param("gender", "token"), param("active", "token"), param("_count", "number"));
+    json_object_set_new(patient, "operation", json_pack(
+        "[{s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s}, {s:s, s:s}]",
+        "name", "merge", "definition", "http://hl7.org/fhir/OperationDefinition/Patient-merge",
+        "name", "unmerge", "definition", "urn:socle:OperationDefinition/Patient-unmerge",
+        "documentation", "Parameters source-patient (or source-patient-identifier): the "
+        "Patient merged away; the latest merge that absorbed it is undone",
+        "name", "ihe-pix", "definition",
+        "https://profiles.ihe.net/ITI/PIXm/OperationDefinition/IHE.PIXm.pix",
+        "name", "match", "definition", "http://hl7.org/fhir/OperationDefinition/Patient-match"));
     json_t *encounter = json_pack(
         "{s:s, s:s, s:[{s:s}, {s:s}], s:[s], s:[o, o, o, o, o]}",
         "type", "Encounter", "profile", FHIR_PROFILE_ENCOUNTER,

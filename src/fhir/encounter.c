@@ -102,6 +102,14 @@ json_t *fhir_encounter_from_stay(const stay_view *v)
         "identifier", "type", "coding", "system", CS_ID_TYPE, "code", "VN", "system", sys,
         "value", s->nda, "status", stay_status_code(s->status), "class",
         encounter_class(s->stay_class));
+    if (s->version > 0) {
+        char ver[16];
+        snprintf(ver, sizeof ver, "%d", s->version);
+        json_t *meta = json_object_get(e, "meta");
+        json_object_set_new(meta, "versionId", json_string(ver));
+        if (s->updated_at[0] != '\0')
+            json_object_set_new(meta, "lastUpdated", json_string(s->updated_at));
+    }
     if (v->ght_id > 0)
         json_object_set_new(e, "subject", json_pack("{s:s}", "reference", subject));
     json_t *p = period(s->admit_at, s->discharge_at);

@@ -21,6 +21,7 @@
 #include "fhir/fhir_search.h"
 #include "fhir/patient.h"
 #include "http/ratelimit.h"
+#include "fhir/patient_ops.h"
 #include "http/rights.h"
 #include "server_context.h"
 #include "store/store.h"
@@ -28,13 +29,24 @@
 #include "util/log.h"
 
 enum { H_METADATA, H_PATIENT_READ, H_PATIENT_SEARCH, H_ENCOUNTER_READ, H_ENCOUNTER_SEARCH,
-       H_DIRECTORY };   /* H_DIRECTORY + fhir_dir_type * 2 + (0 search, 1 read) */
+       H_PATIENT_VREAD, H_PATIENT_HISTORY, H_PATIENT_CREATE, H_PATIENT_UPDATE,
+       H_PATIENT_MERGE, H_PATIENT_UNMERGE, H_PATIENT_PIX, H_PATIENT_MATCH,
+       H_DIRECTORY };   /* last: H_DIRECTORY + fhir_dir_type * 2 + (0 search, 1 read) */
 #define H_DIR(type, read) (H_DIRECTORY + (int)(type) * 2 + (read))
 
+/* The operations come before Patient/{} (the first match wins). */
 static const http_route routes[] = {
     { "GET", "/fhir/metadata", H_METADATA },
+    { "POST", "/fhir/Patient/$merge", H_PATIENT_MERGE },
+    { "POST", "/fhir/Patient/$unmerge", H_PATIENT_UNMERGE },
+    { "POST", "/fhir/Patient/$match", H_PATIENT_MATCH },
+    { "GET", "/fhir/Patient/$ihe-pix", H_PATIENT_PIX },
     { "GET", "/fhir/Patient", H_PATIENT_SEARCH },
+    { "POST", "/fhir/Patient", H_PATIENT_CREATE },
     { "GET", "/fhir/Patient/{}", H_PATIENT_READ },
+    { "PUT", "/fhir/Patient/{}", H_PATIENT_UPDATE },
+    { "GET", "/fhir/Patient/{}/_history", H_PATIENT_HISTORY },
+    { "GET", "/fhir/Patient/{}/_history/{}", H_PATIENT_VREAD },
     { "GET", "/fhir/Encounter", H_ENCOUNTER_SEARCH },
     { "GET", "/fhir/Encounter/{}", H_ENCOUNTER_READ },
     { "GET", "/fhir/Organization", H_DIR(FHIR_DIR_ORGANIZATION, 0) },
@@ -154,6 +166,10 @@ static int patient_read(store *st, fhir_unit *u, const access_scope *sc)
         }
     }
     answer(u->resp, 200, fhir_patient_from_read(&p));
+    if (p.version > 0) {
+        fhir_call vc = { .resp = u->resp };
+        fhir_call_version_headers(&vc, p.version, p.version_at);
+    }
     identity_patient_free(&p);
     return store_commit(st, &u->err);
 }
@@ -239,6 +255,10 @@ static int encounter_read(store *st, fhir_unit *u, const access_scope *sc)
         }
     }
     answer(u->resp, 200, fhir_encounter_from_stay(&v));
+    if (v.stay.version > 0) {
+        fhir_call vc = { .resp = u->resp };
+        fhir_call_version_headers(&vc, v.stay.version, v.stay.updated_at);
+    }
     stay_view_free(&v);
     return store_commit(st, &u->err);
 }
@@ -366,8 +386,21 @@ static void run_unit(store *st, void *arg)
         access_scope sc;
         rc = access_scope_resolve(st, (const char (*)[SOCLE_FINESS_MAX])u->claims->ej,
                                   u->claims->ej_count, &sc, &u->err);
+        fhir_call call = { .req = u->req, .id = u->m->captures[0],
+                           .arg = u->m->n_captures > 1 ? u->m->captures[1] : NULL,
+                           .actor = &u->actor, .break_glass = u->break_glass,
+                           .scoped = sc.scoped, .doms = sc.doms, .n_doms = sc.n,
+                           .resp = u->resp, .err = &u->err };
         if (rc == 0) {
             switch (u->m->handler) {
+            case H_PATIENT_VREAD:    rc = fhir_patient_vread(st, &call); break;
+            case H_PATIENT_HISTORY:  rc = fhir_patient_history(st, &call); break;
+            case H_PATIENT_CREATE:   rc = fhir_patient_create(st, &call); break;
+            case H_PATIENT_UPDATE:   rc = fhir_patient_update(st, &call); break;
+            case H_PATIENT_MERGE:    rc = fhir_patient_merge(st, &call); break;
+            case H_PATIENT_UNMERGE:  rc = fhir_patient_unmerge(st, &call); break;
+            case H_PATIENT_PIX:      rc = fhir_patient_pix(st, &call); break;
+            case H_PATIENT_MATCH:    rc = fhir_patient_match(st, &call); break;
             case H_PATIENT_READ:     rc = patient_read(st, u, &sc); break;
             case H_PATIENT_SEARCH:   rc = patient_search(st, u, &sc); break;
             case H_ENCOUNTER_READ:   rc = encounter_read(st, u, &sc); break;
@@ -441,6 +474,12 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
         fail(resp, 406, "not-supported", "only JSON is served (_format=json)", NULL);
         return;
     }
+    if (req->body != NULL && req->content_type != NULL
+        && strncmp(req->content_type, "application/fhir+json", 21) != 0
+        && strncmp(req->content_type, "application/json", 16) != 0) {
+        fail(resp, 415, "not-supported", "the body must be application/fhir+json", NULL);
+        return;
+    }
     if (req->too_many_params) {
         fail(resp, 400, "too-costly", "too many parameters", NULL);
         return;
@@ -487,11 +526,21 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
         return;
     }
 
-    http_right right = m.handler == H_PATIENT_READ || m.handler == H_PATIENT_SEARCH
-                     ? RIGHT_PATIENT_READ
-                     : m.handler >= H_DIRECTORY
-                     ? fhir_directory_right((fhir_dir_type)((m.handler - H_DIRECTORY) / 2))
-                     : RIGHT_ENCOUNTER_READ;
+    http_right right;
+    switch (m.handler) {
+    case H_ENCOUNTER_READ:
+    case H_ENCOUNTER_SEARCH: right = RIGHT_ENCOUNTER_READ; break;
+    case H_PATIENT_CREATE:
+    case H_PATIENT_UPDATE:   right = RIGHT_PATIENT_WRITE; break;
+    case H_PATIENT_MERGE:
+    case H_PATIENT_MATCH:    right = RIGHT_IDENTITY_MERGE; break;
+    case H_PATIENT_UNMERGE:  right = RIGHT_IDENTITY_UNMERGE; break;
+    default:
+        right = m.handler >= H_DIRECTORY
+              ? fhir_directory_right((fhir_dir_type)((m.handler - H_DIRECTORY) / 2))
+              : RIGHT_PATIENT_READ;
+        break;
+    }
     if (!rights_allowed(claims.role, right)) {
         char msg[128];
         snprintf(msg, sizeof msg, "role %s lacks the right %s", actor.role, right_name(right));

@@ -169,5 +169,12 @@ json_t *fhir_patient_from_read(const identity_patient *p)
         json_object_set_new(out, "link", links);
     else
         json_decref(links);
+    if (p->version > 0) {
+        char v[16];
+        snprintf(v, sizeof v, "%d", p->version);
+        json_t *meta = json_object_get(out, "meta");
+        json_object_set_new(meta, "versionId", json_string(v));
+        json_object_set_new(meta, "lastUpdated", json_string(p->version_at));
+    }
     return out;
 }

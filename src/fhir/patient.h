@@ -19,7 +19,8 @@ json_t *fhir_patient_from_hit(const identity_hit *h, const char *ght_oid);
 
 /* A patient as read: active, or merged away (active false, link
  * replaced-by its survivor, its GHT id as an old identifier); with a
- * replaces link for each identity merged into it. New reference. */
+ * replaces link for each identity merged into it, and meta.versionId /
+ * lastUpdated when p->version is set. New reference. */
 json_t *fhir_patient_from_read(const identity_patient *p);
 
 #endif

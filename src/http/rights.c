@@ -2,8 +2,10 @@
  * rights.c - the table of rights (rights.h).
  *
  * Least privilege: admin runs the platform (structures, accounts, audit)
- * and reads no patient data; dpo reads the audit trail only; flux is an
- * interface account that reads and writes but never breaks the glass.
+ * and reads no patient data, but may write identities and merge them (the
+ * answer is the identity it wrote); dpo reads the audit trail only; flux
+ * is an interface account that reads and writes but never breaks the
+ * glass.
  */
 #include "http/rights.h"
 
@@ -14,8 +16,8 @@ static const unsigned char table[RIGHT_COUNT][ROLE_COUNT] = {
     [RIGHT_PATIENT_READ]   = { 0, 1, 1, 1, 1, 0 },
     [RIGHT_ENCOUNTER_READ] = { 0, 1, 1, 1, 1, 0 },
     [RIGHT_BREAK_GLASS]    = { 0, 1, 1, 1, 0, 0 },
-    [RIGHT_PATIENT_WRITE]  = { 0, 1, 1, 0, 1, 0 },
-    [RIGHT_IDENTITY_MERGE] = { 0, 1, 0, 0, 0, 0 },
+    [RIGHT_PATIENT_WRITE]  = { 1, 1, 1, 0, 1, 0 },
+    [RIGHT_IDENTITY_MERGE] = { 1, 1, 0, 0, 0, 0 },
     [RIGHT_AUDIT_READ]     = { 1, 0, 0, 0, 0, 1 },
     [RIGHT_IDENTITY_UNMERGE] = { 0, 1, 0, 0, 0, 0 },
     [RIGHT_REVIEW]         = { 0, 1, 0, 0, 0, 0 },

@@ -14,8 +14,8 @@ typedef enum http_right {
     RIGHT_PATIENT_READ = 0,   /* Patient read and search */
     RIGHT_ENCOUNTER_READ,     /* Encounter read and search */
     RIGHT_BREAK_GLASS,        /* read outside the token's establishments, audited */
-    RIGHT_PATIENT_WRITE,      /* create/update (not exposed yet) */
-    RIGHT_IDENTITY_MERGE,     /* merge/unmerge, $match (not exposed yet) */
+    RIGHT_PATIENT_WRITE,      /* Patient create/update */
+    RIGHT_IDENTITY_MERGE,     /* merge (FHIR Patient/$merge), $match */
     RIGHT_AUDIT_READ,         /* audit trail: AuditEvent, workbench Journal d'accès */
     RIGHT_IDENTITY_UNMERGE,   /* undo a merge (workbench Défusionner) */
     RIGHT_REVIEW,             /* the duplicate review queue and its decisions */

@@ -32,6 +32,8 @@ typedef struct http_request {
     const char *accept;
     const char *cookie;        /* Cookie header */
     const char *content_type;  /* Content-Type header */
+    const char *if_match;      /* If-Match (versioned update) */
+    const char *if_none_exist; /* If-None-Exist (conditional create) */
     const char *body;          /* body_len bytes, NULL when none */
     size_t body_len;
     char base[256];            /* "http://host:port" as the client named us */
@@ -46,12 +48,14 @@ typedef struct http_response {
     /* Pages (web/): a text body instead of JSON, and their own headers. */
     char *text;                /* owned (malloc), text_len bytes; used when set */
     size_t text_len;
-    char location[512];        /* Location header (redirects), "" none */
+    char location[512];        /* Location header (redirects, FHIR 201), "" none */
     char disposition[160];     /* Content-Disposition header (downloads), "" none */
     char set_cookie[2][384];   /* Set-Cookie headers, "" none */
     const char *cache_control; /* static string; NULL: no-store */
     int security_headers;      /* add CSP, X-Frame-Options, nosniff, Referrer-Policy */
     unsigned retry_after;      /* Retry-After header (seconds) for 429 and 503; 0 none */
+    char etag[32];             /* ETag header (FHIR versions), "" none */
+    char last_modified[40];    /* Last-Modified (RFC 1123), "" none */
 } http_response;
 
 /* The first value of a parameter, or NULL. */

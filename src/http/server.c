@@ -201,6 +201,10 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_response *re
         snprintf(s, sizeof s, "%u", resp->retry_after);
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, s);
     }
+    if (resp->etag[0] != '\0')
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, resp->etag);
+    if (resp->last_modified[0] != '\0')
+        MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, resp->last_modified);
     enum MHD_Result ret = MHD_queue_response(c, resp->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -218,6 +222,10 @@ static enum MHD_Result handle_fhir(http_server *h, struct MHD_Connection *c, con
                                                     MHD_HTTP_HEADER_AUTHORIZATION);
     req.break_glass = MHD_lookup_connection_value(c, MHD_HEADER_KIND, FHIR_BREAK_GLASS_HEADER);
     req.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    req.if_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MATCH);
+    req.if_none_exist = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Exist");
     req.body = rs->body.len ? rs->body.data : NULL;
     req.body_len = rs->body.len;
     const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);

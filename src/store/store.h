@@ -194,6 +194,10 @@ int store_link_foreach_local(store *st, int64_t local_id, store_link_cb cb,
 
 int store_merge_insert(store *st, identity_merge_rec *m, socle_err *err);  /* sets id */
 int store_merge_get(store *st, int64_t id, identity_merge_rec *out, socle_err *err);
+/* The latest merge, not undone, that absorbed GHT identity absorbed_id:
+ * 1 (*merge_id set), 0 none, -1 error. */
+int store_merge_of_absorbed(store *st, int64_t absorbed_id, int64_t *merge_id,
+                            socle_err *err);
 int store_merge_mark_undone(store *st, const identity_merge_rec *m, socle_err *err);
 
 /* ---- Merges of local identities (PAM A40) ---------------------------- */
@@ -254,6 +258,33 @@ int store_search_ght(store *st, const store_search_query *q, size_t max, int64_t
  * ght_id), by ascending id: at most max into ids, their number in *n. */
 int store_ght_absorbed(store *st, int64_t ght_id, int64_t *ids, size_t max, size_t *n,
                        socle_err *err);
+
+/* ---- Patient versions (FHIR vread and history) -------------------------- */
+
+/* One version of a GHT identity's view. snapshot is NULL for the version
+ * a pre-existing identity got at migration (not recorded). */
+typedef struct patient_version {
+    int64_t ght_id;
+    int version;                     /* 1, 2, 3... per GHT identity */
+    char at[SOCLE_TS_MAX];
+    const char *snapshot;            /* borrowed (callback) or owned (get) */
+} patient_version;
+
+/* Append the next version of ght_id (the last one + 1, or 1) with its
+ * snapshot (copied); *version receives its number. */
+int store_patient_version_add(store *st, int64_t ght_id, const char *at,
+                              const char *snapshot, int *version, socle_err *err);
+/* The last version of ght_id (snapshot left NULL). 1/0/-1. */
+int store_patient_version_last(store *st, int64_t ght_id, patient_version *out,
+                               socle_err *err);
+/* One version; out->snapshot is a malloc'd copy (or NULL) the caller
+ * frees. 1/0/-1. */
+int store_patient_version_get(store *st, int64_t ght_id, int version, patient_version *out,
+                              socle_err *err);
+typedef int (*store_patient_version_cb)(const patient_version *v, void *ctx);
+/* Versions of ght_id, newest first (callback non-zero stops). */
+int store_patient_version_foreach(store *st, int64_t ght_id, store_patient_version_cb cb,
+                                  void *ctx, socle_err *err);
 
 /* ---- History ---------------------------------------------------------- */
 

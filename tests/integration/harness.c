@@ -610,6 +610,25 @@ int h_http(int port, const char *method, const char *path, h_response *resp,
 int h_http_ex(int port, const char *method, const char *path, const char *headers,
               h_response *resp, char *why, size_t why_len)
 {
+    return h_http_body(port, method, path, headers, NULL, resp, why, why_len);
+}
+
+static void copy_header(const char *text, const char *hend, const char *name, char *out,
+                        size_t cap)
+{
+    size_t vlen;
+    const char *v = find_header(text, hend, name, &vlen);
+    if (v == NULL)
+        return;
+    if (vlen >= cap)
+        vlen = cap - 1;
+    memcpy(out, v, vlen);
+    out[vlen] = '\0';
+}
+
+int h_http_body(int port, const char *method, const char *path, const char *headers,
+                const char *body_text, h_response *resp, char *why, size_t why_len)
+{
     if (headers == NULL)
         headers = "";
     memset(resp, 0, sizeof *resp);
@@ -635,19 +654,27 @@ int h_http_ex(int port, const char *method, const char *path, const char *header
         return -1;
     }
 
-    char req[8192];
-    int n = snprintf(req, sizeof req,
+    size_t body_len = body_text ? strlen(body_text) : 0;
+    size_t cap = 8192 + body_len;
+    char *req = malloc(cap);
+    if (req == NULL) {
+        snprintf(why, why_len, "out of memory");
+        close(fd);
+        return -1;
+    }
+    int n = snprintf(req, cap,
                      "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
                      "User-Agent: socle-tests\r\nAccept: */*\r\n%s"
-                     "Content-Length: 0\r\nConnection: close\r\n\r\n",
-                     method, path, port, headers);
-    if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
-        n = snprintf(req, sizeof req,
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                     method, path, port, headers, body_len, body_text ? body_text : "");
+    if ((strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) && body_text == NULL)
+        n = snprintf(req, cap,
                      "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
                      "User-Agent: socle-tests\r\nAccept: */*\r\n%s"
                      "Connection: close\r\n\r\n", method, path, port, headers);
-    if (n < 0 || (size_t)n >= sizeof req) {
+    if (n < 0 || (size_t)n >= cap) {
         snprintf(why, why_len, "request too long");
+        free(req);
         close(fd);
         return -1;
     }
@@ -657,11 +684,13 @@ int h_http_ex(int port, const char *method, const char *path, const char *header
             continue;
         if (w < 0) {
             snprintf(why, why_len, "send: %s", strerror(errno));
+            free(req);
             close(fd);
             return -1;
         }
         off += (int)w;
     }
+    free(req);
 
     bytes raw = {0};
     for (;;) {
@@ -700,6 +729,8 @@ int h_http_ex(int port, const char *method, const char *path, const char *header
         memcpy(resp->content_type, v, vlen);
         resp->content_type[vlen] = '\0';
     }
+    copy_header(text, hend, "ETag", resp->etag, sizeof resp->etag);
+    copy_header(text, hend, "Location", resp->location, sizeof resp->location);
 
     const char *body = hend + 4;
     const char *end = text + strlen(text);

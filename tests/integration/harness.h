@@ -114,6 +114,8 @@ const char *h_server_stderr(const h_server *s);
 typedef struct h_response {
     int status;              /* 0 when no response could be read */
     char content_type[128];
+    char etag[64];           /* ETag header, "" when none */
+    char location[512];      /* Location header, "" when none */
     char *body;              /* NUL-terminated, never NULL after a call */
     size_t body_len;
 } h_response;
@@ -127,6 +129,11 @@ int h_http(int port, const char *method, const char *path, h_response *resp,
 /* The same with extra header lines (each ending in "\r\n"; NULL: none). */
 int h_http_ex(int port, const char *method, const char *path, const char *headers,
               h_response *resp, char *why, size_t why_len);
+
+/* The same with a request body (NUL-terminated; NULL: none, sent with
+ * Content-Length: 0 except for GET and HEAD). */
+int h_http_body(int port, const char *method, const char *path, const char *headers,
+                const char *body, h_response *resp, char *why, size_t why_len);
 
 /* GET path; returns the status code (0 on failure), body into *body if
  * body is not NULL (free() it). */

@@ -388,7 +388,9 @@ Test(fhir, metadata_and_audit)
     cr_assert_str_eq(json_string_value(json_object_get(m, "fhirVersion")), "4.0.1");
     const char *text = dump(m, 0);
     cr_assert(strstr(text, "\"Patient\"") && strstr(text, "\"Encounter\"")
-              && strstr(text, "birthdate") && !strstr(text, "\"create\""), "%s", text);
+              && strstr(text, "birthdate") && strstr(text, "\"create\"")
+              && strstr(text, "\"vread\"") && strstr(text, "ihe-pix")
+              && !strstr(text, "\"delete\""), "%s", text);
     json_decref(m);
 
     long long bob = find_one("identifier=B-99", tok_lecteur);

@@ -1,6 +1,7 @@
 /*
- * test_fhir.c - the rights table, the router and the FHIR resource
- * mappings built from model values (no store, no HTTP).
+ * test_fhir.c - the rights table, the router, the FHIR resource
+ * mappings built from model values and the reading of a FR Core Patient
+ * (no store, no HTTP).
  */
 #include <criterion/criterion.h>
 
@@ -9,6 +10,7 @@
 #include "fhir/encounter.h"
 #include "fhir/fhir_common.h"
 #include "fhir/patient.h"
+#include "fhir/patient_parse.h"
 #include "http/rights.h"
 #include "http/router.h"
 
@@ -22,6 +24,10 @@ Test(rights, table)
     cr_assert(!rights_allowed(ROLE_FLUX, RIGHT_BREAK_GLASS));
     cr_assert(rights_allowed(ROLE_DPO, RIGHT_AUDIT_READ));
     cr_assert(!rights_allowed(ROLE_LECTEUR, RIGHT_PATIENT_WRITE));
+    cr_assert(rights_allowed(ROLE_ADMIN, RIGHT_PATIENT_WRITE));
+    cr_assert(rights_allowed(ROLE_FLUX, RIGHT_PATIENT_WRITE));
+    cr_assert(rights_allowed(ROLE_ADMIN, RIGHT_IDENTITY_MERGE));
+    cr_assert(!rights_allowed(ROLE_ACCUEIL, RIGHT_IDENTITY_MERGE));
     cr_assert(!rights_allowed((socle_role)99, RIGHT_PATIENT_READ));
     cr_assert_str_eq(right_name(RIGHT_BREAK_GLASS), "break-glass");
 }
@@ -165,4 +171,102 @@ Test(fhir_encounter, from_stay)
               && strstr(text, "\"750712184\""), "%s", text);
     free(text);
     json_decref(e);
+}
+
+/* ---- Reading a FR Core Patient (patient_parse.h) ------------------------ */
+
+static int parse(const char *json, fhir_patient_in *p, fhir_search_error *e)
+{
+    return fhir_patient_parse(json, strlen(json), p, e);
+}
+
+Test(patient_parse, frcore_fields)
+{
+    const char *json =
+        "{\"resourceType\":\"Patient\",\"id\":\"7\",\"identifier\":["
+        "{\"type\":{\"coding\":[{\"code\":\"PI\"}]},\"system\":\"urn:oid:1.2.3\",\"value\":\"X1\"},"
+        "{\"type\":{\"coding\":[{\"code\":\"NH\"}]},\"system\":\"urn:oid:1.2.250.1.213.1.4.8\","
+        "\"value\":\"185077505600195\"},"
+        "{\"type\":{\"coding\":[{\"code\":\"INS-NIR\"}]},\"system\":"
+        "\"urn:oid:1.2.250.1.213.1.4.8\",\"value\":\"285077505600195\"},"
+        "{\"system\":\"http://example.org\",\"value\":\"ignored\"}],"
+        "\"name\":[{\"use\":\"usual\",\"family\":\"EPOUSETEST\",\"given\":[\"ANNIE\"]},"
+        "{\"use\":\"official\",\"family\":\"NAISSTEST\",\"given\":[\"ANNE\"],\"extension\":[{"
+        "\"url\":\"https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient-birth-list-"
+        "given-name\",\"valueString\":\"ANNE MARIE\"}]}],"
+        "\"gender\":\"female\",\"birthDate\":\"1985-07-15\",\"extension\":[{\"url\":"
+        "\"http://hl7.org/fhir/StructureDefinition/patient-birthPlace\",\"valueAddress\":{"
+        "\"extension\":[{\"url\":\"https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-"
+        "address-insee-code\",\"valueCoding\":{\"code\":\"75056\"}}]}},{\"url\":\"https://hl7.fr/"
+        "ig/fhir/core/StructureDefinition/fr-core-identity-reliability\",\"extension\":[{\"url\":"
+        "\"identityStatus\",\"valueCoding\":{\"code\":\"QUAL\"}},{\"url\":\"validationMode\","
+        "\"valueCoding\":{\"code\":\"CN\"}}]}],\"telecom\":[{\"system\":\"email\",\"value\":"
+        "\"a@example.org\"}]}";
+    fhir_patient_in p;
+    fhir_search_error e;
+    cr_assert_eq(parse(json, &p, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(p.id, "7");
+    cr_assert_eq(p.n_pi, 1);
+    cr_assert_str_eq(p.pi[0].oid, "1.2.3");
+    cr_assert_str_eq(p.pi[0].value, "X1");
+    cr_assert_str_eq(p.in.ins, "285077505600195");
+    cr_assert_str_eq(p.in.ins_oid, "1.2.250.1.213.1.4.8");
+    cr_assert(p.in.insi_verified);
+    cr_assert_str_eq(p.in.proof_type, "CN");
+    cr_assert_str_eq(p.in.traits.birth_name, "NAISSTEST");
+    cr_assert_str_eq(p.in.traits.first_forename, "ANNE");
+    cr_assert_str_eq(p.in.traits.forenames, "ANNE MARIE");
+    cr_assert_str_eq(p.in.traits.used_name, "EPOUSETEST");
+    cr_assert_str_eq(p.in.traits.used_forename, "ANNIE");
+    cr_assert_eq(p.in.traits.sex, 'F');
+    cr_assert_str_eq(p.in.traits.birth_date, "1985-07-15");
+    cr_assert_str_eq(p.in.traits.birth_place, "75056");
+    cr_assert_str_eq(p.in.contact.email, "a@example.org");
+}
+
+Test(patient_parse, legacy_status_and_unverified_ins)
+{
+    /* FR Core 1.x: VALI of fr-v2-0445 means INS-bearing (INSi). */
+    const char *legacy =
+        "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"LEGTEST\",\"given\":[\"LEA\"]}],"
+        "\"gender\":\"female\",\"birthDate\":\"1985-07-15\",\"extension\":[{\"url\":"
+        "\"http://interopsante.org/fhir/StructureDefinition/fr-core-ident-reliability\","
+        "\"extension\":[{\"url\":\"identityReliability\",\"valueCoding\":{\"system\":"
+        "\"http://interopsante.org/fhir/CodeSystem/fr-v2-0445\",\"code\":\"VALI\"}}]}]}";
+    fhir_patient_in p;
+    fhir_search_error e;
+    cr_assert_eq(parse(legacy, &p, &e), 0, "%s", e.msg);
+    cr_assert(p.in.insi_verified);
+    cr_assert_str_eq(p.in.traits.birth_name, "LEGTEST");
+    /* FR Core 2.1+: VALI is validated without INS: not INSi-verified. */
+    const char *vali =
+        "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"VALTEST\",\"given\":[\"LEA\"]}],"
+        "\"gender\":\"female\",\"birthDate\":\"1985-07-15\",\"extension\":[{\"url\":"
+        "\"https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability\","
+        "\"extension\":[{\"url\":\"identityStatus\",\"valueCoding\":{\"system\":"
+        "\"https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-identity-status\",\"code\":"
+        "\"VALI\"}}]}]}";
+    cr_assert_eq(parse(vali, &p, &e), 0, "%s", e.msg);
+    cr_assert(!p.in.insi_verified);
+}
+
+Test(patient_parse, errors_name_the_element)
+{
+    fhir_patient_in p;
+    fhir_search_error e;
+    cr_assert_eq(parse("{", &p, &e), -1);
+    cr_assert_str_eq(e.code, "invalid");
+    cr_assert_eq(parse("[1]", &p, &e), -1);
+    cr_assert_eq(parse("{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"XTEST\"}],"
+                       "\"gender\":\"female\",\"birthDate\":\"1985-07\"}", &p, &e), -1);
+    cr_assert_str_eq(e.expression, "Patient.birthDate");
+    cr_assert_eq(parse("{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"XTEST\"}],"
+                       "\"gender\":\"girl\",\"birthDate\":\"1985-07-01\"}", &p, &e), -1);
+    cr_assert_str_eq(e.expression, "Patient.gender");
+    cr_assert_eq(parse("{\"resourceType\":\"Patient\",\"gender\":\"male\","
+                       "\"birthDate\":\"1985-07-01\"}", &p, &e), -1);
+    cr_assert_str_eq(e.expression, "Patient.name");
+    cr_assert_str_eq(fhir_patient_expression("birth_date: 2990-01-01 is in the future"),
+                     "Patient.birthDate");
+    cr_assert_null(fhir_patient_expression("something else"));
 }

@@ -474,6 +474,24 @@ int store_merge_get(store *st, int64_t id, identity_merge_rec *out, socle_err *e
     return rc == SQLITE_DONE ? 0 : sq_fail(st, err, "read merge");
 }
 
+int store_merge_of_absorbed(store *st, int64_t absorbed_id, int64_t *merge_id,
+                            socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_MERGE_OF_ABSORBED,
+        "SELECT id FROM identity_merge WHERE absorbed_id = ?1 AND undone = 0"
+        " ORDER BY id DESC LIMIT 1", err);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, absorbed_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *merge_id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : sq_fail(st, err, "find merge");
+}
+
 int store_merge_mark_undone(store *st, const identity_merge_rec *m, socle_err *err)
 {
     sqlite3_stmt *s = sq_stmt(st, SQ_MERGE_UNDONE,

@@ -433,6 +433,21 @@ static const char *const migrations[] = {
     "  UNIQUE (professional_id, ej_id, profession_code, specialty_code, role)"
     ");"
     "CREATE INDEX professional_role_ej ON professional_role(ej_id);",
+
+    /* 14: the versions of each patient (FHIR vread and history): one row per
+     *    change of a GHT identity's view, numbered from 1, with the
+     *    snapshot core/identity_version.c writes. Identities that existed
+     *    before get version 1 without a snapshot (their state then is their
+     *    current state until they change). */
+    "CREATE TABLE patient_version ("
+    "  ght_id   INTEGER NOT NULL REFERENCES ght_identity(id),"
+    "  version  INTEGER NOT NULL,"
+    "  at       TEXT NOT NULL,"
+    "  snapshot TEXT,"
+    "  PRIMARY KEY (ght_id, version)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO patient_version(ght_id, version, at, snapshot)"
+    "  SELECT id, 1, updated_at, NULL FROM ght_identity;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
