@@ -53,25 +53,11 @@ static structure_node *node_list_push(node_list *l, unsigned long line)
     return n;
 }
 
-static int copy_field(csv_reader *r, size_t i, char *dst, size_t n, socle_err *err)
-{
-    const char *v = csv_field(r, i);
-    if (str_copy(dst, n, v) != 0)
-        return csv_error(r, err, SOCLE_EINVAL, "%s is too long (%zu bytes, at most %zu)",
-                         columns[i], strlen(v), n - 1);
-    return 0;
-}
-
 static int read_nodes(csv_reader *r, node_list *list, socle_err *err)
 {
-    int rc = csv_next(r, err);
-    if (rc < 0)
+    if (csv_read_header(r, columns, COLUMN_COUNT, err) != 0)
         return -1;
-    if (rc == 0)
-        return err_set(err, SOCLE_EINVAL, "%s:1: empty file (expected the header %s,%s,...)",
-                       csv_name(r), columns[0], columns[1]);
-    if (csv_expect_header(r, columns, COLUMN_COUNT, err) != 0)
-        return -1;
+    int rc;
 
     while ((rc = csv_next(r, err)) == 1) {
         if (csv_field_count(r) != COLUMN_COUNT)
@@ -82,13 +68,13 @@ static int read_nodes(csv_reader *r, node_list *list, socle_err *err)
             return csv_error(r, err, SOCLE_EINVAL,
                              "unknown kind '%s' (expected EJ, EG, POLE, SERVICE, UF, CHAMBRE or LIT)",
                              csv_field(r, 0));
-        if (copy_field(r, 1, n->code, sizeof n->code, err) != 0
-            || copy_field(r, 2, n->label, sizeof n->label, err) != 0
-            || copy_field(r, 3, n->parent_code, sizeof n->parent_code, err) != 0
-            || copy_field(r, 4, n->finess, sizeof n->finess, err) != 0
-            || copy_field(r, 5, n->oid, sizeof n->oid, err) != 0
-            || copy_field(r, 6, n->valid_from, sizeof n->valid_from, err) != 0
-            || copy_field(r, 7, n->valid_to, sizeof n->valid_to, err) != 0)
+        if (csv_copy_field(r, columns, 1, n->code, sizeof n->code, err) != 0
+            || csv_copy_field(r, columns, 2, n->label, sizeof n->label, err) != 0
+            || csv_copy_field(r, columns, 3, n->parent_code, sizeof n->parent_code, err) != 0
+            || csv_copy_field(r, columns, 4, n->finess, sizeof n->finess, err) != 0
+            || csv_copy_field(r, columns, 5, n->oid, sizeof n->oid, err) != 0
+            || csv_copy_field(r, columns, 6, n->valid_from, sizeof n->valid_from, err) != 0
+            || csv_copy_field(r, columns, 7, n->valid_to, sizeof n->valid_to, err) != 0)
             return -1;
     }
     return rc < 0 ? -1 : 0;

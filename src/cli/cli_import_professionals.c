@@ -59,25 +59,11 @@ static professional_entry *push(entry_list *l, unsigned long line)
     return e;
 }
 
-static int copy_field(csv_reader *r, size_t i, char *dst, size_t n, socle_err *err)
-{
-    const char *v = csv_field(r, i);
-    if (str_copy(dst, n, v) != 0)
-        return csv_error(r, err, SOCLE_EINVAL, "%s is too long (%zu bytes, at most %zu)",
-                         columns[i], strlen(v), n - 1);
-    return 0;
-}
-
 static int read_entries(csv_reader *r, entry_list *list, socle_err *err)
 {
-    int rc = csv_next(r, err);
-    if (rc < 0)
+    if (csv_read_header(r, columns, COLUMN_COUNT, err) != 0)
         return -1;
-    if (rc == 0)
-        return err_set(err, SOCLE_EINVAL, "%s:1: empty file (expected the header %s,%s,...)",
-                       csv_name(r), columns[0], columns[1]);
-    if (csv_expect_header(r, columns, COLUMN_COUNT, err) != 0)
-        return -1;
+    int rc;
     while ((rc = csv_next(r, err)) == 1) {
         if (csv_field_count(r) != COLUMN_COUNT)
             return csv_error(r, err, SOCLE_EINVAL, "expected %zu fields, found %zu",
@@ -86,20 +72,20 @@ static int read_entries(csv_reader *r, entry_list *list, socle_err *err)
         if (professional_id_type_parse(csv_field(r, 0), &e->pro.id_type) != 0)
             return csv_error(r, err, SOCLE_EINVAL, "unknown id_type '%s' (RPPS or ADELI)",
                              csv_field(r, 0));
-        if (copy_field(r, 1, e->pro.id_value, sizeof e->pro.id_value, err) != 0
-            || copy_field(r, 2, e->pro.civility, sizeof e->pro.civility, err) != 0
-            || copy_field(r, 3, e->pro.family, sizeof e->pro.family, err) != 0
-            || copy_field(r, 4, e->pro.given, sizeof e->pro.given, err) != 0
-            || copy_field(r, 5, e->role.profession_code, sizeof e->role.profession_code,
+        if (csv_copy_field(r, columns, 1, e->pro.id_value, sizeof e->pro.id_value, err) != 0
+            || csv_copy_field(r, columns, 2, e->pro.civility, sizeof e->pro.civility, err) != 0
+            || csv_copy_field(r, columns, 3, e->pro.family, sizeof e->pro.family, err) != 0
+            || csv_copy_field(r, columns, 4, e->pro.given, sizeof e->pro.given, err) != 0
+            || csv_copy_field(r, columns, 5, e->role.profession_code, sizeof e->role.profession_code,
                           err) != 0
-            || copy_field(r, 6, e->role.profession_label, sizeof e->role.profession_label,
+            || csv_copy_field(r, columns, 6, e->role.profession_label, sizeof e->role.profession_label,
                           err) != 0
-            || copy_field(r, 7, e->role.specialty_code, sizeof e->role.specialty_code,
+            || csv_copy_field(r, columns, 7, e->role.specialty_code, sizeof e->role.specialty_code,
                           err) != 0
-            || copy_field(r, 8, e->role.specialty_label, sizeof e->role.specialty_label,
+            || csv_copy_field(r, columns, 8, e->role.specialty_label, sizeof e->role.specialty_label,
                           err) != 0
-            || copy_field(r, 9, e->ej_finess, sizeof e->ej_finess, err) != 0
-            || copy_field(r, 10, e->role.role, sizeof e->role.role, err) != 0)
+            || csv_copy_field(r, columns, 9, e->ej_finess, sizeof e->ej_finess, err) != 0
+            || csv_copy_field(r, columns, 10, e->role.role, sizeof e->role.role, err) != 0)
             return -1;
     }
     return rc < 0 ? -1 : 0;

@@ -325,6 +325,27 @@ static int is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
+int csv_read_header(csv_reader *r, const char *const *columns, size_t n, socle_err *err)
+{
+    int rc = csv_next(r, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return err_set(err, SOCLE_EINVAL, "%s:1: empty file (expected the header %s%s...)",
+                       csv_name(r), n > 0 ? columns[0] : "", n > 1 ? "," : "");
+    return csv_expect_header(r, columns, n, err);
+}
+
+int csv_copy_field(csv_reader *r, const char *const *columns, size_t i, char *dst, size_t n,
+                   socle_err *err)
+{
+    const char *v = csv_field(r, i);
+    if (str_copy(dst, n, v) != 0)
+        return csv_error(r, err, SOCLE_EINVAL, "%s is too long (%zu bytes, at most %zu)",
+                         columns[i], strlen(v), n - 1);
+    return 0;
+}
+
 int csv_expect_header(csv_reader *r, const char *const *columns, size_t n,
                       socle_err *err)
 {

@@ -44,6 +44,15 @@ const char *csv_name(const csv_reader *r);
 int csv_expect_header(csv_reader *r, const char *const *columns, size_t n,
                       socle_err *err);
 
+/* Read the first record and check it is that header: 0, or -1 with err
+ * ("NAME:1: empty file (expected the header ...)" for an empty input). */
+int csv_read_header(csv_reader *r, const char *const *columns, size_t n, socle_err *err);
+
+/* Copy field i of the current record into dst (n bytes): 0, or -1 with err
+ * "NAME:LINE: COLUMN is too long (...)", columns naming the fields. */
+int csv_copy_field(csv_reader *r, const char *const *columns, size_t i, char *dst, size_t n,
+                   socle_err *err);
+
 /* Set err to "NAME:LINE: <message>" for the current record. Returns -1. */
 int csv_error(const csv_reader *r, socle_err *err, socle_errcode code,
               const char *fmt, ...) __attribute__((format(printf, 4, 5)));

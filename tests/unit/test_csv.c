@@ -581,3 +581,23 @@ Test(csv_write, quotes_only_what_needs_it_and_reads_back)
     fclose(back);
     free(text);
 }
+
+Test(csv, read_header_and_copy_field)
+{
+    static const char *const cols[] = { "kind", "code" };
+    socle_err err = {0};
+    csv_reader *r = open_str("");
+    cr_assert_eq(csv_read_header(r, cols, 2, &err), -1);
+    cr_assert_not_null(strstr(err.msg, ":1: empty file (expected the header kind,"), "%s", err.msg);
+
+    r = open_str("kind,code\nEJ,ABCDEFGHIJ\n");
+    cr_assert_eq(csv_read_header(r, cols, 2, &err), 0, "%s", err.msg);
+    cr_assert_eq(csv_next(r, &err), 1);
+    char small[4], big[16];
+    cr_assert_eq(csv_copy_field(r, cols, 0, small, sizeof small, &err), 0);
+    cr_assert_str_eq(small, "EJ");
+    cr_assert_eq(csv_copy_field(r, cols, 1, big, sizeof big, &err), 0);
+    cr_assert_str_eq(big, "ABCDEFGHIJ");
+    cr_assert_eq(csv_copy_field(r, cols, 1, small, sizeof small, &err), -1);
+    cr_assert_not_null(strstr(err.msg, ":2: code is too long (10 bytes, at most 3)"), "%s", err.msg);
+}
