@@ -38,23 +38,52 @@ void matching_keys(const local_identity *li, uint64_t keys[BLOCKING_PASSES])
     blocking_keys(&r, keys);
 }
 
+/* Raise m's thresholds for the population, as batch linking does
+ * (model_scale_thresholds), as an offset: thresholds saved with the model
+ * are kept and raised by the same amount as the defaults would be. */
+static int scale_for_population(struct store *st, match_model *m, socle_err *err)
+{
+    int64_t n;
+    if (store_local_count_estimate(st, &n, err) != 0)
+        return -1;
+    match_model d;
+    model_scale_thresholds(&d, n > 0 ? (size_t)n : 0);
+    m->upper += d.upper - MODEL_DEFAULT_UPPER;
+    m->lower += d.lower - MODEL_DEFAULT_LOWER;
+    return 0;
+}
+
 int matching_model_load(struct store *st, match_model *m, socle_err *err)
 {
-    model_init(m);
-    buf j = { 0 };
-    int found = store_match_model_get(st, &j, err);
-    if (found <= 0) {
-        buf_free(&j);
-        return found < 0 ? -1 : 0;
+    /* The parsed model is kept by the store handle (its generation says
+     * when `socle match train` saved another one): parsing the JSON for
+     * every incoming identity was a tenth of the real-time budget. */
+    int64_t gen;
+    int cached = store_match_model_cache_get(st, m, sizeof *m, &gen, err);
+    if (cached < 0)
+        return -1;
+    if (!cached) {
+        model_init(m);
+        if (gen >= 0) {
+            buf j = { 0 };
+            int found = store_match_model_get(st, &j, err);
+            if (found < 0) {
+                buf_free(&j);
+                return -1;
+            }
+            json_error_t jerr;
+            json_t *root = found ? json_loads(buf_cstr(&j), 0, &jerr) : NULL;
+            buf_free(&j);
+            if (found && root == NULL)
+                return err_set(err, SOCLE_EIO, "stored matching model: %s", jerr.text);
+            int rc = root ? model_from_json(root, m, err) : 0;
+            json_decref(root);
+            if (rc != 0)
+                return -1;
+        }
+        store_match_model_cache_put(st, gen, m, sizeof *m);
     }
-    json_error_t jerr;
-    json_t *root = json_loads(buf_cstr(&j), 0, &jerr);
-    buf_free(&j);
-    if (root == NULL)
-        return err_set(err, SOCLE_EIO, "stored matching model: %s", jerr.text);
-    int rc = model_from_json(root, m, err);
-    json_decref(root);
-    return rc;
+    return scale_for_population(st, m, err);
 }
 
 const char *matching_decision_name(link_decision d)

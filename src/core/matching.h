@@ -51,7 +51,9 @@ void matching_record(const identity_traits *t, const char *ins, match_record *ou
 /* Its blocking keys (0 for a pass that does not apply). */
 void matching_keys(const local_identity *li, uint64_t keys[BLOCKING_PASSES]);
 
-/* The persisted model, or model_init's when none was trained. */
+/* The persisted model, or model_init's when none was trained (parsed once
+ * per store handle and model generation), its thresholds raised for the
+ * number of stored identities as in batch (model_scale_thresholds). */
 int matching_model_load(struct store *st, match_model *m, socle_err *err);
 
 /* "auto", "review", "none". */

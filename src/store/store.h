@@ -313,6 +313,22 @@ int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_
 /* The persisted model (JSON appended to out): 1 found, 0 none, -1 error. */
 int store_match_model_get(store *st, buf *out, socle_err *err);
 int store_match_model_set(store *st, const char *json, const char *at, socle_err *err);
+/* A parsed form of the persisted model, kept by the handle for its owner
+ * (core/matching.c) so the JSON is not parsed for every identity: opaque
+ * bytes, valid while the model row is unchanged (every save bumps its
+ * generation, also when saved through another handle or process).
+ * cache_get copies them into parsed (size bytes) and returns 1, or returns
+ * 0 when nothing is cached for the current row (*generation then receives
+ * the row's generation, -1 when there is no model, for cache_put); -1 on
+ * error. */
+int store_match_model_cache_get(store *st, void *parsed, size_t size, int64_t *generation,
+                                socle_err *err);
+void store_match_model_cache_put(store *st, int64_t generation, const void *parsed,
+                                 size_t size);
+/* The highest local identity id: an upper bound of how many are stored,
+ * read from the end of the primary key (count(*) would scan them all);
+ * local identities are never deleted, so it is their number. */
+int store_local_count_estimate(store *st, int64_t *n, socle_err *err);
 
 /* Insert t (sets t->id). */
 int store_review_insert(store *st, review_task *t, socle_err *err);

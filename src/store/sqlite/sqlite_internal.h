@@ -44,6 +44,7 @@ typedef enum sq_stmt_id {
     SQ_SESSION_INSERT, SQ_SESSION_FIND, SQ_SESSION_TOUCH, SQ_SESSION_DELETE,
     SQ_SESSION_PURGE,
     SQ_BED_OCCUPANTS,
+    SQ_MMODEL_GENERATION, SQ_LOCAL_MAX_ID,
     SQ_STMT_COUNT
 } sq_stmt_id;
 
@@ -58,6 +59,12 @@ struct store {
      * store_outbox_writes), so atomic. */
     _Atomic int64_t outbox_writes;
     sqlite3_stmt *stmts[SQ_STMT_COUNT];
+    /* The owner's parsed form of the persisted matching model (opaque
+     * bytes, see store_match_model_cache_get): model_cache_gen is the
+     * match_model row's generation it was parsed from, -2 when empty. */
+    unsigned char *model_cache;
+    size_t model_cache_size;
+    int64_t model_cache_gen;
 };
 
 /* The cached statement id, prepared from sql on first use, reset and with

@@ -4,9 +4,9 @@
  */
 #include "store/sqlite/sqlite_internal.h"
 
-#include <string.h>
-
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 int store_cache_size(store *st, int mib, socle_err *err)
 {
@@ -97,12 +97,59 @@ int store_match_model_set(store *st, const char *json, const char *at, socle_err
     sqlite3_stmt *s = sq_stmt(st, SQ_MMODEL_SET,
         "INSERT INTO match_model(id, model_json, trained_at) VALUES (1, ?1, ?2)"
         " ON CONFLICT(id) DO UPDATE SET model_json = excluded.model_json,"
-        " trained_at = excluded.trained_at", err);
+        " trained_at = excluded.trained_at, generation = match_model.generation + 1", err);
     if (s == NULL)
         return -1;
     sq_bind_text(s, 1, json);
     sq_bind_text(s, 2, at);
     return sq_exec_stmt(st, s, "save matching model", err);
+}
+
+int store_match_model_cache_get(store *st, void *parsed, size_t size, int64_t *generation,
+                                socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_MMODEL_GENERATION,
+        "SELECT coalesce((SELECT generation FROM match_model WHERE id = 1), -1)", err);
+    if (s == NULL)
+        return -1;
+    int rc = sqlite3_step(s);
+    int64_t gen = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return sq_fail(st, err, "read matching model generation");
+    *generation = gen;
+    if (st->model_cache == NULL || st->model_cache_gen != gen || st->model_cache_size != size)
+        return 0;
+    memcpy(parsed, st->model_cache, size);
+    return 1;
+}
+
+void store_match_model_cache_put(store *st, int64_t generation, const void *parsed,
+                                 size_t size)
+{
+    unsigned char *p = realloc(st->model_cache, size);
+    if (p == NULL) {
+        /* Out of memory: no cache, the owner parses again next time. */
+        free(st->model_cache);
+        st->model_cache = NULL;
+        return;
+    }
+    memcpy(p, parsed, size);
+    st->model_cache = p;
+    st->model_cache_size = size;
+    st->model_cache_gen = generation;
+}
+
+int store_local_count_estimate(store *st, int64_t *n, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_LOCAL_MAX_ID,
+                              "SELECT coalesce(max(id), 0) FROM local_identity", err);
+    if (s == NULL)
+        return -1;
+    int rc = sqlite3_step(s);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : sq_fail(st, err, "count local identities");
 }
 
 /* ---- Review tasks ----------------------------------------------------- */

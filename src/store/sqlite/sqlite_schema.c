@@ -400,6 +400,11 @@ static const char *const migrations[] = {
     "CREATE INDEX audit_object ON audit(object_type, object_id, seq);"
     "CREATE INDEX audit_action ON audit(action, seq);"
     "CREATE INDEX audit_at ON audit(at);",
+
+    /* 12: real-time matching latency. match_model.generation grows with
+     *     every save, so a handle can keep the parsed model and know when
+     *     it is stale (trained_at may repeat within a second). */
+    "ALTER TABLE match_model ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
