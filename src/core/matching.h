@@ -51,6 +51,13 @@ void matching_record(const identity_traits *t, const char *ins, match_record *ou
 /* Its blocking keys (0 for a pass that does not apply). */
 void matching_keys(const local_identity *li, uint64_t keys[BLOCKING_PASSES]);
 
+/* Write li's blocking keys and normalised record to the store (with every
+ * create and update, in its transaction). */
+int matching_index_in_tx(struct store *st, const local_identity *li, socle_err *err);
+/* The same from an already normalised record (re-indexing). */
+int matching_index_record_in_tx(struct store *st, int64_t local_id, int64_t domain_id,
+                                const match_record *r, socle_err *err);
+
 /* The persisted model, or model_init's when none was trained (parsed once
  * per store handle and model generation), its thresholds raised for the
  * number of stored identities as in batch (model_scale_thresholds). */

@@ -299,16 +299,31 @@ int store_alert_foreach(store *st, int64_t local_id, int open_only, store_alert_
 
 /* Replace the blocking keys of a local identity (the 64-bit keys of
  * match/blocking.h, computed by core/ from the normalised traits) by
- * keys[0..n). Called with every create and update, in its transaction. */
-int store_match_keys_set(store *st, int64_t local_id, const uint64_t *keys, size_t n,
-                         socle_err *err);
-/* Remove every key (before a re-index). */
+ * keys[0..n), and its matching record by rec[0..rec_len) (core/'s
+ * normalised form, opaque here, at most STORE_MATCH_REC_MAX bytes) with
+ * its domain_id. Called with every create and update, in its
+ * transaction. */
+#define STORE_MATCH_REC_MAX 512
+int store_match_keys_set(store *st, int64_t local_id, int64_t domain_id, const uint64_t *keys,
+                         size_t n, const void *rec, size_t rec_len, socle_err *err);
+/* Remove every key and record (before a re-index). */
 int store_match_keys_clear(store *st, socle_err *err);
+
+/* A candidate as the blocking keys give it: no identity read needed. */
+typedef struct store_match_cand {
+    int64_t local_id;
+    int64_t ght_id;          /* of its active link */
+    int64_t domain_id;       /* 0 when rec_len is 0 */
+    size_t rec_len;          /* 0: no record stored (indexed before there were) */
+    unsigned char rec[STORE_MATCH_REC_MAX];
+} store_match_cand;
+
 /* Local identities holding this key and actively linked to a GHT identity,
- * other than exclude_local: at most max into ids (*n), lowest id first
- * (the oldest: a cap keeps the identities known longest). */
+ * other than exclude_local, with their record (one query): at most max
+ * into out (*n), lowest id first (the oldest: a cap keeps the identities
+ * known longest). */
 int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_t max,
-                           int64_t *ids, size_t *n, socle_err *err);
+                           store_match_cand *out, size_t *n, socle_err *err);
 
 /* The persisted model (JSON appended to out): 1 found, 0 none, -1 error. */
 int store_match_model_get(store *st, buf *out, socle_err *err);

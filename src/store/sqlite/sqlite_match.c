@@ -1,6 +1,7 @@
 /*
  * sqlite_match.c - what the real-time identity matching persists: the
- * blocking keys of each local identity, the model, and the review tasks.
+ * blocking keys and normalised record of each local identity, the model,
+ * and the review tasks.
  */
 #include "store/sqlite/sqlite_internal.h"
 
@@ -19,9 +20,11 @@ int store_cache_size(store *st, int mib, socle_err *err)
 
 /* ---- Blocking keys ---------------------------------------------------- */
 
-int store_match_keys_set(store *st, int64_t local_id, const uint64_t *keys, size_t n,
-                         socle_err *err)
+int store_match_keys_set(store *st, int64_t local_id, int64_t domain_id, const uint64_t *keys,
+                         size_t n, const void *rec, size_t rec_len, socle_err *err)
 {
+    if (rec_len == 0 || rec_len > STORE_MATCH_REC_MAX)
+        return err_set(err, SOCLE_EINVAL, "matching record of %zu bytes", rec_len);
     sqlite3_stmt *s = sq_stmt(st, SQ_MKEY_DELETE, "DELETE FROM match_key WHERE local_id = ?1",
                               err);
     if (s == NULL)
@@ -43,22 +46,34 @@ int store_match_keys_set(store *st, int64_t local_id, const uint64_t *keys, size
         if (sq_exec_stmt(st, s, "insert blocking key", err) != 0)
             return -1;
     }
-    return 0;
+    s = sq_stmt(st, SQ_MREC_SET,
+                "INSERT OR REPLACE INTO match_record(local_id, domain_id, rec) VALUES (?1, ?2, ?3)",
+                err);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, local_id);
+    sqlite3_bind_int64(s, 2, domain_id);
+    sqlite3_bind_blob(s, 3, rec, (int)rec_len, SQLITE_TRANSIENT);
+    return sq_exec_stmt(st, s, "save matching record", err);
 }
 
 int store_match_keys_clear(store *st, socle_err *err)
 {
     sqlite3_stmt *s = sq_stmt(st, SQ_MKEY_CLEAR, "DELETE FROM match_key", err);
-    return s == NULL ? -1 : sq_exec_stmt(st, s, "clear blocking keys", err);
+    if (s == NULL || sq_exec_stmt(st, s, "clear blocking keys", err) != 0)
+        return -1;
+    s = sq_stmt(st, SQ_MREC_CLEAR, "DELETE FROM match_record", err);
+    return s == NULL ? -1 : sq_exec_stmt(st, s, "clear matching records", err);
 }
 
 int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_t max,
-                           int64_t *ids, size_t *n, socle_err *err)
+                           store_match_cand *out, size_t *n, socle_err *err)
 {
     *n = 0;
     sqlite3_stmt *s = sq_stmt(st, SQ_MKEY_CANDIDATES,
-        "SELECT k.local_id FROM match_key k"
+        "SELECT k.local_id, l.ght_id, r.domain_id, r.rec FROM match_key k"
         " JOIN identity_link l ON l.local_id = k.local_id AND l.state = 'ACTIVE'"
+        " LEFT JOIN match_record r ON r.local_id = k.local_id"
         " WHERE k.key = ?1 AND k.local_id <> ?2 ORDER BY k.local_id LIMIT ?3", err);
     if (s == NULL)
         return -1;
@@ -66,8 +81,17 @@ int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_
     sqlite3_bind_int64(s, 2, exclude_local);
     sqlite3_bind_int64(s, 3, (int64_t)max);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
-        ids[(*n)++] = sqlite3_column_int64(s, 0);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+        store_match_cand *c = &out[(*n)++];
+        c->local_id = sqlite3_column_int64(s, 0);
+        c->ght_id = sqlite3_column_int64(s, 1);
+        c->domain_id = sqlite3_column_int64(s, 2);
+        const void *b = sqlite3_column_blob(s, 3);
+        int len = sqlite3_column_bytes(s, 3);
+        c->rec_len = (b != NULL && len > 0 && len <= STORE_MATCH_REC_MAX) ? (size_t)len : 0;
+        if (c->rec_len > 0)
+            memcpy(c->rec, b, c->rec_len);
+    }
     int failed = (rc != SQLITE_ROW && rc != SQLITE_DONE);
     sqlite3_reset(s);
     return failed ? sq_fail(st, err, "matching candidates") : 0;
