@@ -27,9 +27,10 @@ static const char match_usage[] =
     "\n"
     "train: re-indexes the blocking keys and records of every stored local\n"
     "  identity, then learns the model from them: u on random pairs of\n"
-    "  identities, m by EM over the candidate pairs of the blocking keys (the same keys as the\n"
-    "  real-time matching persists); persists it and prints a summary. Below\n"
-    "  1000 identities (or candidate pairs) the starting model is kept.\n"
+    "  identities, m by EM over the candidate pairs of the blocking keys (the\n"
+    "  same keys as the real-time matching persists); persists it and prints a\n"
+    "  summary. Below 1000 identities (or candidate pairs) the starting model\n"
+    "  is kept.\n"
     "explain: the field-by-field comparison of two local identities (ids, or\n"
     "  DOMAIN_OID:IPP), their weights, total score, decision and rule.\n";
 

@@ -10,9 +10,13 @@
  *  - candidates: the active local identities (actively linked to a GHT
  *    identity) holding one of the incoming identity's blocking keys, at
  *    most MATCHING_KEY_CAP per key (a very common key, e.g. a default
- *    birth date, cannot blow the latency; the oldest identities are kept);
+ *    birth date, cannot blow the latency; the oldest identities are kept),
+ *    each read with the normalised record stored beside its keys
+ *    (matching_index_in_tx), so no candidate is read back nor normalised
+ *    again (one that has none, indexed before records were stored, is);
  *  - score: model_score with the persisted model (model_init when none was
- *    trained). Term frequencies are not persisted, so the real-time score
+ *    trained), parsed once per store handle and model generation, with
+ *    thresholds raised for the stored population as in batch. Term frequencies are not persisted, so the real-time score
  *    has no term-frequency adjustment: agreeing on a common name weighs
  *    as much as on a rare one. The protection rules and the group check
  *    below are what keep that approximation from fusing two people;
