@@ -25,11 +25,12 @@ static const char match_usage[] =
     "usage: socle match train [--data DIR]\n"
     "       socle match explain [--data DIR] ID1 ID2\n"
     "\n"
-    "train: re-indexes the blocking keys of every stored local identity, then\n"
-    "  learns the model from them: u on random pairs of identities, m by EM\n"
-    "  over the candidate pairs of the blocking keys (the same keys as the\n"
-    "  real-time matching persists); persists it and prints a summary. Below\n"
-    "  1000 identities (or candidate pairs) the starting model is kept.\n"
+    "train: re-indexes the blocking keys and records of every stored local\n"
+    "  identity, then learns the model from them: u on random pairs of\n"
+    "  identities, m by EM over the candidate pairs of the blocking keys (the\n"
+    "  same keys as the real-time matching persists); persists it and prints a\n"
+    "  summary. Below 1000 identities (or candidate pairs) the starting model\n"
+    "  is kept.\n"
     "explain: the field-by-field comparison of two local identities (ids, or\n"
     "  DOMAIN_OID:IPP), their weights, total score, decision and rule.\n";
 
@@ -97,7 +98,7 @@ typedef struct loaded {
     match_record *recs;
     int64_t *ids;
     size_t n, cap;
-    uint64_t *keys;       /* BLOCKING_PASSES per record */
+    int64_t *domains;
 } loaded;
 
 static int load_one(const local_identity *li, void *ctx)
@@ -107,12 +108,12 @@ static int load_one(const local_identity *li, void *ctx)
         l->cap = l->cap ? 2 * l->cap : 4096;
         l->recs = realloc(l->recs, l->cap * sizeof *l->recs);
         l->ids = realloc(l->ids, l->cap * sizeof *l->ids);
-        l->keys = realloc(l->keys, l->cap * BLOCKING_PASSES * sizeof *l->keys);
-        if (l->recs == NULL || l->ids == NULL || l->keys == NULL)
+        l->domains = realloc(l->domains, l->cap * sizeof *l->domains);
+        if (l->recs == NULL || l->ids == NULL || l->domains == NULL)
             abort();  /* out of memory */
     }
     matching_record(&li->traits, li->ins, &l->recs[l->n]);
-    blocking_keys(&l->recs[l->n], &l->keys[l->n * BLOCKING_PASSES]);
+    l->domains[l->n] = li->domain_id;
     l->ids[l->n++] = li->id;
     return 0;
 }
@@ -123,8 +124,7 @@ static int reindex(store *st, loaded *l, socle_err *err)
         return -1;
     int rc = store_match_keys_clear(st, err);
     for (size_t i = 0; rc == 0 && i < l->n; i++)
-        rc = store_match_keys_set(st, l->ids[i], &l->keys[i * BLOCKING_PASSES],
-                                  BLOCKING_PASSES, err);
+        rc = matching_index_record_in_tx(st, l->ids[i], l->domains[i], &l->recs[i], err);
     if (rc != 0 || store_commit(st, err) != 0) {
         store_rollback(st);
         return -1;
@@ -206,7 +206,7 @@ static int train(store *st, socle_err *err)
     }
     free(l.recs);
     free(l.ids);
-    free(l.keys);
+    free(l.domains);
     return rc;
 }
 

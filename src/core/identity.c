@@ -55,10 +55,9 @@ static int save_local(struct store *st, local_identity *li, int insert, socle_er
     }
     if (rc != 0)
         return -1;
-    /* The blocking keys the real-time matching looks candidates up by. */
-    uint64_t keys[BLOCKING_PASSES];
-    matching_keys(li, keys);
-    return store_match_keys_set(st, li->id, keys, BLOCKING_PASSES, err);
+    /* The blocking keys the real-time matching looks candidates up by,
+     * and the normalised record it scores them with. */
+    return matching_index_in_tx(st, li, err);
 }
 
 static int link_new(struct store *st, const socle_actor *actor, int64_t local_id,

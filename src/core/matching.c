@@ -26,6 +26,7 @@ void matching_record(const identity_traits *t, const char *ins, match_record *ou
         .birth_place = t->birth_place,
         .ins = ins,
     };
+    memset(out, 0, sizeof *out);  /* padding too: the record is stored as bytes */
     /* Traits were validated as UTF-8 when stored: a failure here leaves
      * the offending field unknown, which is what the engine wants. */
     (void)match_normalize(&in, out);
@@ -38,23 +39,86 @@ void matching_keys(const local_identity *li, uint64_t keys[BLOCKING_PASSES])
     blocking_keys(&r, keys);
 }
 
+/* The stored form of a record: a format byte, then the struct as this
+ * build lays it out. A record of another format or size (written by
+ * another build) is not used: the identity is read and normalised. */
+#define REC_FORMAT 1
+#define REC_BYTES (1 + sizeof(match_record))
+_Static_assert(REC_BYTES <= STORE_MATCH_REC_MAX, "match_record outgrew its store slot");
+
+int matching_index_record_in_tx(struct store *st, int64_t local_id, int64_t domain_id,
+                                const match_record *r, socle_err *err)
+{
+    unsigned char b[REC_BYTES];
+    b[0] = REC_FORMAT;
+    memcpy(b + 1, r, sizeof *r);
+    uint64_t keys[BLOCKING_PASSES];
+    blocking_keys(r, keys);
+    return store_match_keys_set(st, local_id, domain_id, keys, BLOCKING_PASSES, b, sizeof b,
+                                err);
+}
+
+int matching_index_in_tx(struct store *st, const local_identity *li, socle_err *err)
+{
+    match_record r;
+    matching_record(&li->traits, li->ins, &r);
+    return matching_index_record_in_tx(st, li->id, li->domain_id, &r, err);
+}
+
+static int rec_unpack(const store_match_cand *c, match_record *out)
+{
+    if (c->rec_len != REC_BYTES || c->rec[0] != REC_FORMAT)
+        return 0;
+    memcpy(out, c->rec + 1, sizeof *out);
+    return 1;
+}
+
+/* Raise m's thresholds for the population, as batch linking does
+ * (model_scale_thresholds), as an offset: thresholds saved with the model
+ * are kept and raised by the same amount as the defaults would be. */
+static int scale_for_population(struct store *st, match_model *m, socle_err *err)
+{
+    int64_t n;
+    if (store_local_count_estimate(st, &n, err) != 0)
+        return -1;
+    match_model d;
+    model_scale_thresholds(&d, n > 0 ? (size_t)n : 0);
+    m->upper += d.upper - MODEL_DEFAULT_UPPER;
+    m->lower += d.lower - MODEL_DEFAULT_LOWER;
+    return 0;
+}
+
 int matching_model_load(struct store *st, match_model *m, socle_err *err)
 {
-    model_init(m);
-    buf j = { 0 };
-    int found = store_match_model_get(st, &j, err);
-    if (found <= 0) {
-        buf_free(&j);
-        return found < 0 ? -1 : 0;
+    /* The parsed model is kept by the store handle (its generation says
+     * when `socle match train` saved another one): parsing the JSON for
+     * every incoming identity was a tenth of the real-time budget. */
+    int64_t gen;
+    int cached = store_match_model_cache_get(st, m, sizeof *m, &gen, err);
+    if (cached < 0)
+        return -1;
+    if (!cached) {
+        model_init(m);
+        if (gen >= 0) {
+            buf j = { 0 };
+            int found = store_match_model_get(st, &j, err);
+            if (found < 0) {
+                buf_free(&j);
+                return -1;
+            }
+            json_error_t jerr;
+            json_t *root = found ? json_loads(buf_cstr(&j), 0, &jerr) : NULL;
+            buf_free(&j);
+            if (found && root == NULL)
+                return err_set(err, SOCLE_EIO, "stored matching model: %s", jerr.text);
+            int rc = root ? model_from_json(root, m, err) : 0;
+            json_decref(root);
+            if (rc != 0)
+                return -1;
+        }
+        store_match_model_cache_put(st, gen, m, sizeof *m);
     }
-    json_error_t jerr;
-    json_t *root = json_loads(buf_cstr(&j), 0, &jerr);
-    buf_free(&j);
-    if (root == NULL)
-        return err_set(err, SOCLE_EIO, "stored matching model: %s", jerr.text);
-    int rc = model_from_json(root, m, err);
-    json_decref(root);
-    return rc;
+    return scale_for_population(st, m, err);
 }
 
 const char *matching_decision_name(link_decision d)
@@ -110,6 +174,10 @@ static int has_local(const int64_t *ids, size_t n, int64_t id)
     return 0;
 }
 
+static size_t insert_scored(const match_model *m, const match_record *r,
+                            const match_record *cr, const store_match_cand *g,
+                            matching_candidate *out, size_t n, size_t max);
+
 /* Score every active local identity sharing a key with r (not self_id,
  * not under self_ght when non-zero) into out, best first. */
 static int gather(struct store *st, const match_model *m, const match_record *r,
@@ -118,49 +186,74 @@ static int gather(struct store *st, const match_model *m, const match_record *r,
 {
     uint64_t keys[BLOCKING_PASSES];
     blocking_keys(r, keys);
-    int64_t ids[MATCHING_MAX_CANDIDATES];
-    size_t n_ids = 0;
-    for (int k = 0; k < BLOCKING_PASSES && n_ids < MATCHING_MAX_CANDIDATES; k++) {
+    /* The candidates come with their normalised record (one query per
+     * key): no identity read nor normalisation per candidate. */
+    store_match_cand *got = malloc(MATCHING_KEY_CAP * sizeof *got);
+    int64_t *ids = malloc(MATCHING_MAX_CANDIDATES * sizeof *ids);
+    if (got == NULL || ids == NULL) {
+        free(got);
+        free(ids);
+        return err_set(err, SOCLE_EIO, "matching: out of memory");
+    }
+    size_t n_ids = 0, n = 0;
+    int rc = 0;
+    for (int k = 0; rc == 0 && k < BLOCKING_PASSES && n_ids < MATCHING_MAX_CANDIDATES; k++) {
         if (keys[k] == 0)
             continue;
-        int64_t got[MATCHING_KEY_CAP];
-        size_t n = 0;
-        if (store_match_candidates(st, keys[k], self_id, MATCHING_KEY_CAP, got, &n, err) != 0)
-            return -1;
-        for (size_t i = 0; i < n && n_ids < MATCHING_MAX_CANDIDATES; i++)
-            if (!has_local(ids, n_ids, got[i]))
-                ids[n_ids++] = got[i];
+        size_t n_got = 0;
+        rc = store_match_candidates(st, keys[k], self_id, MATCHING_KEY_CAP, got, &n_got, err);
+        for (size_t i = 0; rc == 0 && i < n_got && n_ids < MATCHING_MAX_CANDIDATES; i++) {
+            store_match_cand *g = &got[i];
+            if (has_local(ids, n_ids, g->local_id))
+                continue;
+            ids[n_ids++] = g->local_id;
+            if (g->ght_id == 0 || (self_ght != 0 && g->ght_id == self_ght))
+                continue;
+            match_record cr;
+            if (!rec_unpack(g, &cr)) {
+                /* Indexed before records were stored: read and normalise. */
+                local_identity c;
+                int found = store_local_get(st, g->local_id, &c, err);
+                if (found < 0) {
+                    rc = -1;
+                    break;
+                }
+                if (!found)
+                    continue;
+                g->domain_id = c.domain_id;
+                matching_record(&c.traits, c.ins, &cr);
+            }
+            n = insert_scored(m, r, &cr, g, out, n, max);
+        }
     }
-
-    size_t n = 0;
-    for (size_t i = 0; i < n_ids; i++) {
-        local_identity c;
-        int found = store_local_get(st, ids[i], &c, err);
-        if (found < 0)
-            return -1;
-        if (!found || c.ght_id == 0 || (self_ght != 0 && c.ght_id == self_ght))
-            continue;
-        match_record cr;
-        matching_record(&c.traits, c.ins, &cr);
-        matching_explanation e;
-        matching_explain_records(m, r, &cr, &e);
-        matching_candidate mc = { .local_id = c.id, .ght_id = c.ght_id,
-                                  .domain_id = c.domain_id, .score = e.score,
-                                  .decision = e.decision, .rule = e.rule, .cmp = e.cmp };
-        /* Insertion into the best-first list, keeping the best max. */
-        size_t at = n;
-        while (at > 0 && out[at - 1].score < mc.score)
-            at--;
-        if (at >= max)
-            continue;
-        size_t last = n < max ? n : max - 1;
-        memmove(&out[at + 1], &out[at], (last - at) * sizeof *out);
-        out[at] = mc;
-        if (n < max)
-            n++;
-    }
+    free(got);
+    free(ids);
+    if (rc != 0)
+        return -1;
     *n_out = n;
     return 0;
+}
+
+/* Score candidate g (record cr) against r and insert it into the
+ * best-first list out (n entries, at most max kept); the new count. */
+static size_t insert_scored(const match_model *m, const match_record *r,
+                            const match_record *cr, const store_match_cand *g,
+                            matching_candidate *out, size_t n, size_t max)
+{
+    matching_explanation e;
+    matching_explain_records(m, r, cr, &e);
+    matching_candidate mc = { .local_id = g->local_id, .ght_id = g->ght_id,
+                              .domain_id = g->domain_id, .score = e.score,
+                              .decision = e.decision, .rule = e.rule, .cmp = e.cmp };
+    size_t at = n;
+    while (at > 0 && out[at - 1].score < mc.score)
+        at--;
+    if (at >= max)
+        return n;
+    size_t last = n < max ? n : max - 1;
+    memmove(&out[at + 1], &out[at], (last - at) * sizeof *out);
+    out[at] = mc;
+    return n < max ? n + 1 : n;
 }
 
 int matching_find(struct store *st, const socle_actor *actor, const identity_traits *t,

@@ -10,9 +10,13 @@
  *  - candidates: the active local identities (actively linked to a GHT
  *    identity) holding one of the incoming identity's blocking keys, at
  *    most MATCHING_KEY_CAP per key (a very common key, e.g. a default
- *    birth date, cannot blow the latency; the oldest identities are kept);
+ *    birth date, cannot blow the latency; the oldest identities are kept),
+ *    each read with the normalised record stored beside its keys
+ *    (matching_index_in_tx), so no candidate is read back nor normalised
+ *    again (one that has none, indexed before records were stored, is);
  *  - score: model_score with the persisted model (model_init when none was
- *    trained). Term frequencies are not persisted, so the real-time score
+ *    trained), parsed once per store handle and model generation, with
+ *    thresholds raised for the stored population as in batch. Term frequencies are not persisted, so the real-time score
  *    has no term-frequency adjustment: agreeing on a common name weighs
  *    as much as on a rare one. The protection rules and the group check
  *    below are what keep that approximation from fusing two people;
@@ -51,7 +55,16 @@ void matching_record(const identity_traits *t, const char *ins, match_record *ou
 /* Its blocking keys (0 for a pass that does not apply). */
 void matching_keys(const local_identity *li, uint64_t keys[BLOCKING_PASSES]);
 
-/* The persisted model, or model_init's when none was trained. */
+/* Write li's blocking keys and normalised record to the store (with every
+ * create and update, in its transaction). */
+int matching_index_in_tx(struct store *st, const local_identity *li, socle_err *err);
+/* The same from an already normalised record (re-indexing). */
+int matching_index_record_in_tx(struct store *st, int64_t local_id, int64_t domain_id,
+                                const match_record *r, socle_err *err);
+
+/* The persisted model, or model_init's when none was trained (parsed once
+ * per store handle and model generation), its thresholds raised for the
+ * number of stored identities as in batch (model_scale_thresholds). */
 int matching_model_load(struct store *st, match_model *m, socle_err *err);
 
 /* "auto", "review", "none". */

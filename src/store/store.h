@@ -339,20 +339,51 @@ int store_alert_foreach(store *st, int64_t local_id, int open_only, store_alert_
 
 /* Replace the blocking keys of a local identity (the 64-bit keys of
  * match/blocking.h, computed by core/ from the normalised traits) by
- * keys[0..n). Called with every create and update, in its transaction. */
-int store_match_keys_set(store *st, int64_t local_id, const uint64_t *keys, size_t n,
-                         socle_err *err);
-/* Remove every key (before a re-index). */
+ * keys[0..n), and its matching record by rec[0..rec_len) (core/'s
+ * normalised form, opaque here, at most STORE_MATCH_REC_MAX bytes) with
+ * its domain_id. Called with every create and update, in its
+ * transaction. */
+#define STORE_MATCH_REC_MAX 512
+int store_match_keys_set(store *st, int64_t local_id, int64_t domain_id, const uint64_t *keys,
+                         size_t n, const void *rec, size_t rec_len, socle_err *err);
+/* Remove every key and record (before a re-index). */
 int store_match_keys_clear(store *st, socle_err *err);
+
+/* A candidate as the blocking keys give it: no identity read needed. */
+typedef struct store_match_cand {
+    int64_t local_id;
+    int64_t ght_id;          /* of its active link */
+    int64_t domain_id;       /* 0 when rec_len is 0 */
+    size_t rec_len;          /* 0: no record stored (indexed before there were) */
+    unsigned char rec[STORE_MATCH_REC_MAX];
+} store_match_cand;
+
 /* Local identities holding this key and actively linked to a GHT identity,
- * other than exclude_local: at most max into ids (*n), lowest id first
- * (the oldest: a cap keeps the identities known longest). */
+ * other than exclude_local, with their record (one query): at most max
+ * into out (*n), lowest id first (the oldest: a cap keeps the identities
+ * known longest). */
 int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_t max,
-                           int64_t *ids, size_t *n, socle_err *err);
+                           store_match_cand *out, size_t *n, socle_err *err);
 
 /* The persisted model (JSON appended to out): 1 found, 0 none, -1 error. */
 int store_match_model_get(store *st, buf *out, socle_err *err);
 int store_match_model_set(store *st, const char *json, const char *at, socle_err *err);
+/* A parsed form of the persisted model, kept by the handle for its owner
+ * (core/matching.c) so the JSON is not parsed for every identity: opaque
+ * bytes, valid while the model row is unchanged (every save bumps its
+ * generation, also when saved through another handle or process).
+ * cache_get copies them into parsed (size bytes) and returns 1, or returns
+ * 0 when nothing is cached for the current row (*generation then receives
+ * the row's generation, -1 when there is no model, for cache_put); -1 on
+ * error. */
+int store_match_model_cache_get(store *st, void *parsed, size_t size, int64_t *generation,
+                                socle_err *err);
+void store_match_model_cache_put(store *st, int64_t generation, const void *parsed,
+                                 size_t size);
+/* The highest local identity id: an upper bound of how many are stored,
+ * read from the end of the primary key (count(*) would scan them all);
+ * local identities are never deleted, so it is their number. */
+int store_local_count_estimate(store *st, int64_t *n, socle_err *err);
 
 /* Insert t (sets t->id). */
 int store_review_insert(store *st, review_task *t, socle_err *err);

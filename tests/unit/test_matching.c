@@ -393,3 +393,53 @@ Test(matching, the_persisted_model_is_used)
     cr_assert_neq(b.ght_id, a.ght_id);
     cr_assert_eq(b.match_decision, MATCH_REVIEW);
 }
+
+static void save_model(const match_model *m)
+{
+    json_t *j = model_to_json(m);
+    char *text = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    socle_err err = { 0 };
+    cr_assert_eq(store_begin(st, &err), 0);
+    /* Same trained_at both times: the generation tells the models apart. */
+    cr_assert_eq(store_match_model_set(st, text, "2026-01-01T00:00:00.000Z", &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(store_commit(st, &err), 0);
+    free(text);
+}
+
+Test(matching, a_model_saved_again_replaces_the_parsed_one)
+{
+    match_model m;
+    model_init(&m);
+    m.upper = 1000;
+    save_model(&m);
+    identity_result a = create(OID_A, "IPP-A-20", claire());
+    identity_result b = create(OID_B, "IPP-B-20", claire());
+    cr_assert_eq(b.match_decision, MATCH_REVIEW, "the handle parsed the first model");
+    cr_assert_neq(b.ght_id, a.ght_id);
+    model_init(&m);
+    save_model(&m);
+    identity_result c = create(OID_A, "IPP-A-21", claire());
+    cr_assert_eq(c.match_decision, MATCH_AUTO, "the second model replaced the cached one");
+}
+
+Test(matching, a_candidate_without_a_usable_stored_record_is_read_and_normalised)
+{
+    identity_result a = create(OID_A, "IPP-A-22", claire());
+    /* As if indexed by another build (or before records were stored): a
+     * record this build does not read. */
+    local_identity li;
+    socle_err err = { 0 };
+    cr_assert_eq(store_local_get(st, a.local_id, &li, &err), 1, "%s", err.msg);
+    uint64_t keys[BLOCKING_PASSES];
+    matching_keys(&li, keys);
+    const unsigned char foreign[1] = { 0 };
+    cr_assert_eq(store_begin(st, &err), 0);
+    cr_assert_eq(store_match_keys_set(st, li.id, li.domain_id, keys, BLOCKING_PASSES, foreign,
+                                      sizeof foreign, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_commit(st, &err), 0);
+    identity_result b = create(OID_B, "IPP-B-22", claire());
+    cr_assert_eq(b.match_decision, MATCH_AUTO);
+    cr_assert_eq(b.ght_id, a.ght_id);
+}

@@ -46,6 +46,7 @@ typedef enum sq_stmt_id {
     SQ_BED_OCCUPANTS,
     SQ_PVERSION_INSERT, SQ_PVERSION_LAST, SQ_PVERSION_GET, SQ_PVERSION_ALL,
     SQ_MERGE_OF_ABSORBED,
+    SQ_MMODEL_GENERATION, SQ_LOCAL_MAX_ID, SQ_MREC_SET, SQ_MREC_CLEAR,
     SQ_STMT_COUNT
 } sq_stmt_id;
 
@@ -60,6 +61,12 @@ struct store {
      * store_outbox_writes), so atomic. */
     _Atomic int64_t outbox_writes;
     sqlite3_stmt *stmts[SQ_STMT_COUNT];
+    /* The owner's parsed form of the persisted matching model (opaque
+     * bytes, see store_match_model_cache_get): model_cache_gen is the
+     * match_model row's generation it was parsed from, -2 when empty. */
+    unsigned char *model_cache;
+    size_t model_cache_size;
+    int64_t model_cache_gen;
 };
 
 /* The cached statement id, prepared from sql on first use, reset and with

@@ -1,12 +1,13 @@
 /*
  * sqlite_match.c - what the real-time identity matching persists: the
- * blocking keys of each local identity, the model, and the review tasks.
+ * blocking keys and normalised record of each local identity, the model,
+ * and the review tasks.
  */
 #include "store/sqlite/sqlite_internal.h"
 
-#include <string.h>
-
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 int store_cache_size(store *st, int mib, socle_err *err)
 {
@@ -19,9 +20,11 @@ int store_cache_size(store *st, int mib, socle_err *err)
 
 /* ---- Blocking keys ---------------------------------------------------- */
 
-int store_match_keys_set(store *st, int64_t local_id, const uint64_t *keys, size_t n,
-                         socle_err *err)
+int store_match_keys_set(store *st, int64_t local_id, int64_t domain_id, const uint64_t *keys,
+                         size_t n, const void *rec, size_t rec_len, socle_err *err)
 {
+    if (rec_len == 0 || rec_len > STORE_MATCH_REC_MAX)
+        return err_set(err, SOCLE_EINVAL, "matching record of %zu bytes", rec_len);
     sqlite3_stmt *s = sq_stmt(st, SQ_MKEY_DELETE, "DELETE FROM match_key WHERE local_id = ?1",
                               err);
     if (s == NULL)
@@ -43,22 +46,34 @@ int store_match_keys_set(store *st, int64_t local_id, const uint64_t *keys, size
         if (sq_exec_stmt(st, s, "insert blocking key", err) != 0)
             return -1;
     }
-    return 0;
+    s = sq_stmt(st, SQ_MREC_SET,
+                "INSERT OR REPLACE INTO match_record(local_id, domain_id, rec) VALUES (?1, ?2, ?3)",
+                err);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, local_id);
+    sqlite3_bind_int64(s, 2, domain_id);
+    sqlite3_bind_blob(s, 3, rec, (int)rec_len, SQLITE_TRANSIENT);
+    return sq_exec_stmt(st, s, "save matching record", err);
 }
 
 int store_match_keys_clear(store *st, socle_err *err)
 {
     sqlite3_stmt *s = sq_stmt(st, SQ_MKEY_CLEAR, "DELETE FROM match_key", err);
-    return s == NULL ? -1 : sq_exec_stmt(st, s, "clear blocking keys", err);
+    if (s == NULL || sq_exec_stmt(st, s, "clear blocking keys", err) != 0)
+        return -1;
+    s = sq_stmt(st, SQ_MREC_CLEAR, "DELETE FROM match_record", err);
+    return s == NULL ? -1 : sq_exec_stmt(st, s, "clear matching records", err);
 }
 
 int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_t max,
-                           int64_t *ids, size_t *n, socle_err *err)
+                           store_match_cand *out, size_t *n, socle_err *err)
 {
     *n = 0;
     sqlite3_stmt *s = sq_stmt(st, SQ_MKEY_CANDIDATES,
-        "SELECT k.local_id FROM match_key k"
+        "SELECT k.local_id, l.ght_id, r.domain_id, r.rec FROM match_key k"
         " JOIN identity_link l ON l.local_id = k.local_id AND l.state = 'ACTIVE'"
+        " LEFT JOIN match_record r ON r.local_id = k.local_id"
         " WHERE k.key = ?1 AND k.local_id <> ?2 ORDER BY k.local_id LIMIT ?3", err);
     if (s == NULL)
         return -1;
@@ -66,8 +81,17 @@ int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_
     sqlite3_bind_int64(s, 2, exclude_local);
     sqlite3_bind_int64(s, 3, (int64_t)max);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
-        ids[(*n)++] = sqlite3_column_int64(s, 0);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+        store_match_cand *c = &out[(*n)++];
+        c->local_id = sqlite3_column_int64(s, 0);
+        c->ght_id = sqlite3_column_int64(s, 1);
+        c->domain_id = sqlite3_column_int64(s, 2);
+        const void *b = sqlite3_column_blob(s, 3);
+        int len = sqlite3_column_bytes(s, 3);
+        c->rec_len = (b != NULL && len > 0 && len <= STORE_MATCH_REC_MAX) ? (size_t)len : 0;
+        if (c->rec_len > 0)
+            memcpy(c->rec, b, c->rec_len);
+    }
     int failed = (rc != SQLITE_ROW && rc != SQLITE_DONE);
     sqlite3_reset(s);
     return failed ? sq_fail(st, err, "matching candidates") : 0;
@@ -97,12 +121,59 @@ int store_match_model_set(store *st, const char *json, const char *at, socle_err
     sqlite3_stmt *s = sq_stmt(st, SQ_MMODEL_SET,
         "INSERT INTO match_model(id, model_json, trained_at) VALUES (1, ?1, ?2)"
         " ON CONFLICT(id) DO UPDATE SET model_json = excluded.model_json,"
-        " trained_at = excluded.trained_at", err);
+        " trained_at = excluded.trained_at, generation = match_model.generation + 1", err);
     if (s == NULL)
         return -1;
     sq_bind_text(s, 1, json);
     sq_bind_text(s, 2, at);
     return sq_exec_stmt(st, s, "save matching model", err);
+}
+
+int store_match_model_cache_get(store *st, void *parsed, size_t size, int64_t *generation,
+                                socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_MMODEL_GENERATION,
+        "SELECT coalesce((SELECT generation FROM match_model WHERE id = 1), -1)", err);
+    if (s == NULL)
+        return -1;
+    int rc = sqlite3_step(s);
+    int64_t gen = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return sq_fail(st, err, "read matching model generation");
+    *generation = gen;
+    if (st->model_cache == NULL || st->model_cache_gen != gen || st->model_cache_size != size)
+        return 0;
+    memcpy(parsed, st->model_cache, size);
+    return 1;
+}
+
+void store_match_model_cache_put(store *st, int64_t generation, const void *parsed,
+                                 size_t size)
+{
+    unsigned char *p = realloc(st->model_cache, size);
+    if (p == NULL) {
+        /* Out of memory: no cache, the owner parses again next time. */
+        free(st->model_cache);
+        st->model_cache = NULL;
+        return;
+    }
+    memcpy(p, parsed, size);
+    st->model_cache = p;
+    st->model_cache_size = size;
+    st->model_cache_gen = generation;
+}
+
+int store_local_count_estimate(store *st, int64_t *n, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_LOCAL_MAX_ID,
+                              "SELECT coalesce(max(id), 0) FROM local_identity", err);
+    if (s == NULL)
+        return -1;
+    int rc = sqlite3_step(s);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : sq_fail(st, err, "count local identities");
 }
 
 /* ---- Review tasks ----------------------------------------------------- */

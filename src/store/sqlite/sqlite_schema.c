@@ -448,6 +448,23 @@ static const char *const migrations[] = {
     ") WITHOUT ROWID;"
     "INSERT INTO patient_version(ght_id, version, at, snapshot)"
     "  SELECT id, 1, updated_at, NULL FROM ght_identity;",
+
+    /* 15: real-time matching latency. match_model.generation grows with
+     *     every save, so a handle can keep the parsed model and know when
+     *     it is stale (trained_at may repeat within a second).
+     *     match_record: the normalised matching record of each local
+     *     identity (bytes opaque to the store, written by core/ beside the
+     *     blocking keys, in the same transaction), so the candidates are
+     *     read with their keys in one query, without reading each identity
+     *     back nor normalising it again. Identities stored before this
+     *     version have none until `socle match train` re-indexes: core/
+     *     then reads and normalises them as before. */
+    "ALTER TABLE match_model ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;"
+    "CREATE TABLE match_record ("
+    "  local_id  INTEGER PRIMARY KEY REFERENCES local_identity(id),"
+    "  domain_id INTEGER NOT NULL,"
+    "  rec       BLOB NOT NULL"
+    ");",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -200,6 +200,7 @@ void store_close(store *st)
         sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
         sqlite3_close_v2(st->db);
     }
+    free(st->model_cache);
     free(st);
 }
 
@@ -272,6 +273,9 @@ void store_rollback(store *st)
 {
     if (!st->in_tx)
         return;
+    /* A model saved and cached in the undone transaction may come back
+     * under the same generation with another content: forget it. */
+    st->model_cache_size = 0;
     if (st->in_batch) {
         /* ROLLBACK TO undoes the unit but leaves its savepoint open. */
         if (batch_alive(st)) {
