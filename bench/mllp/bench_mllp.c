@@ -99,19 +99,45 @@ static int connect_loopback(int port)
     return fd;
 }
 
+/* Syllables and forenames of the synthetic patients: each message is a
+ * different person, as on a real feed. (With one name for every message,
+ * real-time matching would see thousands of IPPs of one person in one
+ * establishment and open review tasks for each: not what a feed does.) */
+static const char *const syllables[] = {
+    "BER", "TIN", "MAR", "CHAL", "DU", "PON", "LE", "GRAND", "RO", "SEL",
+    "FOU", "QUET", "GAR", "NIER", "LAM", "BERT", "VIN", "CENT", "MO", "REAU",
+    "GIR", "ARD", "BON", "NET", "CAR", "RE", "PER", "RIN", "MEU", "NIER",
+    "BRU", "NEL",
+};
+static const char *const forenames[] = {
+    "ALICE", "LOUISE", "CHLOE", "JEANNE", "CAMILLE", "LEA", "MANON", "EMMA",
+    "HUGO", "LOUIS", "GABRIEL", "JULES", "ARTHUR", "PAUL", "NATHAN", "LEO",
+};
+
 /* One framed ADT^A28 (0x0B ... 0x1C 0x0D); returns its length. */
 static int make_message(char *out, size_t cap, const worker *w, long i)
 {
+    /* A mix of worker, run and message number picks the traits. */
+    uint64_t h = ((uint64_t)w->run_tag << 40) ^ ((uint64_t)w->index << 32) ^ (uint64_t)i;
+    h = (h ^ (h >> 31)) * 0x9e3779b97f4a7c15ULL;
+    h ^= h >> 29;
+    size_t ns = sizeof syllables / sizeof syllables[0];
+    size_t nf = sizeof forenames / sizeof forenames[0];
+    unsigned year = 1930 + (unsigned)(h % 90), month = 1 + (unsigned)((h >> 8) % 12);
+    unsigned day = 1 + (unsigned)((h >> 16) % 28);
+    const char *fore = forenames[(h >> 24) % nf];
     return snprintf(out, cap,
         "\x0b"
         "MSH|^~\\&|BENCH|HOP|SOCLE|GHT|20260101120000||ADT^A28^ADT_A05|"
         "B%05u-%03d-%07ld|P|2.5^FRA^2.11|||||FRA|8859/1\r"
         "EVN||20260101120000\r"
         "PID|||B%05u%03d%07ld^^^HOP&1.2.250.1.999.1&ISO^PI||"
-        "BENCHNOM^ALICE^ALICE^^^^L||19850715|F\r"
+        "%s%s%s^%s^%s^^^^L||%04u%02u%02u|%c\r"
         "PV1||N\r"
         "\x1c\r",
-        w->run_tag, w->index, i, w->run_tag, w->index, i);
+        w->run_tag, w->index, i, w->run_tag, w->index, i,
+        syllables[(h >> 32) % ns], syllables[(h >> 40) % ns], syllables[(h >> 48) % ns],
+        fore, fore, year, month, day, ((h >> 24) % nf) < nf / 2 ? 'F' : 'M');
 }
 
 static int write_all(int fd, const char *p, size_t n)

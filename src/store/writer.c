@@ -19,7 +19,10 @@
 #include "util/log.h"
 
 #define WRITER_MAX_BATCH 256
-#define WRITER_CHECKPOINT_PAGES 1000
+/* About 4 MiB of journal between checkpoints at the 1 KiB pages of a new
+ * store: each one copies and syncs the database, so at 1,000 pages (1 MiB)
+ * they came every ~50 messages and held back the commits. */
+#define WRITER_CHECKPOINT_PAGES 4000
 /* The background checkpoint copies pages while batches commit, but the
  * journal only restarts from its beginning when a batch begins with all
  * of it copied: under a load without pauses that may never happen. Past

@@ -42,7 +42,7 @@ typedef struct store_writer_config {
      * checkpoints from a background thread, and st's own automatic
      * checkpoints are turned off. NULL leaves checkpoints to the store. */
     const char *checkpoint_dir;
-    long checkpoint_pages;         /* journal size that triggers one; 0: 1000 */
+    long checkpoint_pages;         /* journal size that triggers one; 0: 4000 */
     int max_batch;                 /* units per batch at most; 0: 256 */
 } store_writer_config;
 
