@@ -9,7 +9,7 @@
 # when it fails. The last line is always "tests: N passed, M failed", and
 # the exit status is non-zero when anything failed.
 #
-# Environment: FUZZ_SECONDS (default 10, per fuzz target), TEST_TIMEOUT
+# Environment: FUZZ_SECONDS (default 5, per fuzz target), TEST_TIMEOUT
 # (default 900 seconds per test binary, when timeout(1) is available).
 set -u
 
@@ -21,7 +21,7 @@ BUILD=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 LOGS=$BUILD/test-logs
 TEST_TIMEOUT=${TEST_TIMEOUT:-900}
-FUZZ_SECONDS=${FUZZ_SECONDS:-10}
+FUZZ_SECONDS=${FUZZ_SECONDS:-5}
 export FUZZ_SECONDS
 
 # User settings come last so that they win over ours.
