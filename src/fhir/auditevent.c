@@ -128,20 +128,6 @@ json_t *fhir_auditevent_from(const audit_record *rec)
 
 /* ---- Search parameters ------------------------------------------------- */
 
-static int bad(fhir_search_error *e, const char *code, const char *expression,
-               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int bad(fhir_search_error *e, const char *code, const char *expression,
-               const char *fmt, ...)
-{
-    e->code = code;
-    e->expression = expression;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* "YYYY-MM-DD" or "YYYY-MM-DDThh:mm:ss[.sss]Z": the stored timestamps are
  * UTC text, so a value bounds them as a prefix: "v" is the first instant
  * it covers, "v~" ('~' sorts after every character of a timestamp) the
@@ -183,7 +169,7 @@ static int parse_date(const char *v, store_audit_query *q, fhir_search_error *e)
         v += 2;
     }
     if (!date_value(v) || strlen(v) >= SOCLE_TS_MAX - 1)
-        return bad(e, "invalid", "AuditEvent.recorded", "date: YYYY-MM-DD or "
+        return fhir_search_fail(e, "invalid", "AuditEvent.recorded", "date: YYYY-MM-DD or "
                    "YYYY-MM-DDThh:mm:ssZ expected");
     if (!strcmp(prefix, "eq")) {
         bound(q->from, v, 0, 1);
@@ -197,7 +183,7 @@ static int parse_date(const char *v, store_audit_query *q, fhir_search_error *e)
     } else if (!strcmp(prefix, "lt")) {
         bound(q->to, v, 0, 0);
     } else {
-        return bad(e, "not-supported", "AuditEvent.recorded",
+        return fhir_search_fail(e, "not-supported", "AuditEvent.recorded",
                    "date: prefix %s not supported (eq ge gt le lt)", prefix);
     }
     return 0;
@@ -207,7 +193,7 @@ static int parse_date(const char *v, store_audit_query *q, fhir_search_error *e)
 static int parse_action(const char *v, store_audit_query *q, fhir_search_error *e)
 {
     if (strlen(v) != 1 || strchr("CRUDE", v[0]) == NULL)
-        return bad(e, "invalid", "AuditEvent.action", "action: C, R, U, D or E expected");
+        return fhir_search_fail(e, "invalid", "AuditEvent.action", "action: C, R, U, D or E expected");
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         if (v[0] != 'U' && kinds[k].code != v[0])
             continue;
@@ -222,7 +208,7 @@ static int parse_outcome(const char *v, store_audit_query *q, fhir_search_error 
 {
     char list[32];
     if (str_copy(list, sizeof list, v) != 0)
-        return bad(e, "invalid", "AuditEvent.outcome", "outcome: too long");
+        return fhir_search_fail(e, "invalid", "AuditEvent.outcome", "outcome: too long");
     unsigned codes = 0;   /* bits: 0, 4, 8, 12 */
     for (char *save = NULL, *t = strtok_r(list, ",", &save); t != NULL;
          t = strtok_r(NULL, ",", &save)) {
@@ -235,10 +221,10 @@ static int parse_outcome(const char *v, store_audit_query *q, fhir_search_error 
         else if (strcmp(t, "12") == 0)
             codes |= 8;
         else
-            return bad(e, "invalid", "AuditEvent.outcome", "outcome: 0, 4, 8 or 12 expected");
+            return fhir_search_fail(e, "invalid", "AuditEvent.outcome", "outcome: 0, 4, 8 or 12 expected");
     }
     if (codes == 0)
-        return bad(e, "invalid", "AuditEvent.outcome", "outcome: 0, 4, 8 or 12 expected");
+        return fhir_search_fail(e, "invalid", "AuditEvent.outcome", "outcome: 0, 4, 8 or 12 expected");
     if (codes & 1)
         q->outcomes[q->n_outcomes++] = "success";
     if (codes & 2) {
@@ -285,7 +271,7 @@ int fhir_audit_params_parse(const http_request *req, fhir_audit_params *p,
         for (size_t k = 0; k < i; k++)
             repeated |= strcmp(req->params[k].name, n) == 0;
         if (repeated && strcmp(n, "date") != 0) {
-            rc = bad(e, "not-supported", NULL, "%s: repeated parameter not supported", n);
+            rc = fhir_search_fail(e, "not-supported", NULL, "%s: repeated parameter not supported", n);
             break;
         }
         if (n[0] != '_' && !repeated)
@@ -295,22 +281,22 @@ int fhir_audit_params_parse(const http_request *req, fhir_audit_params *p,
         } else if (strcmp(n, "_count") == 0) {
             int64_t c = fhir_parse_id(v);
             if (c < 1 || c > 100)
-                rc = bad(e, "invalid", NULL, "_count: a number from 1 to 100 expected");
+                rc = fhir_search_fail(e, "invalid", NULL, "_count: a number from 1 to 100 expected");
             p->limit = (size_t)c;
         } else if (strcmp(n, "_cursor") == 0) {
             q->after_seq = fhir_parse_id(v);
             if (q->after_seq <= 0)
-                rc = bad(e, "invalid", NULL, "_cursor: not a cursor of a next link");
+                rc = fhir_search_fail(e, "invalid", NULL, "_cursor: not a cursor of a next link");
         } else if (strcmp(n, "_sort") == 0) {
             if (strcmp(v, "-date") == 0)
                 q->ascending = 0;
             else if (strcmp(v, "date") != 0)
-                rc = bad(e, "not-supported", NULL, "_sort: date or -date only");
+                rc = fhir_search_fail(e, "not-supported", NULL, "_sort: date or -date only");
         } else if (strcmp(n, "_total") == 0) {
             if (strcmp(v, "none") == 0)
                 p->count_total = 0;
             else if (strcmp(v, "accurate") != 0 && strcmp(v, "estimate") != 0)
-                rc = bad(e, "invalid", NULL, "_total: none, estimate or accurate expected");
+                rc = fhir_search_fail(e, "invalid", NULL, "_total: none, estimate or accurate expected");
         } else if (strcmp(n, "_id") == 0) {
             q->seq = fhir_parse_id(v);
             nobody |= q->seq == 0;
@@ -318,7 +304,7 @@ int fhir_audit_params_parse(const http_request *req, fhir_audit_params *p,
             rc = parse_date(v, q, e);
         } else if (strcmp(n, "agent") == 0 || strcmp(n, "altid") == 0) {
             if (v[0] == '\0' || str_copy(q->actor, sizeof q->actor, v) != 0)
-                rc = bad(e, "invalid", "AuditEvent.agent", "%s: empty or too long", n);
+                rc = fhir_search_fail(e, "invalid", "AuditEvent.agent", "%s: empty or too long", n);
         } else if (strcmp(n, "action") == 0) {
             rc = parse_action(v, q, e);
         } else if (strcmp(n, "subtype") == 0) {
@@ -332,13 +318,13 @@ int fhir_audit_params_parse(const http_request *req, fhir_audit_params *p,
                 nobody = 1;
         } else if (strcmp(n, "entity") == 0) {
             if (v[0] == '\0')
-                rc = bad(e, "invalid", "AuditEvent.entity", "entity: a reference expected");
+                rc = fhir_search_fail(e, "invalid", "AuditEvent.entity", "entity: a reference expected");
             else
                 nobody |= parse_entity(v, q);
         } else if (strcmp(n, "outcome") == 0) {
             rc = parse_outcome(v, q, e);
         } else {
-            rc = bad(e, "not-supported", NULL, "unknown or unsupported search parameter "
+            rc = fhir_search_fail(e, "not-supported", NULL, "unknown or unsupported search parameter "
                      "'%s' for AuditEvent (see /fhir/metadata)", n);
         }
     }

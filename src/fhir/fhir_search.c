@@ -13,10 +13,8 @@
 #include "util/buf.h"
 #include "util/timeutil.h"
 
-static int bad(fhir_search_error *e, const char *code, const char *expression,
-               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int bad(fhir_search_error *e, const char *code, const char *expression,
-               const char *fmt, ...)
+int fhir_search_fail(fhir_search_error *e, const char *code, const char *expression,
+                     const char *fmt, ...)
 {
     e->code = code;
     e->expression = expression;
@@ -45,7 +43,7 @@ static int parse_count(const char *v, size_t *out, fhir_search_error *e)
 {
     int64_t n = fhir_parse_id(v);
     if (n < 1 || n > 100)
-        return bad(e, "invalid", NULL, "_count: a number from 1 to 100 expected");
+        return fhir_search_fail(e, "invalid", NULL, "_count: a number from 1 to 100 expected");
     *out = (size_t)n;
     return 0;
 }
@@ -55,7 +53,7 @@ static int parse_offset(const char *v, int64_t *out, fhir_search_error *e)
 {
     *out = strcmp(v, "0") == 0 ? 0 : fhir_parse_id(v);
     return *out > 0 || strcmp(v, "0") == 0 ? 0
-         : bad(e, "invalid", NULL, "_offset: not the offset of a next link");
+         : fhir_search_fail(e, "invalid", NULL, "_offset: not the offset of a next link");
 }
 
 static int parse_total(const char *v, int *no_total, fhir_search_error *e)
@@ -65,7 +63,7 @@ static int parse_total(const char *v, int *no_total, fhir_search_error *e)
     else if (strcmp(v, "accurate") == 0 || strcmp(v, "estimate") == 0)
         *no_total = 0;
     else
-        return bad(e, "invalid", NULL, "_total: none, estimate or accurate expected");
+        return fhir_search_fail(e, "invalid", NULL, "_total: none, estimate or accurate expected");
     return 0;
 }
 
@@ -82,13 +80,13 @@ static int parse_sort(const char *v, const char *const *names, const int *codes,
                 break;   /* by id descending: not offered */
             return 0;
         }
-    return bad(e, "not-supported", NULL, "_sort: '%s' not supported (see /fhir/metadata)", v);
+    return fhir_search_fail(e, "not-supported", NULL, "_sort: '%s' not supported (see /fhir/metadata)", v);
 }
 
 static int parse_cursor(const char *v, int64_t *out, fhir_search_error *e)
 {
     *out = fhir_parse_id(v);
-    return *out > 0 ? 0 : bad(e, "invalid", NULL, "_cursor: not a cursor of a next link");
+    return *out > 0 ? 0 : fhir_search_fail(e, "invalid", NULL, "_cursor: not a cursor of a next link");
 }
 
 /* "sys|value", "|value" or "value": *oid the OID of "urn:oid:OID" ("" none). */
@@ -101,14 +99,14 @@ static int parse_identifier(const char *v, char *oid, size_t oid_n, char *value,
         size_t sl = (size_t)(bar - v);
         if (sl > 0) {
             if (sl <= 8 || strncmp(v, "urn:oid:", 8) != 0 || sl - 8 >= oid_n)
-                return bad(e, "invalid", expr, "identifier: the system must be urn:oid:<OID>");
+                return fhir_search_fail(e, "invalid", expr, "identifier: the system must be urn:oid:<OID>");
             memcpy(oid, v + 8, sl - 8);
             oid[sl - 8] = '\0';
         }
         v = bar + 1;
     }
     if (v[0] == '\0' || str_copy(value, value_n, v) != 0)
-        return bad(e, "invalid", expr, "identifier: a value is required (system|value)");
+        return fhir_search_fail(e, "invalid", expr, "identifier: a value is required (system|value)");
     return 0;
 }
 
@@ -123,11 +121,11 @@ static int parse_date(const char *name, const char *v, char prefix[3], char date
         v += 2;
         if (strcmp(prefix, "eq") && strcmp(prefix, "ge") && strcmp(prefix, "le")
             && strcmp(prefix, "gt") && strcmp(prefix, "lt"))
-            return bad(e, "not-supported", expr, "%s: prefix %s not supported (eq ge le gt lt)",
+            return fhir_search_fail(e, "not-supported", expr, "%s: prefix %s not supported (eq ge le gt lt)",
                        name, prefix);
     }
     if (strlen(v) != 10 || !date_valid(v))
-        return bad(e, "invalid", expr, "%s: a date YYYY-MM-DD expected", name);
+        return fhir_search_fail(e, "invalid", expr, "%s: a date YYYY-MM-DD expected", name);
     memcpy(date, v, 11);
     return 0;
 }
@@ -183,7 +181,7 @@ int fhir_patient_params(const http_request *req, identity_search_criteria *c,
     for (size_t i = 0; i < req->n_params; i++) {
         const char *n = req->params[i].name, *v = req->params[i].value;
         if (strcmp(n, "birthdate") != 0 && repeated(req, i))
-            return bad(e, "not-supported", NULL, "%s: repeated parameter not supported", n);
+            return fhir_search_fail(e, "not-supported", NULL, "%s: repeated parameter not supported", n);
         if (strcmp(n, "_format") == 0)
             continue;
         if (strcmp(n, "_count") == 0) {
@@ -215,18 +213,18 @@ int fhir_patient_params(const http_request *req, identity_search_criteria *c,
             /* The INS is searched by its own criterion, the rest as IPP/GHT id. */
             if (strncmp(c->domain_oid, "1.2.250.1.213.1.4.", 18) == 0) {
                 if (str_copy(c->ins, sizeof c->ins, value) != 0)
-                    return bad(e, "invalid", "Patient.identifier", "identifier: bad INS");
+                    return fhir_search_fail(e, "invalid", "Patient.identifier", "identifier: bad INS");
                 c->domain_oid[0] = '\0';
             } else {
                 str_copy(c->ipp, sizeof c->ipp, value);
             }
         } else if (strcmp(n, "family") == 0 || strcmp(n, "family:exact") == 0) {
             if (str_copy(c->family, sizeof c->family, v) != 0 || v[0] == '\0')
-                return bad(e, "invalid", "Patient.name.family", "family: empty or too long");
+                return fhir_search_fail(e, "invalid", "Patient.name.family", "family: empty or too long");
             c->family_prefix = strcmp(n, "family") == 0;
         } else if (strcmp(n, "given") == 0 || strcmp(n, "given:exact") == 0) {
             if (str_copy(c->given, sizeof c->given, v) != 0 || v[0] == '\0')
-                return bad(e, "invalid", "Patient.name.given", "given: empty or too long");
+                return fhir_search_fail(e, "invalid", "Patient.name.given", "given: empty or too long");
             c->given_prefix = strcmp(n, "given") == 0;
         } else if (strcmp(n, "birthdate") == 0) {
             char prefix[3], d[11];
@@ -243,15 +241,15 @@ int fhir_patient_params(const http_request *req, identity_search_criteria *c,
             else if (strcmp(v, "other") == 0)
                 *only_inactive = 1;   /* Socle holds M, F, U only: nobody */
             else
-                return bad(e, "invalid", "Patient.gender",
+                return fhir_search_fail(e, "invalid", "Patient.gender",
                            "gender: male, female, other or unknown expected");
         } else if (strcmp(n, "active") == 0) {
             if (strcmp(v, "false") == 0)
                 *only_inactive = 1;
             else if (strcmp(v, "true") != 0)
-                return bad(e, "invalid", "Patient.active", "active: true or false expected");
+                return fhir_search_fail(e, "invalid", "Patient.active", "active: true or false expected");
         } else {
-            return bad(e, "not-supported", NULL, "unknown or unsupported search parameter "
+            return fhir_search_fail(e, "not-supported", NULL, "unknown or unsupported search parameter "
                        "'%s' (see /fhir/metadata)", n);
         }
     }
@@ -274,7 +272,7 @@ int fhir_encounter_params(const http_request *req, stay_search_criteria *c,
     for (size_t i = 0; i < req->n_params; i++) {
         const char *n = req->params[i].name, *v = req->params[i].value;
         if (strcmp(n, "date") != 0 && repeated(req, i))
-            return bad(e, "not-supported", NULL, "%s: repeated parameter not supported", n);
+            return fhir_search_fail(e, "not-supported", NULL, "%s: repeated parameter not supported", n);
         if (strcmp(n, "_format") == 0)
             continue;
         if (strcmp(n, "_count") == 0) {
@@ -298,12 +296,12 @@ int fhir_encounter_params(const http_request *req, stay_search_criteria *c,
             /* Applied by the caller (fhir_api.c), which reads the patients. */
             if (strcmp(v, "Encounter:patient") != 0 && strcmp(v, "Encounter:subject") != 0
                 && strcmp(v, "Encounter:subject:Patient") != 0)
-                return bad(e, "not-supported", NULL, "_include: only Encounter:patient");
+                return fhir_search_fail(e, "not-supported", NULL, "_include: only Encounter:patient");
         } else if (strcmp(n, "patient") == 0) {
             const char *id = strncmp(v, "Patient/", 8) == 0 ? v + 8 : v;
             c->ght_id = fhir_parse_id(id);
             if (c->ght_id == 0)
-                return bad(e, "invalid", "Encounter.subject", "patient: Patient/<id> expected");
+                return fhir_search_fail(e, "invalid", "Encounter.subject", "patient: Patient/<id> expected");
         } else if (strcmp(n, "identifier") == 0) {
             if (parse_identifier(v, c->nda_domain_oid, sizeof c->nda_domain_oid, c->nda,
                                  sizeof c->nda, "Encounter.identifier", e) != 0)
@@ -311,14 +309,14 @@ int fhir_encounter_params(const http_request *req, stay_search_criteria *c,
         } else if (strcmp(n, "status") == 0) {
             char list[64];
             if (str_copy(list, sizeof list, v) != 0)
-                return bad(e, "invalid", "Encounter.status", "status: too long");
+                return fhir_search_fail(e, "invalid", "Encounter.status", "status: too long");
             for (char *save = NULL, *t = strtok_r(list, ",", &save); t != NULL;
                  t = strtok_r(NULL, ",", &save)) {
                 int k = 0;
                 while (k < 4 && strcmp(t, stay_status_code((stay_status)k)) != 0)
                     k++;
                 if (k == 4)
-                    return bad(e, "invalid", "Encounter.status", "status: planned, "
+                    return fhir_search_fail(e, "invalid", "Encounter.status", "status: planned, "
                                "in-progress, finished or cancelled expected");
                 c->status_mask |= 1u << k;
             }
@@ -328,7 +326,7 @@ int fhir_encounter_params(const http_request *req, stay_search_criteria *c,
                 return -1;
             narrow(prefix, d, from, to);
         } else {
-            return bad(e, "not-supported", NULL, "unknown or unsupported search parameter "
+            return fhir_search_fail(e, "not-supported", NULL, "unknown or unsupported search parameter "
                        "'%s' (see /fhir/metadata)", n);
         }
     }

@@ -18,6 +18,11 @@ typedef struct fhir_search_error {
     const char *expression;    /* FHIRPath of the element concerned, or NULL */
 } fhir_search_error;
 
+/* Fill e (issue code, FHIRPath expression or NULL, message); returns -1,
+ * so that a parameter parser can `return fhir_search_fail(...)`. */
+int fhir_search_fail(fhir_search_error *e, const char *code, const char *expression,
+                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* A logical id: decimal digits, 1 to 18 of them; else 0 (designates nothing). */
 int64_t fhir_parse_id(const char *s);
 

@@ -112,20 +112,6 @@ json_t *fhir_location_from_view(const structure_view *v, const char *today)
 
 /* ---- Search parameters ------------------------------------------------- */
 
-static int bad(fhir_search_error *e, const char *code, const char *expression,
-               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int bad(fhir_search_error *e, const char *code, const char *expression,
-               const char *fmt, ...)
-{
-    e->code = code;
-    e->expression = expression;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* "system|value" or "value" into c; a system Socle does not issue
  * designates nothing (c->id = -1). */
 static int structure_identifier(const char *v, structure_search_criteria *c,
@@ -135,7 +121,7 @@ static int structure_identifier(const char *v, structure_search_criteria *c,
     const char *value = bar ? bar + 1 : v;
     size_t sl = bar ? (size_t)(bar - v) : 0;
     if (value[0] == '\0')
-        return bad(e, "invalid", expr, "identifier: a value is required (system|value)");
+        return fhir_search_fail(e, "invalid", expr, "identifier: a value is required (system|value)");
     int too_long;
     if (sl == 0) {
         too_long = str_copy(c->code_or_finess, sizeof c->code_or_finess, value);
@@ -164,7 +150,7 @@ static int structure_types(const char *v, int location, unsigned *mask, fhir_sea
     const char *system = location ? CS_LOCATION_TYPE : CS_V2_3307;
     char list[256];
     if (str_copy(list, sizeof list, v) != 0)
-        return bad(e, "invalid", location ? "Location.type" : "Organization.type",
+        return fhir_search_fail(e, "invalid", location ? "Location.type" : "Organization.type",
                    "type: too long");
     *mask = 0;
     for (char *save = NULL, *t = strtok_r(list, ",", &save); t != NULL;
@@ -201,19 +187,19 @@ int fhir_structure_params(const http_request *req, int location,
         const char *n = req->params[i].name, *v = req->params[i].value;
         for (size_t k = 0; k < i; k++)
             if (strcmp(req->params[k].name, n) == 0)
-                return bad(e, "not-supported", NULL, "%s: repeated parameter not supported",
+                return fhir_search_fail(e, "not-supported", NULL, "%s: repeated parameter not supported",
                            n);
         if (strcmp(n, "_format") == 0)
             continue;
         if (strcmp(n, "_count") == 0) {
             int64_t count = fhir_parse_id(v);
             if (count < 1 || count > STRUCTURE_SEARCH_MAX)
-                return bad(e, "invalid", NULL, "_count: a number from 1 to 100 expected");
+                return fhir_search_fail(e, "invalid", NULL, "_count: a number from 1 to 100 expected");
             c->limit = (size_t)count;
         } else if (strcmp(n, "_cursor") == 0) {
             c->after_id = fhir_parse_id(v);
             if (c->after_id <= 0)
-                return bad(e, "invalid", NULL, "_cursor: not a cursor of a next link");
+                return fhir_search_fail(e, "invalid", NULL, "_cursor: not a cursor of a next link");
         } else if (strcmp(n, "_id") == 0) {
             c->id = fhir_parse_id(v);
             if (c->id == 0)
@@ -226,14 +212,14 @@ int fhir_structure_params(const http_request *req, int location,
                 nobody = 1;
         } else if (strcmp(n, "name") == 0) {
             if (v[0] == '\0' || str_copy(c->name, sizeof c->name, v) != 0)
-                return bad(e, "invalid", location ? "Location.name" : "Organization.name",
+                return fhir_search_fail(e, "invalid", location ? "Location.name" : "Organization.name",
                            "name: empty or too long");
         } else if (strcmp(n, "partof") == 0) {
             size_t tl = strlen(type_name);
             const char *id = strncmp(v, type_name, tl) == 0 && v[tl] == '/' ? v + tl + 1 : v;
             c->parent_id = fhir_parse_id(id);
             if (c->parent_id == 0)
-                return bad(e, "invalid", location ? "Location.partOf" : "Organization.partOf",
+                return fhir_search_fail(e, "invalid", location ? "Location.partOf" : "Organization.partOf",
                            "partof: %s/<id> expected", type_name);
         } else if (strcmp(n, "type") == 0) {
             unsigned mask;
@@ -243,7 +229,7 @@ int fhir_structure_params(const http_request *req, int location,
             if (kinds == 0)
                 nobody = 1;
         } else {
-            return bad(e, "not-supported", NULL, "unknown or unsupported search parameter "
+            return fhir_search_fail(e, "not-supported", NULL, "unknown or unsupported search parameter "
                        "'%s' (see /fhir/metadata)", n);
         }
     }

@@ -88,20 +88,6 @@ json_t *fhir_practitioner_role_from(const pro_role_view *v)
 
 /* ---- Search parameters ------------------------------------------------- */
 
-static int bad(fhir_search_error *e, const char *code, const char *expression,
-               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int bad(fhir_search_error *e, const char *code, const char *expression,
-               const char *fmt, ...)
-{
-    e->code = code;
-    e->expression = expression;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* "system|value" or "value"; 0, or 1 when it designates nobody. */
 static int practitioner_identifier(const char *v, professional_search_criteria *c)
 {
@@ -140,43 +126,43 @@ int fhir_professional_params(const http_request *req, int roles,
         const char *n = req->params[i].name, *v = req->params[i].value;
         for (size_t k = 0; k < i; k++)
             if (strcmp(req->params[k].name, n) == 0)
-                return bad(e, "not-supported", NULL, "%s: repeated parameter not supported",
+                return fhir_search_fail(e, "not-supported", NULL, "%s: repeated parameter not supported",
                            n);
         if (strcmp(n, "_format") == 0)
             continue;
         if (strcmp(n, "_count") == 0) {
             int64_t count = fhir_parse_id(v);
             if (count < 1 || count > PROFESSIONAL_SEARCH_MAX)
-                return bad(e, "invalid", NULL, "_count: a number from 1 to 100 expected");
+                return fhir_search_fail(e, "invalid", NULL, "_count: a number from 1 to 100 expected");
             c->limit = (size_t)count;
         } else if (strcmp(n, "_cursor") == 0) {
             c->after_id = fhir_parse_id(v);
             if (c->after_id <= 0)
-                return bad(e, "invalid", NULL, "_cursor: not a cursor of a next link");
+                return fhir_search_fail(e, "invalid", NULL, "_cursor: not a cursor of a next link");
         } else if (strcmp(n, "_id") == 0) {
             c->id = fhir_parse_id(v);
             nobody |= c->id == 0;
         } else if (!roles && strcmp(n, "identifier") == 0) {
             if (strchr(v, '|') ? v[strlen(v) - 1] == '|' : v[0] == '\0')
-                return bad(e, "invalid", "Practitioner.identifier",
+                return fhir_search_fail(e, "invalid", "Practitioner.identifier",
                            "identifier: a value is required (system|value)");
             nobody |= practitioner_identifier(v, c);
         } else if (!roles && (strcmp(n, "family") == 0 || strcmp(n, "name") == 0)) {
             char *dst = n[0] == 'f' ? c->family : c->name;
             if (v[0] == '\0' || str_copy(dst, SOCLE_NAME_MAX, v) != 0)
-                return bad(e, "invalid", "Practitioner.name", "%s: empty or too long", n);
+                return fhir_search_fail(e, "invalid", "Practitioner.name", "%s: empty or too long", n);
         } else if (roles && strcmp(n, "practitioner") == 0) {
             c->professional_id = reference_id(v, "Practitioner");
             if (c->professional_id == 0)
-                return bad(e, "invalid", "PractitionerRole.practitioner",
+                return fhir_search_fail(e, "invalid", "PractitionerRole.practitioner",
                            "practitioner: Practitioner/<id> expected");
         } else if (roles && strcmp(n, "organization") == 0) {
             c->ej_id = reference_id(v, "Organization");
             if (c->ej_id == 0)
-                return bad(e, "invalid", "PractitionerRole.organization",
+                return fhir_search_fail(e, "invalid", "PractitionerRole.organization",
                            "organization: Organization/<id> expected");
         } else {
-            return bad(e, "not-supported", NULL, "unknown or unsupported search parameter "
+            return fhir_search_fail(e, "not-supported", NULL, "unknown or unsupported search parameter "
                        "'%s' for %s (see /fhir/metadata)", n, rt);
         }
     }
