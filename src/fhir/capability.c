@@ -13,13 +13,24 @@ static json_t *param(const char *name, const char *type)
     return json_pack("{s:s, s:s}", "name", name, "type", type);
 }
 
+/* _lastUpdated: what it compares, and the prefixes it takes. */
+static json_t *last_updated(const char *what)
+{
+    json_t *p = param("_lastUpdated", "date");
+    json_object_set_new(p, "documentation", json_sprintf(
+        "The time of %s; prefixes eq ge gt le lt sa eb (ne not supported); a date (YYYY, "
+        "YYYY-MM, YYYY-MM-DD: a UTC period) or a dateTime with its zone, at the precision "
+        "given", what));
+    return p;
+}
+
 json_t *fhir_capability(const char *base_url)
 {
     /* Versions: vread and history of each Patient; update needs If-Match;
      * no delete (405), so never 410. */
     json_t *patient = json_pack(
         "{s:s, s:s, s:[{s:s}, {s:s}, {s:s}, {s:s}, {s:s}, {s:s}], s:s, s:b, s:b, s:b, s:b,"
-        " s:s, s:[o, o, o, o, o, o, o, o]}",
+        " s:s, s:[o, o, o, o, o, o, o, o, o]}",
         "type", "Patient", "profile", FHIR_PROFILE_PATIENT,
         "interaction", "code", "read", "code", "vread", "code", "history-instance",
         "code", "search-type", "code", "create", "code", "update",
@@ -27,7 +38,8 @@ json_t *fhir_capability(const char *base_url)
         "conditionalCreate", 1, "conditionalUpdate", 0, "conditionalDelete", "not-supported",
         "searchParam", param("_id", "token"), param("identifier", "token"),
         param("family", "string"), param("given", "string"), param("birthdate", "date"),
-        param("gender", "token"), param("active", "token"), param("_count", "number"));
+        param("gender", "token"), param("active", "token"),
+        last_updated("the Patient's last version (meta.lastUpdated)"), param("_count", "number"));
     json_object_set_new(patient, "operation", json_pack(
         "[{s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s}, {s:s, s:s}]",
         "name", "merge", "definition", "http://hl7.org/fhir/OperationDefinition/Patient-merge",
@@ -38,12 +50,13 @@ json_t *fhir_capability(const char *base_url)
         "https://profiles.ihe.net/ITI/PIXm/OperationDefinition/IHE.PIXm.pix",
         "name", "match", "definition", "http://hl7.org/fhir/OperationDefinition/Patient-match"));
     json_t *encounter = json_pack(
-        "{s:s, s:s, s:[{s:s}, {s:s}], s:[s], s:[o, o, o, o, o]}",
+        "{s:s, s:s, s:[{s:s}, {s:s}], s:[s], s:[o, o, o, o, o, o]}",
         "type", "Encounter", "profile", FHIR_PROFILE_ENCOUNTER,
         "interaction", "code", "read", "code", "search-type",
         "searchInclude", "Encounter:patient",
         "searchParam", param("patient", "reference"), param("identifier", "token"),
-        param("status", "token"), param("date", "date"), param("_count", "number"));
+        param("status", "token"), param("date", "date"),
+        last_updated("the stay's last change (meta.lastUpdated)"), param("_count", "number"));
     json_t *cs = json_pack(
         "{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:[s], "
         "s:[{s:s, s:{s:s}, s:[o, o]}]}",

@@ -465,6 +465,11 @@ static const char *const migrations[] = {
     "  domain_id INTEGER NOT NULL,"
     "  rec       BLOB NOT NULL"
     ");",
+
+    /* 16: FHIR _lastUpdated: patients by the time of their versions, stays
+     *     by the time of their last change. */
+    "CREATE INDEX patient_version_at ON patient_version(at);"
+    "CREATE INDEX stay_updated ON stay(updated_at);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
