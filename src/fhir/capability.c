@@ -7,6 +7,7 @@
 #include "fhir/encounter.h"
 #include "fhir/fhir_directory.h"
 #include "fhir/patient.h"
+#include "fhir/pmir.h"
 
 static json_t *param(const char *name, const char *type)
 {
@@ -68,7 +69,19 @@ json_t *fhir_capability(const char *base_url)
         "Bearer JWT from `socle token issue` (HS256); roles and establishments in the "
         "token; header X-Socle-Break-Glass: <reason> to read outside them (audited)",
         "resource", patient, encounter);
-    fhir_directory_capability(json_object_get(json_array_get(json_object_get(cs, "rest"), 0),
-                                              "resource"));
+    json_t *rest = json_array_get(json_object_get(cs, "rest"), 0);
+    fhir_directory_capability(json_object_get(rest, "resource"));
+    /* IHE PMIR ITI-93 (fhir/pmir.h): a message to $process-message. */
+    json_object_set_new(rest, "operation", json_pack(
+        "[{s:s, s:s, s:s}]", "name", "process-message", "definition",
+        "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message",
+        "documentation", "IHE PMIR Mobile Patient Identity Feed [ITI-93] only (eventUri "
+        FHIR_PMIR_EVENT "); also accepted as POST [base]/Bundle"));
+    json_object_set_new(cs, "messaging", json_pack(
+        "[{s:[{s:s, s:s}], s:s}]", "supportedMessage", "mode", "receiver", "definition",
+        "https://profiles.ihe.net/ITI/PMIR/MessageDefinition/IHE.PMIR.MessageDefinition",
+        "documentation", "IHE PMIR [ITI-93], event " FHIR_PMIR_EVENT ": a history Bundle of "
+        "Patient entries, POST (create), PUT Patient/{id} (update; with active false and link "
+        "replaced-by: a merge); DELETE refused; all entries or none"));
     return cs;
 }

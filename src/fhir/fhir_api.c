@@ -22,6 +22,7 @@
 #include "fhir/patient.h"
 #include "http/ratelimit.h"
 #include "fhir/patient_ops.h"
+#include "fhir/pmir.h"
 #include "http/rights.h"
 #include "server_context.h"
 #include "store/store.h"
@@ -31,12 +32,17 @@
 enum { H_METADATA, H_PATIENT_READ, H_PATIENT_SEARCH, H_ENCOUNTER_READ, H_ENCOUNTER_SEARCH,
        H_PATIENT_VREAD, H_PATIENT_HISTORY, H_PATIENT_CREATE, H_PATIENT_UPDATE,
        H_PATIENT_MERGE, H_PATIENT_UNMERGE, H_PATIENT_PIX, H_PATIENT_MATCH,
+       H_PMIR_FEED,
        H_DIRECTORY };   /* last: H_DIRECTORY + fhir_dir_type * 2 + (0 search, 1 read) */
 #define H_DIR(type, read) (H_DIRECTORY + (int)(type) * 2 + (read))
 
 /* The operations come before Patient/{} (the first match wins). */
 static const http_route routes[] = {
     { "GET", "/fhir/metadata", H_METADATA },
+    /* IHE PMIR ITI-93: a message to $process-message (FHIR R4 messaging),
+     * or POSTed as a Bundle (earlier PMIR texts, some suppliers). */
+    { "POST", "/fhir/$process-message", H_PMIR_FEED },
+    { "POST", "/fhir/Bundle", H_PMIR_FEED },
     { "POST", "/fhir/Patient/$merge", H_PATIENT_MERGE },
     { "POST", "/fhir/Patient/$unmerge", H_PATIENT_UNMERGE },
     { "POST", "/fhir/Patient/$match", H_PATIENT_MATCH },
@@ -401,6 +407,12 @@ static void run_unit(store *st, void *arg)
             case H_PATIENT_UNMERGE:  rc = fhir_patient_unmerge(st, &call); break;
             case H_PATIENT_PIX:      rc = fhir_patient_pix(st, &call); break;
             case H_PATIENT_MATCH:    rc = fhir_patient_match(st, &call); break;
+            case H_PMIR_FEED:
+                rc = fhir_pmir_feed(st, &call, rights_allowed(u->claims->role,
+                                                              RIGHT_IDENTITY_FEED),
+                                    rights_allowed(u->claims->role, RIGHT_IDENTITY_FEED)
+                                    || rights_allowed(u->claims->role, RIGHT_IDENTITY_MERGE));
+                break;
             case H_PATIENT_READ:     rc = patient_read(st, u, &sc); break;
             case H_PATIENT_SEARCH:   rc = patient_search(st, u, &sc); break;
             case H_ENCOUNTER_READ:   rc = encounter_read(st, u, &sc); break;
@@ -535,6 +547,10 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
     case H_PATIENT_MERGE:
     case H_PATIENT_MATCH:    right = RIGHT_IDENTITY_MERGE; break;
     case H_PATIENT_UNMERGE:  right = RIGHT_IDENTITY_UNMERGE; break;
+    case H_PMIR_FEED:        /* the entries' rights are checked one by one (pmir.h) */
+        right = rights_allowed(claims.role, RIGHT_IDENTITY_MERGE) ? RIGHT_IDENTITY_MERGE
+                                                                  : RIGHT_IDENTITY_FEED;
+        break;
     default:
         right = m.handler >= H_DIRECTORY
               ? fhir_directory_right((fhir_dir_type)((m.handler - H_DIRECTORY) / 2))

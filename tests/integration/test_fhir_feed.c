@@ -148,3 +148,307 @@ Test(fhir_feed, last_updated)
     free(la);
     free(lb);
 }
+
+/* ---- IHE PMIR Mobile Patient Identity Feed [ITI-93] ------------------------ */
+
+#define PMIR_EVENT "urn:ihe:iti:pmir:2019:patient-feed"
+
+/* One history entry: method, request.url and the Patient (JSON). */
+static char *feed_entry(const char *method, const char *url, const char *patient)
+{
+    size_t n = strlen(patient) + 256;
+    char *s = malloc(n);
+    cr_assert_not_null(s);
+    snprintf(s, n, "{\"fullUrl\":\"urn:uuid:6f1c9b7e-0000-4000-8000-%012zx\",\"resource\":%s,"
+             "\"request\":{\"method\":\"%s\",\"url\":\"%s\"}}", strlen(patient), patient,
+             method, url);
+    return s;
+}
+
+/* The message Bundle with header id, eventUri and the history entries
+ * (comma-separated JSON, consumed). focus 0: the header names none. */
+static char *message(const char *id, const char *event, int focus, char *entries)
+{
+    size_t n = strlen(entries) + 1024;
+    char *s = malloc(n);
+    cr_assert_not_null(s);
+    snprintf(s, n, "{\"resourceType\":\"Bundle\",\"type\":\"message\",\"entry\":[{\"fullUrl\":"
+             "\"urn:uuid:0a6c6d0e-1111-4111-8111-000000000001\",\"resource\":{\"resourceType\":"
+             "\"MessageHeader\",\"id\":\"%s\",\"eventUri\":\"%s\",\"source\":{\"endpoint\":"
+             "\"http://source.invalid/fhir\"}%s}},{\"fullUrl\":\"urn:uuid:0a6c6d0e-1111-4111-"
+             "8111-000000000002\",\"resource\":{\"resourceType\":\"Bundle\",\"type\":\"history\","
+             "\"entry\":[%s]}}]}", id, event, focus ? ",\"focus\":[{\"reference\":\"urn:uuid:"
+             "0a6c6d0e-1111-4111-8111-000000000002\"}]" : "", entries);
+    free(entries);
+    return s;
+}
+
+static char *join2(char *a, char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *s = malloc(n);
+    cr_assert_not_null(s);
+    snprintf(s, n, "%s,%s", a, b);
+    free(a);
+    free(b);
+    return s;
+}
+
+/* POST the message (consumed) to path with token. */
+static answer post_message(const char *path, const char *token, char *msg)
+{
+    answer a = call("POST", path, token, NULL, msg);
+    free(msg);
+    return a;
+}
+
+static json_t *message_resource(json_t *bundle, const char *type)
+{
+    size_t i;
+    json_t *en;
+    json_array_foreach(json_object_get(bundle, "entry"), i, en) {
+        json_t *r = json_object_get(en, "resource");
+        if (strcmp(json_string_value(json_object_get(r, "resourceType")), type) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+/* A response message answering request id with code; its header checked. */
+static void expect_response(answer *a, int status, const char *id, const char *code)
+{
+    cr_assert_eq(a->status, status, "%s", dump(a->body));
+    cr_assert_str_eq(json_string_value(json_object_get(a->body, "resourceType")), "Bundle");
+    cr_assert_str_eq(json_string_value(json_object_get(a->body, "type")), "message");
+    json_t *h = json_object_get(json_array_get(json_object_get(a->body, "entry"), 0), "resource");
+    cr_assert_str_eq(json_string_value(json_object_get(h, "resourceType")), "MessageHeader");
+    cr_assert_str_eq(json_string_value(json_object_get(h, "eventUri")),
+                     "urn:ihe:iti:pmir:2019:patient-feed-response");
+    json_t *r = json_object_get(h, "response");
+    cr_assert_str_eq(json_string_value(json_object_get(r, "identifier")), id, "%s",
+                     dump(a->body));
+    cr_assert_str_eq(json_string_value(json_object_get(r, "code")), code, "%s", dump(a->body));
+}
+
+/* A refused message: the response names the OperationOutcome, whose first
+ * issue has code and expression. Body freed. */
+static void expect_refused(answer *a, int status, const char *id, const char *code,
+                           const char *expression)
+{
+    expect_response(a, status, id, "fatal-error");
+    json_t *h = json_object_get(json_array_get(json_object_get(a->body, "entry"), 0), "resource");
+    cr_assert_not_null(json_object_get(json_object_get(json_object_get(h, "response"),
+                                                       "details"), "reference"));
+    json_t *oo = message_resource(a->body, "OperationOutcome");
+    cr_assert_not_null(oo, "%s", dump(a->body));
+    json_t *issue = json_array_get(json_object_get(oo, "issue"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(issue, "code")), code, "%s",
+                     dump(a->body));
+    if (expression != NULL)
+        cr_assert_str_eq(json_string_value(json_array_get(json_object_get(issue, "expression"),
+                                                          0)), expression, "%s", dump(a->body));
+    json_decref(a->body);
+}
+
+/* The Patient ids in the response's history entries (their locations). */
+static size_t response_ids(json_t *bundle, long long *ids, size_t max, const char **status)
+{
+    json_t *h = message_resource(bundle, "MessageHeader");
+    cr_assert_not_null(json_object_get(h, "focus"), "%s", dump(bundle));
+    json_t *hist = NULL;
+    size_t i, n = 0;
+    json_t *en;
+    json_array_foreach(json_object_get(bundle, "entry"), i, en)
+        if (i > 0 && strcmp(json_string_value(json_object_get(json_object_get(en, "resource"),
+                                                              "type")), "history") == 0)
+            hist = json_object_get(en, "resource");
+    cr_assert_not_null(hist, "%s", dump(bundle));
+    json_array_foreach(json_object_get(hist, "entry"), i, en) {
+        json_t *r = json_object_get(en, "response");
+        const char *loc = json_string_value(json_object_get(r, "location"));
+        cr_assert_not_null(loc, "%s", dump(bundle));
+        cr_assert(strncmp(loc, "Patient/", 8) == 0, "%s", loc);
+        if (n < max) {
+            ids[n] = atoll(loc + 8);
+            status[n] = json_string_value(json_object_get(r, "status"));
+        }
+        n++;
+    }
+    return n;
+}
+
+static json_t *read_patient(long long id)
+{
+    answer a = call("GET", h_fmt("/fhir/Patient/%lld", id), tok_lect, NULL, NULL);
+    cr_assert_eq(a.status, 200, "%s", dump(a.body));
+    return a.body;
+}
+
+static char *merge_entry(long long absorbed, long long survivor)
+{
+    return feed_entry("PUT", h_fmt("Patient/%lld", absorbed), h_fmt(
+        "{\"resourceType\":\"Patient\",\"id\":\"%lld\",\"active\":false,\"link\":[{\"type\":"
+        "\"replaced-by\",\"other\":{\"reference\":\"Patient/%lld\"}}]}", absorbed, survivor));
+}
+
+Test(fhir_feed, pmir_create_update_merge)
+{
+    /* Two new patients in one message. */
+    char *m = message("msg-create", PMIR_EVENT, 1, join2(
+        feed_entry("POST", "Patient", patient_json(EJ1_OID, "PM1", "TESTPMIR", "1981-02-03", "")),
+        feed_entry("POST", "Patient", patient_json(EJ1_OID, "PM2", "TESTPMIRB", "1981-02-03",
+                                                   ""))));
+    answer a = post_message("/fhir/$process-message", tok_flux, m);
+    expect_response(&a, 200, "msg-create", "ok");
+    long long ids[4];
+    const char *st[4];
+    cr_assert_eq(response_ids(a.body, ids, 4, st), 2);
+    cr_assert_str_eq(st[0], "201 Created");
+    cr_assert_neq(ids[0], ids[1]);
+    long long p1 = ids[0], p2 = ids[1];
+    json_decref(a.body);
+    long long found[4];
+    cr_assert_eq(search_ids("identifier=urn:oid:" EJ1_OID "%7CPM1", found, 4), 1);
+    cr_assert_eq(found[0], p1);
+    cr_assert_eq(search_ids("identifier=urn:oid:" EJ1_OID "%7CPM2", found, 4), 1);
+    cr_assert_eq(found[0], p2);
+
+    /* An update (PUT of the Patient, no If-Match in a feed), POSTed as a Bundle. */
+    m = message("msg-update", PMIR_EVENT, 1, feed_entry("PUT", h_fmt("Patient/%lld", p1),
+        h_fmt("{\"resourceType\":\"Patient\",\"id\":\"%lld\",\"identifier\":[{\"system\":"
+              "\"urn:oid:" EJ1_OID "\",\"value\":\"PM1\"}],\"name\":[{\"use\":\"official\","
+              "\"family\":\"TESTPMIR\",\"given\":[\"ANNE\"]},{\"use\":\"usual\",\"family\":"
+              "\"TESTPMIRUSAGE\"}],\"gender\":\"female\",\"birthDate\":\"1981-02-03\"}", p1)));
+    a = post_message("/fhir/Bundle", tok_flux, m);
+    expect_response(&a, 200, "msg-update", "ok");
+    cr_assert_eq(response_ids(a.body, ids, 4, st), 1);
+    cr_assert_eq(ids[0], p1);
+    cr_assert_str_eq(st[0], "200 OK");
+    json_decref(a.body);
+    json_t *p = read_patient(p1);
+    cr_assert_str_eq(version_of(p), "2", "%s", dump(p));
+    cr_assert(strstr(dump(p), "TESTPMIRUSAGE") != NULL, "%s", dump(p));
+    json_decref(p);
+
+    /* A merge: PUT of the absorbed patient, inactive, replaced-by the survivor. */
+    a = post_message("/fhir/$process-message", tok_flux,
+                     message("msg-merge", PMIR_EVENT, 1, merge_entry(p2, p1)));
+    expect_response(&a, 200, "msg-merge", "ok");
+    cr_assert_eq(response_ids(a.body, ids, 4, st), 1);
+    cr_assert_eq(ids[0], p1);
+    json_decref(a.body);
+    p = read_patient(p2);
+    cr_assert(json_is_false(json_object_get(p, "active")), "%s", dump(p));
+    json_t *link = json_array_get(json_object_get(p, "link"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(link, "type")), "replaced-by");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(link, "other"),
+                                                       "reference")), h_fmt("Patient/%lld", p1));
+    json_decref(p);
+    p = read_patient(p1);
+    cr_assert(has_identifier(p, "urn:oid:" EJ1_OID, "PM2"), "%s", dump(p));
+    json_decref(p);
+    /* The merge is core's: $unmerge undoes it. */
+    a = call("POST", "/fhir/Patient/$unmerge", tok_iv, NULL, h_fmt(
+        "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"source-patient\","
+        "\"valueReference\":{\"reference\":\"Patient/%lld\"}}]}", p2));
+    cr_assert_eq(a.status, 200, "%s", dump(a.body));
+    json_decref(a.body);
+    p = read_patient(p2);
+    cr_assert(!json_is_false(json_object_get(p, "active")), "%s", dump(p));
+    json_decref(p);
+
+    /* An identitovigilant may post merges, not creations. */
+    a = post_message("/fhir/$process-message", tok_iv,
+                     message("msg-iv-merge", PMIR_EVENT, 1, merge_entry(p2, p1)));
+    expect_response(&a, 200, "msg-iv-merge", "ok");
+    json_decref(a.body);
+    a = post_message("/fhir/$process-message", tok_iv, message("msg-iv-create", PMIR_EVENT, 1,
+        feed_entry("POST", "Patient", patient_json(EJ1_OID, "PM3", "TESTPMIR", "1981-02-03",
+                                                   ""))));
+    expect_refused(&a, 403, "msg-iv-create", "forbidden", "Bundle.entry[0]");
+    /* Other roles: not at all. */
+    const char *others[] = { tok_lect, tok_acc1, tok_dpo };
+    for (size_t i = 0; i < 3; i++) {
+        a = post_message("/fhir/$process-message", others[i], message("msg-no", PMIR_EVENT, 1,
+            feed_entry("POST", "Patient", patient_json(EJ1_OID, "PM4", "TESTPMIR",
+                                                       "1981-02-03", ""))));
+        expect_outcome(&a, 403, "forbidden", NULL);
+    }
+    cr_assert_eq(search_ids("identifier=urn:oid:" EJ1_OID "%7CPM3", found, 4), 0);
+    cr_assert_eq(search_ids("identifier=urn:oid:" EJ1_OID "%7CPM4", found, 4), 0);
+}
+
+Test(fhir_feed, pmir_all_or_nothing)
+{
+    /* The second entry's INS has a bad key: the first is not written either. */
+    char *m = message("msg-atomic", PMIR_EVENT, 1, join2(
+        feed_entry("POST", "Patient", patient_json(EJ1_OID, "PA1", "TESTATOME", "1981-02-03",
+                                                   "")),
+        feed_entry("POST", "Patient", patient_ins_json("PA2", INS_BADKEY))));
+    answer a = post_message("/fhir/$process-message", tok_flux, m);
+    expect_refused(&a, 422, "msg-atomic", "business-rule", "Bundle.entry[1]");
+    long long found[4];
+    cr_assert_eq(search_ids("identifier=urn:oid:" EJ1_OID "%7CPA1", found, 4), 0);
+    cr_assert_eq(search_ids("identifier=urn:oid:" EJ1_OID "%7CPA2", found, 4), 0);
+
+    /* A merge into a patient that does not exist: the creation before it is undone. */
+    long long x = create("PA3", "TESTATOME");
+    m = message("msg-atomic2", PMIR_EVENT, 1, join2(
+        feed_entry("POST", "Patient", patient_json(EJ1_OID, "PA4", "TESTATOME", "1981-02-03",
+                                                   "")),
+        merge_entry(x, 999999)));
+    a = post_message("/fhir/$process-message", tok_flux, m);
+    expect_refused(&a, 404, "msg-atomic2", "not-found", "Bundle.entry[1]");
+    cr_assert_eq(search_ids("identifier=urn:oid:" EJ1_OID "%7CPA4", found, 4), 0);
+    json_t *p = read_patient(x);
+    cr_assert(!json_is_false(json_object_get(p, "active")), "%s", dump(p));
+    json_decref(p);
+}
+
+Test(fhir_feed, pmir_bad_bundles)
+{
+    const char *pat = patient_json(EJ1_OID, "PB1", "TESTMAUVAIS", "1981-02-03", "");
+    answer a = post_message("/fhir/$process-message", tok_flux, message("msg-ev",
+        "urn:ihe:iti:pmir:2019:other", 1, feed_entry("POST", "Patient", pat)));
+    expect_refused(&a, 400, "msg-ev", "not-supported", "MessageHeader.eventUri");
+    a = post_message("/fhir/$process-message", tok_flux,
+                     message("msg-nofocus", PMIR_EVENT, 0, feed_entry("POST", "Patient", pat)));
+    expect_refused(&a, 400, "msg-nofocus", "required", "MessageHeader.focus");
+    a = post_message("/fhir/$process-message", tok_flux, message("msg-obs", PMIR_EVENT, 1,
+        feed_entry("POST", "Observation", "{\"resourceType\":\"Observation\",\"status\":"
+                   "\"final\"}")));
+    expect_refused(&a, 400, "msg-obs", "invalid", "Bundle.entry[0]");
+    a = post_message("/fhir/$process-message", tok_flux, message("msg-del", PMIR_EVENT, 1,
+        feed_entry("DELETE", "Patient/1", pat)));
+    expect_refused(&a, 422, "msg-del", "not-supported", "Bundle.entry[0]");
+    a = post_message("/fhir/$process-message", tok_flux, message("msg-put", PMIR_EVENT, 1,
+        feed_entry("PUT", "Patient", pat)));
+    expect_refused(&a, 400, "msg-put", "invalid", "Bundle.entry[0]");
+    /* A Patient the FR Core reading refuses (no birth date). */
+    a = post_message("/fhir/$process-message", tok_flux, message("msg-nobirth", PMIR_EVENT, 1,
+        feed_entry("POST", "Patient", "{\"resourceType\":\"Patient\",\"identifier\":[{"
+                   "\"system\":\"urn:oid:" EJ1_OID "\",\"value\":\"PB2\"}],\"name\":[{"
+                   "\"use\":\"official\",\"family\":\"TESTMAUVAIS\"}],\"gender\":"
+                   "\"female\"}")));
+    cr_assert(a.status == 400 || a.status == 422, "%s", dump(a.body));
+    expect_response(&a, a.status, "msg-nobirth", "fatal-error");
+    json_decref(a.body);
+    /* Not a message at all: the OperationOutcome alone. */
+    a = call("POST", "/fhir/$process-message", tok_flux, NULL,
+             "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[]}");
+    expect_outcome(&a, 400, "invalid", "Bundle.type");
+    a = call("POST", "/fhir/Bundle", tok_flux, NULL, "{not json");
+    expect_outcome(&a, 400, "invalid", NULL);
+    a = call("POST", "/fhir/$process-message", tok_flux, NULL,
+             "{\"resourceType\":\"Bundle\",\"type\":\"message\",\"entry\":[{\"resource\":"
+             "{\"resourceType\":\"MessageHeader\",\"eventUri\":\"" PMIR_EVENT "\"}}]}");
+    expect_outcome(&a, 400, "required", "MessageHeader.id");
+    long long found[4];
+    cr_assert_eq(search_ids("identifier=urn:oid:" EJ1_OID "%7CPB1", found, 4), 0);
+    cr_assert_eq(search_ids("identifier=urn:oid:" EJ1_OID "%7CPB2", found, 4), 0);
+
+    /* The CapabilityStatement names the message. */
+    answer m = call("GET", "/fhir/metadata", NULL, NULL, NULL);
+    cr_assert(strstr(dump(m.body), PMIR_EVENT) != NULL, "%s", dump(m.body));
+    json_decref(m.body);
+}
