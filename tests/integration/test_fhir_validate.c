@@ -6,7 +6,10 @@
  * tests/fhir-validate/validate.mjs (Node, @medplum/core's validator; its
  * packages installed by scripts/setup.sh with npm ci). The script must
  * pass on what the server emits and fail on a deliberately broken
- * Patient.
+ * Patient. The same run checks the FR Core rules Socle claims
+ * (tests/fhir-validate/frcore.mjs; the FR Core package is not reachable,
+ * so these are rules written as code, not the full profiles), and fails
+ * on one broken Patient per rule family.
  *
  * Every patient and professional here is invented.
  */
@@ -123,6 +126,32 @@ Test(fhir_validate, emitted_resources_are_valid_r4)
     cr_assert(text && strstr(text, "AuditEvent, Bundle, CapabilityStatement, Encounter, "
                                    "Location, OperationOutcome, Organization, Patient, "
                                    "Practitioner, PractitionerRole: 0 error(s)"),
+              "%s", text ? text : "");
+    /* The FR Core rules (tests/fhir-validate/frcore.mjs) on the Patient,
+     * Encounter, Organization, Location and Practitioner resources. */
+    cr_assert(text && strstr(text, "FR Core rules checked (profile, identifier, reliability, "
+                                   "birthplace, name; not the full profiles) on "),
+              "%s", text ? text : "");
+    const char *fr = strstr(text, "FR Core rules checked");
+    cr_assert(strstr(fr, " 0 resource(s)") == NULL && strstr(fr, ": 0 error(s)") != NULL,
+              "%s", text);
+    free(text);
+}
+
+Test(fhir_validate, a_broken_fr_core_rule_fails_each_family)
+{
+    const char *out = h_fmt("%s/validate-frcore.out", root);
+    int rc = run_script("--break-frcore", out);
+    char *text = h_read_file(out, NULL);
+    cr_assert_eq(rc, 1, "the broken resources passed:\n%s", text ? text : "");
+    const char *families[] = { "profile", "identifier", "reliability", "birthplace", "name" };
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+        cr_assert(text && strstr(text, h_fmt("broken %s: failed as expected", families[i])),
+                  "%s:\n%s", families[i], text ? text : "");
+    cr_assert(text && strstr(text, "FR Core broken resources: 5 of 5 failed"), "%s",
+              text ? text : "");
+    /* Only the broken copies fail: what the server emits still passes. */
+    cr_assert(text && strstr(text, "not the full profiles) on ") && strstr(text, ": 0 error(s)"),
               "%s", text ? text : "");
     free(text);
 }
