@@ -19,6 +19,7 @@
 #include "fhir/fhir_directory.h"
 #include "fhir/fhir_common.h"
 #include "fhir/fhir_search.h"
+#include "fhir/fhir_xml.h"
 #include "fhir/patient.h"
 #include "http/ratelimit.h"
 #include "fhir/patient_ops.h"
@@ -486,10 +487,17 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
         fail(resp, 406, "not-supported", "only JSON is served (_format=json)", NULL);
         return;
     }
-    if (req->body != NULL && req->content_type != NULL
+    /* FHIR XML is read for the PMIR feed only (Connectathon suppliers send
+     * it), converted to JSON before anything else; the answer stays JSON. */
+    int xml = m.handler == H_PMIR_FEED && req->body != NULL && req->content_type != NULL
+           && (strncmp(req->content_type, "application/fhir+xml", 20) == 0
+               || strncmp(req->content_type, "application/xml", 15) == 0);
+    if (req->body != NULL && req->content_type != NULL && !xml
         && strncmp(req->content_type, "application/fhir+json", 21) != 0
         && strncmp(req->content_type, "application/json", 16) != 0) {
-        fail(resp, 415, "not-supported", "the body must be application/fhir+json", NULL);
+        fail(resp, 415, "not-supported", m.handler == H_PMIR_FEED
+             ? "the body must be application/fhir+json or application/fhir+xml"
+             : "the body must be application/fhir+json", NULL);
         return;
     }
     if (req->too_many_params) {
@@ -578,8 +586,27 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
         fail(resp, 400, "invalid", FHIR_BREAK_GLASS_HEADER ": reason too long", NULL);
         return;
     }
+    http_request converted;
+    char *json_body = NULL;
+    if (xml) {
+        char why[256];
+        json_t *j = fhir_xml_to_json(req->body, req->body_len, why, sizeof why);
+        int read = j != NULL;
+        json_body = read ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        if (json_body == NULL) {
+            fail(resp, 400, "invalid", read ? "out of memory" : why, NULL);
+            deny(srv, req, &actor, "identity.feed", "unreadable FHIR XML");
+            return;
+        }
+        converted = *req;
+        converted.body = json_body;
+        converted.body_len = strlen(json_body);
+        req = &converted;
+    }
     fhir_unit u = { .req = req, .m = &m, .claims = &claims, .actor = actor,
                     .break_glass = btg, .resp = resp };
     if (run(srv, &u) != 0)
         fail(resp, 500, "exception", "the request could not be completed", NULL);
+    free(json_body);
 }
