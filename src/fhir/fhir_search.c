@@ -195,7 +195,7 @@ static int digits(const char *s, int n, int *out)
 static int parse_instant(const char *v, int64_t *a, int64_t *b)
 {
     struct tm tm = { .tm_mday = 1 };
-    int year, mon = 1, day = 1, hh = 0, mm = 0, ss = 0, ms = 0, step_unit = 0;
+    int year, mon = 1, day = 1, hh = 0, mm = 0, ss = 0, ms = 0, step_unit = 0, frac = 0;
     size_t n = strlen(v);
     if (n < 4 || digits(v, 4, &year) != 0 || year < 1800 || year > 2999)
         return -1;
@@ -243,6 +243,7 @@ static int parse_instant(const char *v, int64_t *a, int64_t *b)
                     ms = ms * 10 + (i < k ? p[i] - '0' : 0);
                 p += k;
                 step_unit = 'f';
+                frac = k;   /* .2 covers 100 ms, .25 10 ms, .250 and beyond 1 ms */
             }
         }
         int th, tm_;
@@ -270,7 +271,8 @@ static int parse_instant(const char *v, int64_t *a, int64_t *b)
     case 'd': end.tm_mday++; break;
     default: break;
     }
-    int64_t step = step_unit == 'M' ? 60000 : step_unit == 'S' ? 1000 : step_unit == 'f' ? 1 : 0;
+    int64_t step = step_unit == 'M' ? 60000 : step_unit == 'S' ? 1000
+                 : step_unit == 'f' ? (frac == 1 ? 100 : frac == 2 ? 10 : 1) : 0;
     *a = start;
     *b = step ? start + step : (int64_t)timegm(&end) * 1000 + ms - tz_min * 60000;
     return 0;

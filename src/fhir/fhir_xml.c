@@ -251,8 +251,10 @@ json_t *fhir_xml_to_json(const char *xml, size_t len, char *err, size_t errn)
                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (doc == NULL) {
         const xmlError *e = xmlGetLastError();
-        return fail(&c, "not well-formed XML%s%s", e && e->message ? ": " : "",
-                    e && e->message ? e->message : "");
+        fail(&c, "not well-formed XML%s%s", e && e->message ? ": " : "",
+             e && e->message ? e->message : "");
+        err[strcspn(err, "\r\n")] = '\0';   /* libxml2's messages end with one */
+        return NULL;
     }
     json_t *out = NULL;
     xmlNode *root = xmlDocGetRootElement(doc);
