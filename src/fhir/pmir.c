@@ -339,9 +339,16 @@ static json_t *entry_responses(const feed *f)
                           "entry");
     for (size_t i = 0; i < f->n; i++) {
         const feed_entry *x = &f->e[i];
-        char loc[48];
+        char loc[48], url[48];
         snprintf(loc, sizeof loc, "Patient/%" PRId64, x->result);
-        json_t *en = json_pack("{s:{s:s, s:s}}", "response", "status",
+        if (x->kind == FEED_CREATE)
+            snprintf(url, sizeof url, "Patient");
+        else
+            snprintf(url, sizeof url, "Patient/%" PRId64, x->id);
+        /* A history entry has its request (bdl-3), then its response. */
+        json_t *en = json_pack("{s:{s:s, s:s}, s:{s:s, s:s}}", "request", "method",
+                               x->kind == FEED_CREATE ? "POST" : "PUT", "url", url,
+                               "response", "status",
                                x->kind == FEED_CREATE ? "201 Created" : "200 OK",
                                "location", loc);
         if (x->full_url != NULL)

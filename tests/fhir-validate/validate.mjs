@@ -9,7 +9,9 @@
 // Patient, Encounter, Location, Organization, Practitioner,
 // PractitionerRole, AuditEvent, searchset Bundles, OperationOutcome),
 // validates each one and each Bundle entry, and exits 1 on any error or on
-// a type it could not get. --break corrupts one fetched Patient first (a
+// a type it could not get. With FEED_TOKEN (a flux token) in the
+// environment it also posts an IHE PMIR message and validates the response
+// message. --break corrupts one fetched Patient first (a
 // gender outside its value set, an element R4 does not have): the run must
 // then fail, which shows the check is not vacuous.
 //
@@ -157,11 +159,60 @@ await readFirst('PractitionerRole', await search('PractitionerRole?_count=100', 
   readToken);
 await readFirst('AuditEvent', await search('AuditEvent?_count=100&_sort=-date', auditToken),
   auditToken);
+// IHE PMIR ITI-93 (FEED_TOKEN: a flux token): a message creating one
+// synthetic patient, and the response message, entries included.
+if (process.env.FEED_TOKEN) {
+  const patient = {
+    resourceType: 'Patient',
+    identifier: [{ system: `urn:oid:${process.env.FEED_OID ?? '1.2.250.1.999.1'}`,
+      value: 'PMIRVAL1' }],
+    name: [{ use: 'official', family: 'TESTPMIRVALID', given: ['ANNE'] }],
+    gender: 'female', birthDate: '1980-01-02',
+  };
+  const message = {
+    resourceType: 'Bundle', type: 'message', entry: [
+      { fullUrl: 'urn:uuid:0a6c6d0e-1111-4111-8111-000000000001', resource: {
+        resourceType: 'MessageHeader', id: 'validate-1',
+        eventUri: 'urn:ihe:iti:pmir:2019:patient-feed',
+        source: { endpoint: 'http://source.invalid/fhir' },
+        focus: [{ reference: 'urn:uuid:0a6c6d0e-1111-4111-8111-000000000002' }] } },
+      { fullUrl: 'urn:uuid:0a6c6d0e-1111-4111-8111-000000000002', resource: {
+        resourceType: 'Bundle', type: 'history', entry: [
+          { fullUrl: 'urn:uuid:0a6c6d0e-1111-4111-8111-000000000003', resource: patient,
+            request: { method: 'POST', url: 'Patient' } }] } }],
+  };
+  check('PMIR request (as sent)', message);
+  const res = await fetch(`${base}/fhir/$process-message`, {
+    method: 'POST', body: JSON.stringify(message),
+    headers: { Authorization: `Bearer ${process.env.FEED_TOKEN}`,
+      'Content-Type': 'application/fhir+json' } });
+  const answer = await res.json();
+  if (res.status !== 200) {
+    console.error(`POST $process-message: status ${res.status}: ${JSON.stringify(answer)}`);
+    errors++;
+  }
+  check('PMIR response message', answer);
+  for (const e of answer.entry ?? []) check('entry of the PMIR response', e.resource);
+  // A refused message: the response with its OperationOutcome.
+  message.entry[0].resource.eventUri = 'urn:ihe:iti:pmir:2019:other';
+  const refused = await fetch(`${base}/fhir/$process-message`, {
+    method: 'POST', body: JSON.stringify(message),
+    headers: { Authorization: `Bearer ${process.env.FEED_TOKEN}`,
+      'Content-Type': 'application/fhir+json' } });
+  const outcome = await refused.json();
+  if (refused.status !== 400) {
+    console.error(`POST $process-message (bad eventUri): status ${refused.status}`);
+    errors++;
+  }
+  check('PMIR refusal message', outcome);
+  for (const e of outcome.entry ?? []) check('entry of the PMIR refusal', e.resource);
+}
 check('404', await get('Patient/999999999', readToken, 404));
 check('400', await get('Location?colour=blue', readToken, 400));
 
 for (const type of ['CapabilityStatement', 'Bundle', 'OperationOutcome', 'Patient', 'Encounter',
-  'Location', 'Organization', 'Practitioner', 'PractitionerRole', 'AuditEvent']) {
+  'Location', 'Organization', 'Practitioner', 'PractitionerRole', 'AuditEvent',
+  ...(process.env.FEED_TOKEN ? ['MessageHeader'] : [])]) {
   if (!seen.has(type)) {
     console.error(`no ${type} was validated`);
     errors++;

@@ -29,7 +29,7 @@
 #define SCRIPT_DIR SOCLE_SOURCE_DIR "/tests/fhir-validate"
 
 static h_server srv;
-static char tok_read[2048], tok_audit[2048];
+static char tok_read[2048], tok_audit[2048], tok_feed[2048];
 
 static void issue(char *out, const char *role)
 {
@@ -70,6 +70,7 @@ static void validate_setup(void)
     h_result_free(&r);
     issue(tok_read, "lecteur");
     issue(tok_audit, "dpo");
+    issue(tok_feed, "flux");
     start(&srv);
     feed(a28("V1", "IPP1^^^HOP&" EJ1_OID "&ISO^PI~285077505600195^^^ASIP-SANTE-INS-NIR&"
                    "1.2.250.1.213.1.4.8&ISO^INS||TESTVALID^ALICE^ALICE CLAIRE^^Mme^^L||19850715"
@@ -107,6 +108,9 @@ static int run_script(const char *mode, const char *out)
             _exit(126);
         dup2(fd, 1);
         dup2(fd, 2);
+        /* The IHE PMIR feed and its response message (validate.mjs). */
+        setenv("FEED_TOKEN", tok_feed, 1);
+        setenv("FEED_OID", EJ1_OID, 1);
         const char *args[] = { "node", "validate.mjs", base, tok_read, tok_audit, mode, NULL };
         execvp("node", (char *const *)args);
         _exit(127);
@@ -124,8 +128,8 @@ Test(fhir_validate, emitted_resources_are_valid_r4)
     char *text = h_read_file(out, NULL);
     cr_assert_eq(rc, 0, "validator exit %d:\n%s", rc, text ? text : "");
     cr_assert(text && strstr(text, "AuditEvent, Bundle, CapabilityStatement, Encounter, "
-                                   "Location, OperationOutcome, Organization, Patient, "
-                                   "Practitioner, PractitionerRole: 0 error(s)"),
+                                   "Location, MessageHeader, OperationOutcome, Organization, "
+                                   "Patient, Practitioner, PractitionerRole: 0 error(s)"),
               "%s", text ? text : "");
     /* The FR Core rules (tests/fhir-validate/frcore.mjs) on the Patient,
      * Encounter, Organization, Location and Practitioner resources. */
