@@ -527,7 +527,8 @@ int fhir_patient_update(store *st, fhir_call *c)
         pin.in.update_only = 1;
         identity_result res;
         rc = upsert(st, c, &pin, &res, &r);
-        ght_id = res.ght_id;
+        if (rc > 0)
+            ght_id = res.ght_id;
     }
     if (rc < 0)
         return -1;
