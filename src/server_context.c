@@ -10,6 +10,7 @@
 #include "http/ratelimit.h"
 #include "http/server.h"
 #include "outbox/outbox.h"
+#include "store/readers.h"
 #include "store/writer.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
@@ -26,6 +27,7 @@ void server_config_defaults(socle_config *cfg)
     cfg->mllp_idle_timeout = 300;
     cfg->mllp_frame_timeout = 30;
     cfg->http_rate_limit = RATE_LIMIT_DEFAULT;
+    cfg->http_threads = 32;
 }
 
 int server_open(socle_server *srv, const socle_config *cfg, socle_err *err)
@@ -116,14 +118,6 @@ static void on_mllp_message(void *ctx, const char *peer, const char *msg, size_t
 
 int server_start(socle_server *srv, socle_err *err)
 {
-    if (http_server_start(&srv->http, srv, srv->cfg.bind, srv->cfg.http_port, err) != 0)
-        return -1;
-    outbox_config oc;
-    outbox_config_defaults(&oc);
-    if (outbox_start(&srv->outbox, srv->store, &srv->store_lock, &oc, err) != 0)
-        return -1;
-    if (srv->cfg.mllp_port < 0)
-        return 0;
     store_writer_config wc = {
         .st = srv->store,
         .lock = &srv->store_lock,
@@ -131,6 +125,17 @@ int server_start(socle_server *srv, socle_err *err)
     };
     if (store_writer_start(&srv->writer, &wc, err) != 0)
         return -1;
+    unsigned threads = srv->cfg.http_threads ? srv->cfg.http_threads : 32;
+    if (store_readers_new(&srv->readers, srv->cfg.data_dir, threads, err) != 0)
+        return -1;
+    outbox_config oc;
+    outbox_config_defaults(&oc);
+    if (outbox_start(&srv->outbox, srv->store, &srv->store_lock, &oc, err) != 0)
+        return -1;
+    if (http_server_start(&srv->http, srv, srv->cfg.bind, srv->cfg.http_port, err) != 0)
+        return -1;
+    if (srv->cfg.mllp_port < 0)
+        return 0;
     mllp_server_config mc = {
         .bind = srv->cfg.bind,
         .port = srv->cfg.mllp_port,
@@ -151,19 +156,21 @@ void server_close(socle_server *srv)
         mllp_server_stop(srv->mllp);
         srv->mllp = NULL;
     }
-    /* No connection is left to hand the writer a message. */
-    if (srv->writer != NULL) {
-        store_writer_stats ws;
-        store_writer_stats_get(srv->writer, &ws);
-        log_info("store: %ld messages in %ld commits (%ld not stored), %ld background "
-                 "checkpoints", ws.units, ws.batches, ws.failed, ws.checkpoints);
-    }
-    store_writer_stop(srv->writer);
-    srv->writer = NULL;
+    /* Then HTTP: no request is left to use the writer or a reader. */
     if (srv->http != NULL) {
         http_server_stop(srv->http);
         srv->http = NULL;
     }
+    store_readers_free(srv->readers);
+    srv->readers = NULL;
+    if (srv->writer != NULL) {
+        store_writer_stats ws;
+        store_writer_stats_get(srv->writer, &ws);
+        log_info("store: %ld units in %ld commits (%ld not stored), %ld background "
+                 "checkpoints", ws.units, ws.batches, ws.failed, ws.checkpoints);
+    }
+    store_writer_stop(srv->writer);
+    srv->writer = NULL;
     rate_limiter_free(srv->rate);   /* no request is left to use it */
     srv->rate = NULL;
     outbox_stop(srv->outbox);  /* before the store it uses */

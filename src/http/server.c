@@ -28,7 +28,6 @@
 #include "util/log.h"
 #include "web/web.h"
 
-#define HTTP_THREADS 4
 #define HTTP_CONNECTION_TIMEOUT 30          /* seconds of inactivity */
 #define HTTP_CONNECTION_MEMORY (256 * 1024)  /* per connection */
 #define HTTP_PEM_MAX (1024 * 1024)           /* a certificate chain or key file */
@@ -385,7 +384,7 @@ int http_server_start(http_server **out, socle_server *srv, const char *bind, in
     h->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, h,
         MHD_OPTION_ARRAY, tls_opts,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
+        MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.http_threads ? srv->cfg.http_threads : 32u,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONNECTION_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
