@@ -9,6 +9,7 @@
 #include "hl7/pam.h"
 #include "http/ratelimit.h"
 #include "http/server.h"
+#include "http/token_cache.h"
 #include "outbox/outbox.h"
 #include "store/readers.h"
 #include "store/writer.h"
@@ -58,6 +59,9 @@ int server_open(socle_server *srv, const socle_config *cfg, socle_err *err)
         return -1;
     if (token_key_load_or_create(cfg->data_dir, &srv->key, err) != 0)
         return -1;
+    srv->tokens = token_cache_new();
+    if (srv->tokens == NULL)
+        return err_set(err, SOCLE_EIO, "out of memory");
     srv->rate = rate_limiter_new(cfg->http_rate_limit);
     if (srv->rate == NULL)
         return err_set(err, SOCLE_EIO, "out of memory");
@@ -125,8 +129,15 @@ int server_start(socle_server *srv, socle_err *err)
     };
     if (store_writer_start(&srv->writer, &wc, err) != 0)
         return -1;
-    unsigned threads = srv->cfg.http_threads ? srv->cfg.http_threads : 32;
-    if (store_readers_new(&srv->readers, srv->cfg.data_dir, threads, err) != 0)
+    /* Reading is CPU work, short beside the wait for the audit commit that
+     * follows it: two readers per CPU keep the CPUs busy, and fewer readers
+     * have warmer caches than one per thread. */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t readers = cpus > 0 ? (size_t)cpus * 2 : 4;
+    size_t threads = srv->cfg.http_threads ? srv->cfg.http_threads : 32;
+    if (readers > threads)
+        readers = threads;
+    if (store_readers_new(&srv->readers, srv->cfg.data_dir, readers, err) != 0)
         return -1;
     outbox_config oc;
     outbox_config_defaults(&oc);
@@ -173,6 +184,8 @@ void server_close(socle_server *srv)
     srv->writer = NULL;
     rate_limiter_free(srv->rate);   /* no request is left to use it */
     srv->rate = NULL;
+    token_cache_free(srv->tokens);
+    srv->tokens = NULL;
     outbox_stop(srv->outbox);  /* before the store it uses */
     srv->outbox = NULL;
     pthread_mutex_lock(&srv->store_lock);

@@ -43,6 +43,7 @@ struct outbox_sender;
 struct store_writer;
 struct store_readers;
 struct rate_limiter;
+struct token_cache;
 
 typedef struct socle_server {
     socle_config cfg;
@@ -64,6 +65,7 @@ typedef struct socle_server {
     struct outbox_sender *outbox;  /* notifications to subscribers */
     _Atomic int64_t outbox_seen;   /* store_outbox_writes at the last kick */
     struct rate_limiter *rate;     /* per-token HTTP rate limit (http/ratelimit.h) */
+    struct token_cache *tokens;    /* verified bearer tokens (http/token_cache.h) */
 } socle_server;
 
 void server_config_defaults(socle_config *cfg);

@@ -23,6 +23,7 @@
 #include "http/ratelimit.h"
 #include "fhir/patient_ops.h"
 #include "http/rights.h"
+#include "http/token_cache.h"
 #include "server_context.h"
 #include "store/store.h"
 #include "store/readers.h"
@@ -582,7 +583,8 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
     token_claims claims;
     socle_err err;
     err_clear(&err);
-    if (token_verify(&srv->key, auth + 7, (int64_t)time(NULL), &claims, &err) != 0) {
+    if (token_cache_verify(srv->tokens, &srv->key, auth + 7, (int64_t)time(NULL), &claims,
+                           &err) != 0) {
         snprintf(resp->www_authenticate, sizeof resp->www_authenticate,
                  "Bearer error=\"invalid_token\"");
         fail(resp, 401, "login", "invalid or expired token", NULL);

@@ -29,7 +29,9 @@
 #include "web/web.h"
 
 #define HTTP_CONNECTION_TIMEOUT 30          /* seconds of inactivity */
-#define HTTP_CONNECTION_MEMORY (256 * 1024)  /* per connection */
+/* Per connection: headers and buffers (bodies go to our own buffer).
+ * MHD zeroes it between requests, so more than needed costs every request. */
+#define HTTP_CONNECTION_MEMORY (64 * 1024)
 #define HTTP_PEM_MAX (1024 * 1024)           /* a certificate chain or key file */
 /* GnuTLS priorities: TLS 1.2 at least, as the MLLP listener. */
 #define HTTP_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
