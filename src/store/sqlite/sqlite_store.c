@@ -290,6 +290,7 @@ void store_close(store *st)
         store_rollback(st);
     for (int i = 0; i < SQ_STMT_COUNT; i++)
         sqlite3_finalize(st->stmts[i]);
+    sq_cache_clear(st);
     if (st->db != NULL) {
         /* Fold the WAL back into the database so the dir is self-contained
          * (the writing handle's job: a reader leaves the journal alone). */
