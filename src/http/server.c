@@ -22,15 +22,17 @@
 #include "fhir/fhir_common.h"
 #include "http/router.h"
 #include "server_context.h"
+#include "store/readers.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "web/web.h"
 
-#define HTTP_THREADS 4
 #define HTTP_CONNECTION_TIMEOUT 30          /* seconds of inactivity */
-#define HTTP_CONNECTION_MEMORY (256 * 1024)  /* per connection */
+/* Per connection: headers and buffers (bodies go to our own buffer).
+ * MHD zeroes it between requests, so more than needed costs every request. */
+#define HTTP_CONNECTION_MEMORY (64 * 1024)
 #define HTTP_PEM_MAX (1024 * 1024)           /* a certificate chain or key file */
 /* GnuTLS priorities: TLS 1.2 at least, as the MLLP listener. */
 #define HTTP_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
@@ -68,20 +70,28 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, con
     return send_json(c, status, json_pack("{s:s}", "error", msg));
 }
 
+/* On a reader: counting a large store takes a while (whole indexes), and
+ * must not hold up the writer, and so every MLLP sender, meanwhile. */
 static enum MHD_Result handle_health(http_server *h, struct MHD_Connection *c)
 {
     store_counts counts;
     socle_err err;
     err_clear(&err);
-    pthread_mutex_lock(&h->srv->store_lock);
-    int rc = h->srv->store ? store_counts_get(h->srv->store, &counts, &err) : -1;
     int64_t outbox_pending = 0, outbox_failed = 0;
+    store *rd = h->srv->readers ? store_readers_acquire(h->srv->readers, &err) : NULL;
+    if (h->srv->readers == NULL)
+        err_set(&err, SOCLE_EBUSY, "the store is not open");
+    int rc = rd != NULL ? store_begin(rd, &err) : -1;
     if (rc == 0)
-        rc = store_outbox_counts(h->srv->store, &outbox_pending, &outbox_failed, &err);
-    const char *backend = h->srv->store ? store_backend(h->srv->store) : "none";
-    int schema = h->srv->store ? store_schema_version(h->srv->store) : 0;
-    pthread_mutex_unlock(&h->srv->store_lock);
-
+        rc = store_counts_get(rd, &counts, &err);
+    if (rc == 0)
+        rc = store_outbox_counts(rd, &outbox_pending, &outbox_failed, &err);
+    const char *backend = rd ? store_backend(rd) : "none";
+    int schema = rd ? store_schema_version(rd) : 0;
+    if (rd != NULL) {
+        store_rollback(rd);
+        store_readers_release(h->srv->readers, rd);
+    }
     if (rc != 0) {
         log_error("health: %s", err.msg);
         return send_json(c, MHD_HTTP_SERVICE_UNAVAILABLE,
@@ -385,7 +395,7 @@ int http_server_start(http_server **out, socle_server *srv, const char *bind, in
     h->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, h,
         MHD_OPTION_ARRAY, tls_opts,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
+        MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.http_threads ? srv->cfg.http_threads : 32u,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONNECTION_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,

@@ -47,8 +47,11 @@ typedef enum sq_stmt_id {
     SQ_PVERSION_INSERT, SQ_PVERSION_LAST, SQ_PVERSION_GET, SQ_PVERSION_ALL,
     SQ_MERGE_OF_ABSORBED,
     SQ_MMODEL_GENERATION, SQ_LOCAL_MAX_ID, SQ_MREC_SET, SQ_MREC_CLEAR,
+    SQ_BEGIN_READ, SQ_LOCAL_BY_GHT,
     SQ_STMT_COUNT
 } sq_stmt_id;
+
+#define SQ_DYN_CACHE 16
 
 struct store {
     sqlite3 *db;
@@ -57,6 +60,20 @@ struct store {
     int in_tx;              /* a transaction, or a batch's unit, is open */
     int in_batch;           /* store_batch_begin: transactions are units */
     int wal_pages;          /* WAL size after this handle's last commit */
+    int reader;             /* store_open_reader: reads only, audit held */
+    /* A reader's held audit records (store_audit_hold): held_count of
+     * held_cap; those past held_mark belong to the open transaction. */
+    audit_record *held;
+    size_t held_count, held_cap, held_mark;
+    /* Run-time statements kept for reuse (sq_prepare_cached), least
+     * recently used first out. */
+    struct sq_cached {
+        char *sql;              /* NULL: free slot */
+        sqlite3_stmt *stmt;
+        uint64_t used;          /* dyn_clock at the last use */
+        int lent;               /* between sq_prepare_cached and sq_release */
+    } dyn[SQ_DYN_CACHE];
+    uint64_t dyn_clock;
     /* Outbox rows inserted since open; read by other threads (see
      * store_outbox_writes), so atomic. */
     _Atomic int64_t outbox_writes;
@@ -107,6 +124,14 @@ void sq_binds_num(sq_binds *b, buf *sql, const char *fragment, int64_t v);
 /* Prepare sql (not cached: the caller finalizes *out) and bind b. */
 int sq_prepare_bound(store *st, const char *sql, const sq_binds *b, const char *what,
                      sqlite3_stmt **out, socle_err *err);
+/* The same, from the handle's cache of run-time statements (searches
+ * repeat the same few shapes with other values; preparing costs as much as
+ * running them). Give *out back with sq_release, never finalize it. */
+int sq_prepare_cached(store *st, const char *sql, const sq_binds *b, const char *what,
+                      sqlite3_stmt **out, socle_err *err);
+void sq_release(store *st, sqlite3_stmt *s);   /* NULL is fine */
+/* Finalize the cached run-time statements (store_close). */
+void sq_cache_clear(store *st);
 
 /* Run the versioned migrations up to the latest schema. */
 int sq_migrate(store *st, socle_err *err);
