@@ -6,7 +6,7 @@ set -eu
 PACKAGES="
 build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
 libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev libjwt-dev
-libargon2-dev libutf8proc-dev libcriterion-dev
+libargon2-dev libutf8proc-dev libcriterion-dev libxml2-dev
 sqlite3 curl ca-certificates openssl time wrk
 chromium nodejs npm
 "

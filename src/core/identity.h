@@ -151,6 +151,13 @@ int identity_merge(struct store *st, const socle_actor *actor, int64_t survivor_
                    int64_t absorbed_id, const char *reason, int64_t *merge_id,
                    socle_err *err);
 
+/* identity_merge inside a transaction the caller opened and ends (a FHIR
+ * IHE PMIR message writes all its entries or none); on failure the caller
+ * rolls back. */
+int identity_merge_declared_in_tx(struct store *st, const socle_actor *actor,
+                                  int64_t survivor_id, int64_t absorbed_id, const char *reason,
+                                  int64_t *merge_id, socle_err *err);
+
 /* The merge (not undone) that absorbed GHT identity absorbed_id, the latest
  * one: 1 with *merge_id, 0 none, -1 error. Not audited (no patient data). */
 int identity_merge_find(struct store *st, int64_t absorbed_id, int64_t *merge_id,

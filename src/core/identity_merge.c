@@ -170,6 +170,14 @@ int identity_merge(struct store *st, const socle_actor *actor, int64_t survivor_
     return 0;
 }
 
+int identity_merge_declared_in_tx(struct store *st, const socle_actor *actor,
+                                  int64_t survivor_id, int64_t absorbed_id, const char *reason,
+                                  int64_t *merge_id, socle_err *err)
+{
+    return identity_merge_in_tx(st, actor, survivor_id, absorbed_id, LINK_MANUAL, reason,
+                                merge_id, err);
+}
+
 /* ---- Unmerge ---------------------------------------------------------- */
 
 typedef struct replaced_search {

@@ -167,6 +167,8 @@ static int build_query(struct store *st, const identity_search_criteria *c,
     str_copy(q->birth_from, sizeof q->birth_from, c->birth_from);
     str_copy(q->birth_to, sizeof q->birth_to, c->birth_to);
     q->ght_id = c->ght_id;
+    str_copy(q->updated_from, sizeof q->updated_from, c->updated_from);
+    str_copy(q->updated_before, sizeof q->updated_before, c->updated_before);
     q->sex = c->sex;
     str_copy(q->ipp, sizeof q->ipp, c->ipp);
     str_copy(q->ins, sizeof q->ins, c->ins);
@@ -180,6 +182,7 @@ static int build_query(struct store *st, const identity_search_criteria *c,
         { "birth_range", q->birth_from[0] != '\0' || q->birth_to[0] != '\0' },
         { "id", q->ght_id != 0 }, { "sex", q->sex != '\0' },
         { "ipp", q->ipp[0] != '\0' }, { "ins", q->ins[0] != '\0' },
+        { "last_updated", q->updated_from[0] != '\0' || q->updated_before[0] != '\0' },
     };
     for (size_t i = 0; i < sizeof used / sizeof used[0]; i++)
         if (used[i].on)

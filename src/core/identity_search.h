@@ -50,6 +50,10 @@ typedef struct identity_search_criteria {
     char birth_from[SOCLE_DATE_MAX];
     char birth_to[SOCLE_DATE_MAX];
     int64_t ght_id;                  /* this GHT identity only (FHIR _id); 0 any */
+    /* The time of its last version (identity_version.h) in [updated_from,
+     * updated_before): UTC "YYYY-MM-DDTHH:MM:SS.mmmZ", "" = open. */
+    char updated_from[SOCLE_TS_MAX];
+    char updated_before[SOCLE_TS_MAX];
     char sex;                        /* 'M', 'F', 'U'; 0 any */
     char ipp[SOCLE_CODE_MAX];        /* with domain_oid, or in any domain */
     char domain_oid[SOCLE_OID_MAX];  /* an establishment's domain; or the GHT's,

@@ -105,6 +105,8 @@ int stay_search_in_tx(struct store *st, const socle_actor *actor,
     q.status_mask = c->status_mask;
     str_copy(q.from, sizeof q.from, c->from);
     str_copy(q.to, sizeof q.to, c->to);
+    str_copy(q.updated_from, sizeof q.updated_from, c->updated_from);
+    str_copy(q.updated_before, sizeof q.updated_before, c->updated_before);
     q.after_id = c->after_id;
     q.sort = c->sort;
     q.offset = c->offset;
@@ -116,6 +118,7 @@ int stay_search_in_tx(struct store *st, const socle_actor *actor,
     const struct { const char *name; int on; } used[] = {
         { "patient", q.ght_id != 0 }, { "nda", q.nda[0] != '\0' },
         { "status", q.status_mask != 0 }, { "date", q.from[0] != '\0' || q.to[0] != '\0' },
+        { "last_updated", q.updated_from[0] != '\0' || q.updated_before[0] != '\0' },
     };
     for (size_t i = 0; i < sizeof used / sizeof used[0]; i++)
         if (used[i].on)

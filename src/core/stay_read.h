@@ -41,6 +41,10 @@ typedef struct stay_search_criteria {
     unsigned status_mask;            /* bit (1 << stay_status); 0 any */
     char from[SOCLE_TS_MAX];         /* the stay's period meets [from, to] */
     char to[SOCLE_TS_MAX];
+    /* The stay's last change (updated_at) in [updated_from, updated_before):
+     * UTC "YYYY-MM-DDTHH:MM:SS.mmmZ", "" = open. */
+    char updated_from[SOCLE_TS_MAX];
+    char updated_before[SOCLE_TS_MAX];
     /* Only stays of these domains (ids), when restrict_domains. */
     int64_t in_domains[STAY_SEARCH_DOMAINS_MAX];
     size_t n_in_domains;

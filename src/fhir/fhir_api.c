@@ -19,9 +19,11 @@
 #include "fhir/fhir_directory.h"
 #include "fhir/fhir_common.h"
 #include "fhir/fhir_search.h"
+#include "fhir/fhir_xml.h"
 #include "fhir/patient.h"
 #include "http/ratelimit.h"
 #include "fhir/patient_ops.h"
+#include "fhir/pmir.h"
 #include "http/rights.h"
 #include "http/token_cache.h"
 #include "server_context.h"
@@ -33,12 +35,17 @@
 enum { H_METADATA, H_PATIENT_READ, H_PATIENT_SEARCH, H_ENCOUNTER_READ, H_ENCOUNTER_SEARCH,
        H_PATIENT_VREAD, H_PATIENT_HISTORY, H_PATIENT_CREATE, H_PATIENT_UPDATE,
        H_PATIENT_MERGE, H_PATIENT_UNMERGE, H_PATIENT_PIX, H_PATIENT_MATCH,
+       H_PMIR_FEED,
        H_DIRECTORY };   /* last: H_DIRECTORY + fhir_dir_type * 2 + (0 search, 1 read) */
 #define H_DIR(type, read) (H_DIRECTORY + (int)(type) * 2 + (read))
 
 /* The operations come before Patient/{} (the first match wins). */
 static const http_route routes[] = {
     { "GET", "/fhir/metadata", H_METADATA },
+    /* IHE PMIR ITI-93: a message to $process-message (FHIR R4 messaging),
+     * or POSTed as a Bundle (earlier PMIR texts, some suppliers). */
+    { "POST", "/fhir/$process-message", H_PMIR_FEED },
+    { "POST", "/fhir/Bundle", H_PMIR_FEED },
     { "POST", "/fhir/Patient/$merge", H_PATIENT_MERGE },
     { "POST", "/fhir/Patient/$unmerge", H_PATIENT_UNMERGE },
     { "POST", "/fhir/Patient/$match", H_PATIENT_MATCH },
@@ -403,6 +410,12 @@ static void run_unit(store *st, void *arg)
             case H_PATIENT_UNMERGE:  rc = fhir_patient_unmerge(st, &call); break;
             case H_PATIENT_PIX:      rc = fhir_patient_pix(st, &call); break;
             case H_PATIENT_MATCH:    rc = fhir_patient_match(st, &call); break;
+            case H_PMIR_FEED:
+                rc = fhir_pmir_feed(st, &call, rights_allowed(u->claims->role,
+                                                              RIGHT_IDENTITY_FEED),
+                                    rights_allowed(u->claims->role, RIGHT_IDENTITY_FEED)
+                                    || rights_allowed(u->claims->role, RIGHT_IDENTITY_MERGE));
+                break;
             case H_PATIENT_READ:     rc = patient_read(st, u, &sc); break;
             case H_PATIENT_SEARCH:   rc = patient_search(st, u, &sc); break;
             case H_ENCOUNTER_READ:   rc = encounter_read(st, u, &sc); break;
@@ -555,10 +568,17 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
         fail(resp, 406, "not-supported", "only JSON is served (_format=json)", NULL);
         return;
     }
-    if (req->body != NULL && req->content_type != NULL
+    /* FHIR XML is read for the PMIR feed only (Connectathon suppliers send
+     * it), converted to JSON before anything else; the answer stays JSON. */
+    int xml = m.handler == H_PMIR_FEED && req->body != NULL && req->content_type != NULL
+           && (strncmp(req->content_type, "application/fhir+xml", 20) == 0
+               || strncmp(req->content_type, "application/xml", 15) == 0);
+    if (req->body != NULL && req->content_type != NULL && !xml
         && strncmp(req->content_type, "application/fhir+json", 21) != 0
         && strncmp(req->content_type, "application/json", 16) != 0) {
-        fail(resp, 415, "not-supported", "the body must be application/fhir+json", NULL);
+        fail(resp, 415, "not-supported", m.handler == H_PMIR_FEED
+             ? "the body must be application/fhir+json or application/fhir+xml"
+             : "the body must be application/fhir+json", NULL);
         return;
     }
     if (req->too_many_params) {
@@ -617,6 +637,10 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
     case H_PATIENT_MERGE:
     case H_PATIENT_MATCH:    right = RIGHT_IDENTITY_MERGE; break;
     case H_PATIENT_UNMERGE:  right = RIGHT_IDENTITY_UNMERGE; break;
+    case H_PMIR_FEED:        /* the entries' rights are checked one by one (pmir.h) */
+        right = rights_allowed(claims.role, RIGHT_IDENTITY_MERGE) ? RIGHT_IDENTITY_MERGE
+                                                                  : RIGHT_IDENTITY_FEED;
+        break;
     default:
         right = m.handler >= H_DIRECTORY
               ? fhir_directory_right((fhir_dir_type)((m.handler - H_DIRECTORY) / 2))
@@ -644,6 +668,24 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
         fail(resp, 400, "invalid", FHIR_BREAK_GLASS_HEADER ": reason too long", NULL);
         return;
     }
+    http_request converted;
+    char *json_body = NULL;
+    if (xml) {
+        char why[256];
+        json_t *j = fhir_xml_to_json(req->body, req->body_len, why, sizeof why);
+        int read = j != NULL;
+        json_body = read ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        if (json_body == NULL) {
+            fail(resp, 400, "invalid", read ? "out of memory" : why, NULL);
+            deny(srv, req, &actor, "identity.feed", "unreadable FHIR XML");
+            return;
+        }
+        converted = *req;
+        converted.body = json_body;
+        converted.body_len = strlen(json_body);
+        req = &converted;
+    }
     fhir_unit u = { .req = req, .m = &m, .claims = &claims, .actor = actor,
                     .break_glass = btg, .resp = resp };
     if (run(srv, &u) != 0) {
@@ -651,4 +693,5 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
         resp->etag[0] = resp->last_modified[0] = resp->location[0] = '\0';
         fail(resp, 500, "exception", "the request could not be completed", NULL);
     }
+    free(json_body);
 }

@@ -4,6 +4,7 @@
 #include "fhir/fhir_search.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -164,6 +165,182 @@ static void narrow(const char *prefix, const char *d, char from[11], char to[11]
     }
 }
 
+/* ---- _lastUpdated ---------------------------------------------------------
+ * The value is a FHIR date or dateTime at any precision (YYYY, YYYY-MM,
+ * YYYY-MM-DD, or with a time hh:mm[:ss[.fff]] and then a zone, Z or
+ * +hh:mm, which FHIR requires); it stands for the interval [a, b) its
+ * precision covers (a date without time is a UTC day). The target, the
+ * time of the last version, is an instant t, so the prefixes narrow
+ * [lo, hi): eq a <= t < b, ge t >= a, gt and sa t >= b, lt and eb t < a,
+ * le t < b. Bounds are kept in milliseconds since the epoch. */
+
+typedef struct instant_range {
+    int64_t lo, hi;      /* [lo, hi) in ms; INT64_MIN / INT64_MAX: open */
+} instant_range;
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* v (without prefix) as [*a, *b) in ms. 0, or -1 when it is no FHIR
+ * date/dateTime. */
+static int parse_instant(const char *v, int64_t *a, int64_t *b)
+{
+    struct tm tm = { .tm_mday = 1 };
+    int year, mon = 1, day = 1, hh = 0, mm = 0, ss = 0, ms = 0, step_unit = 0, frac = 0;
+    size_t n = strlen(v);
+    if (n < 4 || digits(v, 4, &year) != 0 || year < 1800 || year > 2999)
+        return -1;
+    const char *p = v + 4;
+    if (*p == '\0') {
+        step_unit = 'y';
+    } else if (p[0] == '-' && digits(p + 1, 2, &mon) == 0 && mon >= 1 && mon <= 12) {
+        p += 3;
+        if (*p == '\0') {
+            step_unit = 'm';
+        } else {
+            char date[11];
+            if (p[0] != '-' || digits(p + 1, 2, &day) != 0)
+                return -1;
+            memcpy(date, v, 10);
+            date[10] = '\0';
+            if (!date_valid(date))
+                return -1;
+            p += 3;
+            step_unit = 'd';
+        }
+    } else {
+        return -1;
+    }
+    int64_t tz_min = 0;
+    if (step_unit == 'd' && *p == 'T') {
+        if (digits(p + 1, 2, &hh) != 0 || p[3] != ':' || digits(p + 4, 2, &mm) != 0
+            || hh > 23 || mm > 59)
+            return -1;
+        p += 6;
+        step_unit = 'M';
+        if (*p == ':') {
+            if (digits(p + 1, 2, &ss) != 0 || ss > 59)
+                return -1;
+            p += 3;
+            step_unit = 'S';
+            if (*p == '.') {
+                int k = 0;
+                p++;
+                while (p[k] >= '0' && p[k] <= '9')
+                    k++;
+                if (k == 0 || k > 9)
+                    return -1;
+                for (int i = 0; i < 3; i++)
+                    ms = ms * 10 + (i < k ? p[i] - '0' : 0);
+                p += k;
+                step_unit = 'f';
+                frac = k;   /* .2 covers 100 ms, .25 10 ms, .250 and beyond 1 ms */
+            }
+        }
+        int th, tm_;
+        if (p[0] == 'Z' && p[1] == '\0')
+            tz_min = 0;
+        else if ((p[0] == '+' || p[0] == '-') && digits(p + 1, 2, &th) == 0 && p[3] == ':'
+                 && digits(p + 4, 2, &tm_) == 0 && p[6] == '\0' && th <= 14 && tm_ <= 59)
+            tz_min = (p[0] == '+' ? 1 : -1) * (int64_t)(th * 60 + tm_);
+        else
+            return -1;   /* a time needs its zone */
+    } else if (*p != '\0') {
+        return -1;
+    }
+    tm.tm_year = year - 1900;
+    tm.tm_mon = mon - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hh;
+    tm.tm_min = mm;
+    tm.tm_sec = ss;
+    int64_t start = (int64_t)timegm(&tm) * 1000 + ms - tz_min * 60000;
+    struct tm end = tm;
+    switch (step_unit) {
+    case 'y': end.tm_year++; break;
+    case 'm': end.tm_mon++; break;
+    case 'd': end.tm_mday++; break;
+    default: break;
+    }
+    int64_t step = step_unit == 'M' ? 60000 : step_unit == 'S' ? 1000
+                 : step_unit == 'f' ? (frac == 1 ? 100 : frac == 2 ? 10 : 1) : 0;
+    *a = start;
+    *b = step ? start + step : (int64_t)timegm(&end) * 1000 + ms - tz_min * 60000;
+    return 0;
+}
+
+static int parse_last_updated(const char *v, const char *expr, instant_range *r,
+                              fhir_search_error *e)
+{
+    static const char *const prefixes[] = { "eq", "gt", "ge", "lt", "le", "sa", "eb" };
+    const char *prefix = "eq";
+    if (v[0] >= 'a' && v[0] <= 'z' && v[1] >= 'a' && v[1] <= 'z' && v[2] >= '0'
+        && v[2] <= '9') {
+        size_t k = 0;
+        while (k < 7 && strncmp(v, prefixes[k], 2) != 0)
+            k++;
+        if (k == 7)
+            return fhir_search_fail(e, "not-supported", expr, "_lastUpdated: prefix %.2s not "
+                                    "supported (eq gt ge lt le sa eb)", v);
+        prefix = prefixes[k];
+        v += 2;
+    }
+    int64_t a, b;
+    if (parse_instant(v, &a, &b) != 0)
+        return fhir_search_fail(e, "invalid", expr, "_lastUpdated: a FHIR date or dateTime "
+                                "expected (YYYY[-MM[-DD[Thh:mm[:ss[.fff]](Z|+hh:mm)]]])");
+    int64_t lo = INT64_MIN, hi = INT64_MAX;
+    if (!strcmp(prefix, "eq")) {
+        lo = a;
+        hi = b;
+    } else if (!strcmp(prefix, "ge")) {
+        lo = a;
+    } else if (!strcmp(prefix, "gt") || !strcmp(prefix, "sa")) {
+        lo = b;
+    } else if (!strcmp(prefix, "lt") || !strcmp(prefix, "eb")) {
+        hi = a;
+    } else {
+        hi = b;   /* le */
+    }
+    if (lo > r->lo)
+        r->lo = lo;
+    if (hi < r->hi)
+        r->hi = hi;
+    return 0;
+}
+
+/* ms since the epoch as the store's timestamps: "YYYY-MM-DDTHH:MM:SS.mmmZ"
+ * (text order is time order). */
+static void format_ms(int64_t ms, char out[SOCLE_TS_MAX])
+{
+    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    size_t k = strftime(out, SOCLE_TS_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + k, SOCLE_TS_MAX - k, ".%03dZ", (int)(ms - (int64_t)t * 1000));
+}
+
+/* The range as [from, before) texts ("" open); 1 when it is empty. */
+static int range_texts(const instant_range *r, char from[SOCLE_TS_MAX],
+                       char before[SOCLE_TS_MAX])
+{
+    from[0] = before[0] = '\0';
+    if (r->lo != INT64_MIN)
+        format_ms(r->lo, from);
+    if (r->hi != INT64_MAX)
+        format_ms(r->hi, before);
+    return r->lo != INT64_MIN && r->hi != INT64_MAX && r->lo >= r->hi;
+}
+
 static int repeated(const http_request *req, size_t i)
 {
     for (size_t k = 0; k < i; k++)
@@ -178,9 +355,10 @@ int fhir_patient_params(const http_request *req, identity_search_criteria *c,
     memset(c, 0, sizeof *c);
     *only_inactive = 0;
     char from[11] = "", to[11] = "";
+    instant_range updated = { INT64_MIN, INT64_MAX };
     for (size_t i = 0; i < req->n_params; i++) {
         const char *n = req->params[i].name, *v = req->params[i].value;
-        if (strcmp(n, "birthdate") != 0 && repeated(req, i))
+        if (strcmp(n, "birthdate") != 0 && strcmp(n, "_lastUpdated") != 0 && repeated(req, i))
             return fhir_search_fail(e, "not-supported", NULL, "%s: repeated parameter not supported", n);
         if (strcmp(n, "_format") == 0)
             continue;
@@ -231,6 +409,9 @@ int fhir_patient_params(const http_request *req, identity_search_criteria *c,
             if (parse_date(n, v, prefix, d, "Patient.birthDate", e) != 0)
                 return -1;
             narrow(prefix, d, from, to);
+        } else if (strcmp(n, "_lastUpdated") == 0) {
+            if (parse_last_updated(v, "Patient.meta.lastUpdated", &updated, e) != 0)
+                return -1;
         } else if (strcmp(n, "gender") == 0) {
             if (strcmp(v, "male") == 0)
                 c->sex = 'M';
@@ -253,6 +434,8 @@ int fhir_patient_params(const http_request *req, identity_search_criteria *c,
                        "'%s' (see /fhir/metadata)", n);
         }
     }
+    if (range_texts(&updated, c->updated_from, c->updated_before))
+        *only_inactive = 1;   /* an empty range */
     if (from[0] != '\0' && strcmp(from, to) == 0) {
         memcpy(c->birth_date, from, 11);
     } else {
@@ -269,9 +452,10 @@ int fhir_encounter_params(const http_request *req, stay_search_criteria *c,
 {
     memset(c, 0, sizeof *c);
     char from[11] = "", to[11] = "";
+    instant_range updated = { INT64_MIN, INT64_MAX };
     for (size_t i = 0; i < req->n_params; i++) {
         const char *n = req->params[i].name, *v = req->params[i].value;
-        if (strcmp(n, "date") != 0 && repeated(req, i))
+        if (strcmp(n, "date") != 0 && strcmp(n, "_lastUpdated") != 0 && repeated(req, i))
             return fhir_search_fail(e, "not-supported", NULL, "%s: repeated parameter not supported", n);
         if (strcmp(n, "_format") == 0)
             continue;
@@ -325,11 +509,17 @@ int fhir_encounter_params(const http_request *req, stay_search_criteria *c,
             if (parse_date(n, v, prefix, d, "Encounter.period", e) != 0)
                 return -1;
             narrow(prefix, d, from, to);
+        } else if (strcmp(n, "_lastUpdated") == 0) {
+            if (parse_last_updated(v, "Encounter.meta.lastUpdated", &updated, e) != 0)
+                return -1;
         } else {
             return fhir_search_fail(e, "not-supported", NULL, "unknown or unsupported search parameter "
                        "'%s' (see /fhir/metadata)", n);
         }
     }
+    /* An empty range finds nothing: the stay ids are positive. */
+    if (range_texts(&updated, c->updated_from, c->updated_before))
+        c->ght_id = -1;
     /* The period meets [from 00:00, to 23:59:59]: texts compare as times. */
     if (from[0] != '\0')
         memcpy(c->from, from, 11);

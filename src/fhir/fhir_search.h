@@ -26,13 +26,14 @@ int fhir_search_fail(fhir_search_error *e, const char *code, const char *express
 /* A logical id: decimal digits, 1 to 18 of them; else 0 (designates nothing). */
 int64_t fhir_parse_id(const char *s);
 
-/* Patient: _id identifier family given birthdate gender active _count
+/* Patient: _id identifier family given birthdate gender active _lastUpdated _count
  * (_format and the _cursor of next links). *only_inactive is set for
  * active=false. 0, or -1 with e. */
 int fhir_patient_params(const http_request *req, identity_search_criteria *c,
                         int *only_inactive, fhir_search_error *e);
 
-/* Encounter: patient identifier status date _count (_format, _cursor). */
+/* Encounter: patient identifier status date _lastUpdated _count (_format,
+ * _cursor). */
 int fhir_encounter_params(const http_request *req, stay_search_criteria *c,
                           fhir_search_error *e);
 

@@ -217,8 +217,28 @@ int fhir_patient_history(store *st, fhir_call *c)
 /* The IPP of the resource: its one identifier in an establishment's domain
  * (of the token's when scoped). 1 chosen (in->domain_oid/ipp set), 0
  * refused (answered, unit ended), -1 error. */
-static int choose_ipp(store *st, fhir_call *c, fhir_patient_in *pin, const char *action,
-                      const char *object_id)
+static int refusal(fhir_refusal *r, unsigned status, const char *code, const char *expression,
+                   const char *msg)
+{
+    r->status = status;
+    r->code = code;
+    r->expression = expression;
+    str_copy(r->msg, sizeof r->msg, msg);
+    return 0;
+}
+
+/* Answer r, roll back and audit it: 0, or -1 on a store error. */
+static int refuse(store *st, fhir_call *c, const fhir_refusal *r, const char *action,
+                  const char *object_id)
+{
+    return fhir_call_refuse(st, c, r->status, r->code, r->msg, r->expression, action,
+                            object_id) == 0 ? 0 : -1;
+}
+
+/* The IPP the write is about: the one identifier in the domain of an
+ * establishment (of the token's, when it names some). 1 (pin->in filled),
+ * 0 refused (r), -1 error. */
+static int pick_ipp(store *st, const fhir_call *c, fhir_patient_in *pin, fhir_refusal *r)
 {
     size_t chosen = 0, out_of_scope = 0;
     for (size_t i = 0; i < pin->n_pi; i++) {
@@ -237,37 +257,28 @@ static int choose_ipp(store *st, fhir_call *c, fhir_patient_in *pin, const char 
             str_copy(pin->in.ipp, sizeof pin->in.ipp, pin->pi[i].value);
         }
     }
-    const char *msg = NULL;
-    unsigned status = 422;
-    if (chosen == 0 && out_of_scope > 0) {
-        status = 403;
-        msg = "the IPP identifier is in the domain of an establishment the token does not "
-              "name";
-    } else if (chosen == 0) {
-        msg = "no IPP identifier (system urn:oid: of an establishment's domain known to Socle)";
-    } else if (chosen > 1) {
-        msg = "several IPP identifiers: send the one of the establishment that writes";
-    }
-    if (msg == NULL)
-        return 1;
-    if (fhir_call_refuse(st, c, status, status == 403 ? "forbidden" : "business-rule", msg,
-                         "Patient.identifier", action, object_id) != 0)
-        return -1;
-    return 0;
+    if (chosen == 0 && out_of_scope > 0)
+        return refusal(r, 403, "forbidden", "Patient.identifier", "the IPP identifier is in "
+                       "the domain of an establishment the token does not name");
+    if (chosen == 0)
+        return refusal(r, 422, "business-rule", "Patient.identifier", "no IPP identifier "
+                       "(system urn:oid: of an establishment's domain known to Socle)");
+    if (chosen > 1)
+        return refusal(r, 422, "business-rule", "Patient.identifier", "several IPP "
+                       "identifiers: send the one of the establishment that writes");
+    return 1;
 }
 
 /* An INS sent as INSi-verified must be well-formed: a bad key is a
- * business-rule error, not a silent drop. 1 fine, 0 refused, -1 error. */
-static int check_ins(store *st, fhir_call *c, const identity_input *in, const char *action,
-                     const char *object_id)
+ * business-rule error, not a silent drop. 1 fine, 0 refused (r). */
+static int ins_ok(const identity_input *in, fhir_refusal *r)
 {
     char why[128];
     if (in->ins[0] == '\0' || !in->insi_verified || ins_check(in->ins, why, sizeof why))
         return 1;
     char msg[200];
     snprintf(msg, sizeof msg, "INS: %s", why);
-    return fhir_call_refuse(st, c, 422, "business-rule", msg, "Patient.identifier", action,
-                            object_id) == 0 ? 0 : -1;
+    return refusal(r, 422, "business-rule", "Patient.identifier", msg);
 }
 
 /* Map a refusal of core/ to a status; -1 when it is not a refusal. */
@@ -282,10 +293,10 @@ static int refusal_status(int code)
     }
 }
 
-/* Apply the parsed resource; on a refusal of core/ answer it. 1 applied
- * (res filled), 0 refused, -1 error. */
-static int apply(store *st, fhir_call *c, const fhir_patient_in *pin, identity_result *res,
-                 const char *action, const char *object_id)
+/* Apply the parsed resource through core/. 1 applied (res filled), 0
+ * refused (r; the transaction must be rolled back), -1 error. */
+static int upsert(store *st, fhir_call *c, const fhir_patient_in *pin, identity_result *res,
+                  fhir_refusal *r)
 {
     if (identity_upsert_in_tx(st, c->actor, &pin->in, res, c->err) != 0) {
         int status = refusal_status(c->err->code);
@@ -295,14 +306,68 @@ static int apply(store *st, fhir_call *c, const fhir_patient_in *pin, identity_r
         str_copy(msg, sizeof msg, c->err->msg);
         const char *code = status == 400 ? "invalid" : status == 409 ? "conflict"
                                                                      : "business-rule";
-        return fhir_call_refuse(st, c, (unsigned)status, code, msg,
-                                fhir_patient_expression(msg), action, object_id) == 0 ? 0
-                                                                                      : -1;
+        return refusal(r, (unsigned)status, code, fhir_patient_expression(msg), msg);
     }
     if (res->ins_dropped && pin->in.insi_verified)
-        return fhir_call_refuse(st, c, 422, "business-rule", res->warning, "Patient.identifier",
-                                action, object_id) == 0 ? 0 : -1;
+        return refusal(r, 422, "business-rule", "Patient.identifier", res->warning);
     return 1;
+}
+
+/* The IPP of an update must be one of the patient's own. 1, 0 refused
+ * (r), -1 error. */
+static int ipp_of(store *st, fhir_call *c, const fhir_patient_in *pin, int64_t ght_id,
+                  fhir_refusal *r)
+{
+    identity_xref_result x;
+    int found = identity_xref_in_tx(st, c->actor, pin->in.domain_oid, pin->in.ipp, &x, c->err);
+    int64_t owner = x.ght_id;
+    identity_xref_result_free(&x);
+    if (found < 0)
+        return -1;
+    if (found && owner == ght_id)
+        return 1;
+    return found ? refusal(r, 409, "conflict", "Patient.identifier",
+                           "this IPP belongs to another Patient")
+                 : refusal(r, 422, "business-rule", "Patient.identifier",
+                           "this IPP is not one of the Patient's (create it with POST)");
+}
+
+int fhir_patient_write_in_tx(store *st, fhir_call *c, fhir_patient_in *pin, int64_t id,
+                             int64_t *ght_id, fhir_refusal *r)
+{
+    if (id != 0) {
+        identity_patient p;
+        int found = identity_patient_read_in_tx(st, c->actor, id, &p, c->err);
+        int visible = !c->scoped, merged = p.ght.state != GHT_ACTIVE;
+        const identity_hit *h = merged ? &p.survivor_hit : &p.hit;
+        for (size_t i = 0; found > 0 && !visible && i < h->n_locals; i++)
+            visible = fhir_call_in_scope(c, h->locals[i].domain_oid);
+        identity_patient_free(&p);
+        if (found < 0)
+            return -1;
+        if (!found)
+            return refusal(r, 404, "not-found", "Patient.id", "no Patient with this id");
+        if (!visible)
+            return refusal(r, 403, "forbidden", "Patient.id", "this patient is not known to "
+                           "the establishments of the token");
+        if (merged)
+            return refusal(r, 422, "business-rule", "Patient.id", "this Patient was merged "
+                           "into another: update that one");
+    }
+    int rc = pick_ipp(st, c, pin, r);
+    if (rc > 0)
+        rc = ins_ok(&pin->in, r);
+    if (rc > 0 && id != 0)
+        rc = ipp_of(st, c, pin, id, r);
+    if (rc <= 0)
+        return rc;
+    pin->in.create_only = id == 0;
+    pin->in.update_only = id != 0;
+    identity_result res;
+    rc = upsert(st, c, pin, &res, r);
+    if (rc > 0)
+        *ght_id = res.ght_id;
+    return rc;
 }
 
 /* Answer the patient ght_id as it now stands, with status. */
@@ -389,18 +454,16 @@ int fhir_patient_create(store *st, fhir_call *c)
     int rc = parse_body(st, c, &pin, "identity.create");
     if (rc > 0)
         rc = none_exist(st, c);
-    if (rc > 0)
-        rc = choose_ipp(st, c, &pin, "identity.create", NULL);
-    if (rc > 0)
-        rc = check_ins(st, c, &pin.in, "identity.create", NULL);
     if (rc <= 0)
         return rc;
-    pin.in.create_only = 1;
-    identity_result res;
-    rc = apply(st, c, &pin, &res, "identity.create", NULL);
-    if (rc <= 0)
-        return rc;
-    return answer_patient(st, c, res.ght_id, 201);
+    fhir_refusal r;
+    int64_t ght_id = 0;
+    rc = fhir_patient_write_in_tx(st, c, &pin, 0, &ght_id, &r);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return refuse(st, c, &r, "identity.create", NULL);
+    return answer_patient(st, c, ght_id, 201);
 }
 
 /* If-Match: W/"n" or "n"; 0 when absent or unreadable. */
@@ -451,29 +514,26 @@ int fhir_patient_update(store *st, fhir_call *c)
         snprintf(msg, sizeof msg, "version %d is not the current one (%d)", want, version);
         return fhir_call_refuse(st, c, 412, "conflict", msg, NULL, "identity.update", c->id);
     }
-    rc = choose_ipp(st, c, &pin, "identity.update", c->id);
+    /* Found, visible and active (checked above, with the answers of a PUT):
+     * the IPP, the INS, then core/. */
+    fhir_refusal r;
+    int64_t ght_id = 0;
+    rc = pick_ipp(st, c, &pin, &r);
     if (rc > 0)
-        rc = check_ins(st, c, &pin.in, "identity.update", c->id);
-    if (rc <= 0)
-        return rc;
-    /* The IPP must be one of this patient's. */
-    identity_xref_result x;
-    int found = identity_xref_in_tx(st, c->actor, pin.in.domain_oid, pin.in.ipp, &x, c->err);
-    int64_t owner = x.ght_id;
-    identity_xref_result_free(&x);
-    if (found < 0)
+        rc = ins_ok(&pin.in, &r);
+    if (rc > 0)
+        rc = ipp_of(st, c, &pin, fhir_parse_id(c->id), &r);
+    if (rc > 0) {
+        pin.in.update_only = 1;
+        identity_result res;
+        rc = upsert(st, c, &pin, &res, &r);
+        if (rc > 0)
+            ght_id = res.ght_id;
+    }
+    if (rc < 0)
         return -1;
-    if (found == 0 || owner != fhir_parse_id(c->id))
-        return fhir_call_refuse(st, c, found ? 409 : 422, found ? "conflict" : "business-rule",
-                                found ? "this IPP belongs to another Patient"
-                                      : "this IPP is not one of the Patient's (create it with "
-                                        "POST)", "Patient.identifier", "identity.update",
-                                c->id);
-    pin.in.update_only = 1;
-    identity_result res;
-    rc = apply(st, c, &pin, &res, "identity.update", c->id);
-    if (rc <= 0)
-        return rc;
+    if (rc == 0)
+        return refuse(st, c, &r, "identity.update", c->id);
     /* An INS that made it the same person as another: now the survivor. */
-    return answer_patient(st, c, res.ght_id, 200);
+    return answer_patient(st, c, ght_id, 200);
 }

@@ -40,6 +40,24 @@ int fhir_patient_create(store *st, fhir_call *c);
 /* PUT /fhir/Patient/{id}, If-Match required. */
 int fhir_patient_update(store *st, fhir_call *c);
 
+/* Why a write was refused: HTTP status, issue code, FHIRPath, message. */
+typedef struct fhir_refusal {
+    unsigned status;
+    const char *code;
+    const char *expression;
+    char msg[SOCLE_REASON_MAX];
+} fhir_refusal;
+
+struct fhir_patient_in;
+/* One parsed Patient written as POST (id 0: a new local identity) or PUT
+ * of Patient id (no If-Match: the version is not checked) write it: the
+ * same IPP, scope and INS checks, then core/'s upsert. Inside the caller's
+ * transaction, which it never ends (for IHE PMIR, which writes a message's
+ * entries all or nothing). 1 written (*ght_id: the patient it now is), 0
+ * refused (r filled; the caller rolls back), -1 store error. */
+int fhir_patient_write_in_tx(store *st, fhir_call *c, struct fhir_patient_in *pin, int64_t id,
+                             int64_t *ght_id, fhir_refusal *r);
+
 int fhir_patient_merge(store *st, fhir_call *c);
 int fhir_patient_unmerge(store *st, fhir_call *c);
 int fhir_patient_pix(store *st, fhir_call *c);

@@ -28,12 +28,15 @@ static const unsigned char table[RIGHT_COUNT][ROLE_COUNT] = {
     [RIGHT_WORKBENCH]      = { 1, 1, 1, 1, 0, 1 },
     /* The professional directory is no patient's data. */
     [RIGHT_DIRECTORY_READ] = { 1, 1, 1, 1, 1, 1 },
+    /* A feed is a source system's (flux) or the platform's (admin); an
+     * identitovigilant may post merges only (RIGHT_IDENTITY_MERGE). */
+    [RIGHT_IDENTITY_FEED]  = { 1, 0, 0, 0, 1, 0 },
 };
 
 static const char *const names[RIGHT_COUNT] = {
     "patient.read", "encounter.read", "break-glass", "patient.write", "identity.merge",
     "audit.read", "identity.unmerge", "review", "identity.qualify", "structure.read",
-    "dashboard.read", "workbench", "directory.read",
+    "dashboard.read", "workbench", "directory.read", "identity.feed",
 };
 
 int rights_allowed(socle_role role, http_right right)

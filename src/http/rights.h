@@ -24,6 +24,7 @@ typedef enum http_right {
     RIGHT_DASHBOARD_READ,     /* quality indicators (aggregates, no patient data) */
     RIGHT_WORKBENCH,          /* log in to the workbench at all */
     RIGHT_DIRECTORY_READ,     /* Practitioner, PractitionerRole (professional directory) */
+    RIGHT_IDENTITY_FEED,      /* IHE PMIR feed: create and update (and merge) patients as a source */
     RIGHT_COUNT
 } http_right;
 

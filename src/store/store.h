@@ -262,6 +262,10 @@ typedef struct store_search_query {
     int64_t domain_id;
     char ins[SOCLE_INS_MAX];
     int64_t ght_id;                  /* this GHT identity only; 0 any */
+    /* The time of the GHT identity's last patient_version in
+     * [updated_from, updated_before) (text comparison; "" = open). */
+    char updated_from[SOCLE_TS_MAX];
+    char updated_before[SOCLE_TS_MAX];
     /* Only GHT identities holding an identifier in one of these domains
      * (an active local identity there), or, with with_ins, a qualified
      * INS. Neither: no such restriction. */
@@ -533,6 +537,9 @@ typedef struct store_stay_query {
      * stay never admitted has no period and does not match. */
     char from[SOCLE_TS_MAX];
     char to[SOCLE_TS_MAX];
+    /* updated_at in [updated_from, updated_before) ("" = open). */
+    char updated_from[SOCLE_TS_MAX];
+    char updated_before[SOCLE_TS_MAX];
     int64_t in_domains[STORE_STAY_DOMAINS_MAX];  /* only stays of these domains */
     size_t n_in_domains;
     int restrict_domains;            /* in_domains applies (even when empty) */

@@ -352,6 +352,32 @@ Test(fhir, encounter)
     x = get("/fhir/Encounter?date=lt2026-01-10", tok_lecteur, NULL, &st);
     cr_assert_eq(json_integer_value(json_object_get(x, "total")), 0);
     json_decref(x);
+
+    /* _lastUpdated: the stay's last change, at the precision given. */
+    const char *at = json_string_value(json_object_get(json_object_get(e, "meta"),
+                                                       "lastUpdated"));
+    cr_assert_not_null(at, "%s", dump(e, 0));
+    const struct { const char *q; long long want; } lu[] = {
+        { h_fmt("identifier=V100&_lastUpdated=%s", at), 1 },
+        { h_fmt("identifier=V100&_lastUpdated=ge%s", at), 1 },
+        { h_fmt("identifier=V100&_lastUpdated=gt%s", at), 0 },
+        { h_fmt("identifier=V100&_lastUpdated=lt%s", at), 0 },
+        { h_fmt("identifier=V100&_lastUpdated=le%.4s", at), 1 },
+        { "identifier=V100&_lastUpdated=lt2020-01-01", 0 },
+        { "identifier=V100&_lastUpdated=gt2020&_lastUpdated=lt2999", 1 },
+    };
+    for (size_t i = 0; i < sizeof lu / sizeof lu[0]; i++) {
+        x = get(h_fmt("/fhir/Encounter?%s", lu[i].q), tok_lecteur, NULL, &st);
+        cr_assert_eq(st, 200, "%s: %s", lu[i].q, dump(x, 0));
+        cr_assert_eq(json_integer_value(json_object_get(x, "total")), lu[i].want, "%s: %s",
+                     lu[i].q, dump(x, 0));
+        json_decref(x);
+    }
+    x = get("/fhir/Encounter?_lastUpdated=2026-02-30", tok_lecteur, NULL, &st);
+    expect_outcome(x, st, 400, "invalid");
+    cr_assert_str_eq(json_string_value(json_array_get(json_object_get(json_array_get(
+        json_object_get(x, "issue"), 0), "expression"), 0)), "Encounter.meta.lastUpdated");
+    json_decref(x);
     json_decref(b);
 }
 

@@ -6,7 +6,10 @@
  * tests/fhir-validate/validate.mjs (Node, @medplum/core's validator; its
  * packages installed by scripts/setup.sh with npm ci). The script must
  * pass on what the server emits and fail on a deliberately broken
- * Patient.
+ * Patient. The same run checks the FR Core rules Socle claims
+ * (tests/fhir-validate/frcore.mjs; the FR Core package is not reachable,
+ * so these are rules written as code, not the full profiles), and fails
+ * on one broken Patient per rule family.
  *
  * Every patient and professional here is invented.
  */
@@ -26,7 +29,7 @@
 #define SCRIPT_DIR SOCLE_SOURCE_DIR "/tests/fhir-validate"
 
 static h_server srv;
-static char tok_read[2048], tok_audit[2048];
+static char tok_read[2048], tok_audit[2048], tok_feed[2048];
 
 static void issue(char *out, const char *role)
 {
@@ -67,6 +70,7 @@ static void validate_setup(void)
     h_result_free(&r);
     issue(tok_read, "lecteur");
     issue(tok_audit, "dpo");
+    issue(tok_feed, "flux");
     start(&srv);
     feed(a28("V1", "IPP1^^^HOP&" EJ1_OID "&ISO^PI~285077505600195^^^ASIP-SANTE-INS-NIR&"
                    "1.2.250.1.213.1.4.8&ISO^INS||TESTVALID^ALICE^ALICE CLAIRE^^Mme^^L||19850715"
@@ -104,6 +108,9 @@ static int run_script(const char *mode, const char *out)
             _exit(126);
         dup2(fd, 1);
         dup2(fd, 2);
+        /* The IHE PMIR feed and its response message (validate.mjs). */
+        setenv("FEED_TOKEN", tok_feed, 1);
+        setenv("FEED_OID", EJ1_OID, 1);
         const char *args[] = { "node", "validate.mjs", base, tok_read, tok_audit, mode, NULL };
         execvp("node", (char *const *)args);
         _exit(127);
@@ -121,8 +128,34 @@ Test(fhir_validate, emitted_resources_are_valid_r4)
     char *text = h_read_file(out, NULL);
     cr_assert_eq(rc, 0, "validator exit %d:\n%s", rc, text ? text : "");
     cr_assert(text && strstr(text, "AuditEvent, Bundle, CapabilityStatement, Encounter, "
-                                   "Location, OperationOutcome, Organization, Patient, "
-                                   "Practitioner, PractitionerRole: 0 error(s)"),
+                                   "Location, MessageHeader, OperationOutcome, Organization, "
+                                   "Patient, Practitioner, PractitionerRole: 0 error(s)"),
+              "%s", text ? text : "");
+    /* The FR Core rules (tests/fhir-validate/frcore.mjs) on the Patient,
+     * Encounter, Organization, Location and Practitioner resources. */
+    cr_assert(text && strstr(text, "FR Core rules checked (profile, identifier, reliability, "
+                                   "birthplace, name; not the full profiles) on "),
+              "%s", text ? text : "");
+    const char *fr = strstr(text, "FR Core rules checked");
+    cr_assert(strstr(fr, " 0 resource(s)") == NULL && strstr(fr, ": 0 error(s)") != NULL,
+              "%s", text);
+    free(text);
+}
+
+Test(fhir_validate, a_broken_fr_core_rule_fails_each_family)
+{
+    const char *out = h_fmt("%s/validate-frcore.out", root);
+    int rc = run_script("--break-frcore", out);
+    char *text = h_read_file(out, NULL);
+    cr_assert_eq(rc, 1, "the broken resources passed:\n%s", text ? text : "");
+    const char *families[] = { "profile", "identifier", "reliability", "birthplace", "name" };
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+        cr_assert(text && strstr(text, h_fmt("broken %s: failed as expected", families[i])),
+                  "%s:\n%s", families[i], text ? text : "");
+    cr_assert(text && strstr(text, "FR Core broken resources: 5 of 5 failed"), "%s",
+              text ? text : "");
+    /* Only the broken copies fail: what the server emits still passes. */
+    cr_assert(text && strstr(text, "not the full profiles) on ") && strstr(text, ": 0 error(s)"),
               "%s", text ? text : "");
     free(text);
 }

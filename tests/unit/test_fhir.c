@@ -9,6 +9,7 @@
 
 #include "fhir/encounter.h"
 #include "fhir/fhir_common.h"
+#include "fhir/fhir_search.h"
 #include "fhir/patient.h"
 #include "fhir/patient_parse.h"
 #include "http/rights.h"
@@ -30,6 +31,69 @@ Test(rights, table)
     cr_assert(!rights_allowed(ROLE_ACCUEIL, RIGHT_IDENTITY_MERGE));
     cr_assert(!rights_allowed((socle_role)99, RIGHT_PATIENT_READ));
     cr_assert_str_eq(right_name(RIGHT_BREAK_GLASS), "break-glass");
+    /* The PMIR feed: a source (flux) or the platform (admin). */
+    cr_assert(rights_allowed(ROLE_FLUX, RIGHT_IDENTITY_FEED));
+    cr_assert(rights_allowed(ROLE_ADMIN, RIGHT_IDENTITY_FEED));
+    cr_assert(!rights_allowed(ROLE_IDENTITOVIGILANT, RIGHT_IDENTITY_FEED));
+    cr_assert(!rights_allowed(ROLE_ACCUEIL, RIGHT_IDENTITY_FEED));
+    cr_assert_str_eq(right_name(RIGHT_IDENTITY_FEED), "identity.feed");
+}
+
+/* _lastUpdated: the prefixes and precisions give [from, before) in UTC. */
+static int last_updated(const char *v1, const char *v2, identity_search_criteria *c,
+                        int *nobody, fhir_search_error *e)
+{
+    http_request req;
+    memset(&req, 0, sizeof req);
+    req.params[0].name = (char *)"_lastUpdated";
+    req.params[0].value = (char *)v1;
+    req.params[1].name = (char *)"_lastUpdated";
+    req.params[1].value = (char *)v2;
+    req.n_params = v2 ? 2 : 1;
+    return fhir_patient_params(&req, c, nobody, e);
+}
+
+Test(fhir_search, last_updated)
+{
+    static const struct { const char *v1, *v2, *from, *before; } ok[] = {
+        { "2026", NULL, "2026-01-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z" },
+        { "2026-02", NULL, "2026-02-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z" },
+        { "eq2026-12-31", NULL, "2026-12-31T00:00:00.000Z", "2027-01-01T00:00:00.000Z" },
+        { "ge2026-03-04T10:00Z", NULL, "2026-03-04T10:00:00.000Z", "" },
+        { "gt2026-03-04T10:00Z", NULL, "2026-03-04T10:01:00.000Z", "" },
+        { "sa2026-03-04T10:00:05Z", NULL, "2026-03-04T10:00:06.000Z", "" },
+        { "lt2026-03-04T12:00:00+02:00", NULL, "", "2026-03-04T10:00:00.000Z" },
+        { "eb2026-03-04T00:30:00-01:30", NULL, "", "2026-03-04T02:00:00.000Z" },
+        { "le2026-03-04T10:00:00.25Z", NULL, "", "2026-03-04T10:00:00.260Z" },
+        { "2026-03-04T10:00:00.123456Z", NULL, "2026-03-04T10:00:00.123Z",
+          "2026-03-04T10:00:00.124Z" },
+        { "ge2026", "lt2026-07", "2026-01-01T00:00:00.000Z", "2026-07-01T00:00:00.000Z" },
+    };
+    identity_search_criteria c;
+    fhir_search_error e;
+    int nobody;
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        cr_assert_eq(last_updated(ok[i].v1, ok[i].v2, &c, &nobody, &e), 0, "%s: %s",
+                     ok[i].v1, e.msg);
+        cr_assert_str_eq(c.updated_from, ok[i].from, "%s", ok[i].v1);
+        cr_assert_str_eq(c.updated_before, ok[i].before, "%s", ok[i].v1);
+        cr_assert_eq(nobody, 0, "%s", ok[i].v1);
+    }
+    /* Bounds that leave nothing: nobody, without asking the store. */
+    cr_assert_eq(last_updated("gt2027", "lt2026", &c, &nobody, &e), 0);
+    cr_assert_eq(nobody, 1);
+    static const char *const bad[] = {
+        "2026-13", "2026-02-30", "2026-01-01T10:00", "2026-01-01T24:00Z", "2026-01-01T10Z",
+        "2026-01-01T10:00:00+2:00", "1700", "26", "", "2026-01-01T10:00:00.Z",
+        "2026-01-01 10:00Z",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert_eq(last_updated(bad[i], NULL, &c, &nobody, &e), -1, "%s accepted", bad[i]);
+        cr_assert_str_eq(e.code, "invalid", "%s", bad[i]);
+        cr_assert_str_eq(e.expression, "Patient.meta.lastUpdated");
+    }
+    cr_assert_eq(last_updated("ne2026", NULL, &c, &nobody, &e), -1);
+    cr_assert_str_eq(e.code, "not-supported");
 }
 
 Test(router, match)

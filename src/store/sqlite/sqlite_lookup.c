@@ -59,6 +59,10 @@ static void stay_criteria(const store_stay_query *q, buf *sql, sq_binds *b)
         sq_binds_text(b, sql, " AND (s.discharge_at = '' OR s.discharge_at >= ?)", q->from);
     if (q->to[0] != '\0')
         sq_binds_text(b, sql, " AND s.admit_at <= ?", q->to);
+    if (q->updated_from[0] != '\0')
+        sq_binds_text(b, sql, " AND s.updated_at >= ?", q->updated_from);
+    if (q->updated_before[0] != '\0')
+        sq_binds_text(b, sql, " AND s.updated_at < ?", q->updated_before);
     if (q->restrict_domains) {
         buf_puts(sql, " AND s.domain_id IN (0");
         for (size_t i = 0; i < q->n_in_domains && i < STORE_STAY_DOMAINS_MAX; i++)

@@ -473,6 +473,11 @@ static const char *const migrations[] = {
     "CREATE INDEX local_identity_birth_names"
     "  ON local_identity(birth_date, norm_birth_name, norm_used_name);"
     "DROP INDEX local_identity_birth_date;",
+
+    /* 17: FHIR _lastUpdated: patients by the time of their versions, stays
+     *     by the time of their last change. */
+    "CREATE INDEX patient_version_at ON patient_version(at);"
+    "CREATE INDEX stay_updated ON stay(updated_at);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

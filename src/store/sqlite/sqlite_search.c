@@ -102,6 +102,17 @@ static void criteria(const store_search_query *q, buf *sql, binds *b)
         bind_text(b, sql, " AND l.ins = ?", q->ins);
     if (q->ght_id != 0)
         bind_num(b, sql, " AND k.ght_id = ?", q->ght_id);
+    /* The last version of the GHT identity in the range: the range scan of
+     * patient_version_at, and the primary key to know it is the last. */
+    if (q->updated_from[0] != '\0' || q->updated_before[0] != '\0') {
+        buf_puts(sql, " AND k.ght_id IN (SELECT v.ght_id FROM patient_version v WHERE 1");
+        if (q->updated_from[0] != '\0')
+            bind_text(b, sql, " AND v.at >= ?", q->updated_from);
+        if (q->updated_before[0] != '\0')
+            bind_text(b, sql, " AND v.at < ?", q->updated_before);
+        buf_puts(sql, " AND NOT EXISTS (SELECT 1 FROM patient_version w"
+                      " WHERE w.ght_id = v.ght_id AND w.version > v.version))");
+    }
 
     if (q->n_in_domains > 0 || q->with_ins) {
         buf_puts(sql, " AND k.ght_id IN (SELECT k2.ght_id FROM identity_link k2"
