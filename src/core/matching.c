@@ -244,7 +244,8 @@ static size_t insert_scored(const match_model *m, const match_record *r,
     matching_explain_records(m, r, cr, &e);
     matching_candidate mc = { .local_id = g->local_id, .ght_id = g->ght_id,
                               .domain_id = g->domain_id, .score = e.score,
-                              .decision = e.decision, .rule = e.rule, .cmp = e.cmp };
+                              .decision = e.decision, .scored = e.decision,
+                              .rule = e.rule, .cmp = e.cmp };
     size_t at = n;
     while (at > 0 && out[at - 1].score < mc.score)
         at--;
@@ -323,34 +324,41 @@ typedef struct group {
     int truncated;
 } group;
 
-static int collect_id(const identity_link *l, void *ctx)
-{
-    group *g = ctx;
-    if (g->n == sizeof g->ids / sizeof g->ids[0]) {
-        g->truncated = 1;
-        return 1;
-    }
-    g->ids[g->n++] = l->local_id;
-    return 0;
-}
-
+/* Read from the records stored beside the blocking keys (one query), not
+ * identity by identity: at 1,000,000 stored each read was a page miss. */
 static int group_load(struct store *st, int64_t ght_id, group *g, socle_err *err)
 {
+    enum { GROUP_MAX = sizeof g->ids / sizeof g->ids[0] };
     g->n = 0;
     g->truncated = 0;
-    if (store_link_foreach_ght(st, ght_id, 1, collect_id, g, err) != 0)
+    store_match_cand *got = malloc(GROUP_MAX * sizeof *got);
+    if (got == NULL)
+        return err_set(err, SOCLE_EIO, "matching: out of memory");
+    size_t n = 0;
+    int more = 0;
+    if (store_match_group(st, ght_id, GROUP_MAX, got, &n, &more, err) != 0) {
+        free(got);
         return -1;
-    for (size_t i = 0; i < g->n; i++) {
+    }
+    g->truncated = more;
+    for (size_t i = 0; i < n; i++) {
+        g->ids[i] = got[i].local_id;
+        g->domains[i] = got[i].domain_id;
+        if (rec_unpack(&got[i], &g->recs[i]))
+            continue;
+        /* Indexed before records were stored: read and normalise. */
         local_identity li;
-        int found = store_local_get(st, g->ids[i], &li, err);
-        if (found < 0)
-            return -1;
-        if (!found)
-            return err_set(err, SOCLE_EINTERNAL, "linked local identity %" PRId64
-                           " not found", g->ids[i]);
+        int found = store_local_get(st, got[i].local_id, &li, err);
+        if (found <= 0) {
+            free(got);
+            return found < 0 ? -1 : err_set(err, SOCLE_EINTERNAL, "linked local identity %"
+                                            PRId64 " not found", got[i].local_id);
+        }
         g->domains[i] = li.domain_id;
         matching_record(&li.traits, li.ins, &g->recs[i]);
     }
+    g->n = n;
+    free(got);
     return 0;
 }
 
@@ -519,8 +527,6 @@ int matching_open_reviews_in_tx(struct store *st, const socle_actor *actor,
     match_model m;
     if (r->n_review > 0 && matching_model_load(st, &m, err) != 0)
         return -1;
-    match_record self;
-    matching_record(&li->traits, li->ins, &self);
     for (size_t i = 0; i < r->n_review; i++) {
         const matching_candidate *c = &r->review[i];
         if (c->ght_id == li_ght_id)
@@ -532,22 +538,27 @@ int matching_open_reviews_in_tx(struct store *st, const socle_actor *actor,
         if (found && (last.status == REVIEW_NOT_DUPLICATE || last.status == REVIEW_OPEN
                       || last.status == REVIEW_LATER))
             continue;
-        local_identity other;
-        if ((found = store_local_get(st, c->local_id, &other, err)) <= 0)
-            return found < 0 ? -1 : err_set(err, SOCLE_EINTERNAL, "candidate vanished");
-        match_record orec;
-        matching_record(&other.traits, other.ins, &orec);
+        /* The explanation from what the scoring kept (levels, score, rule):
+         * the candidate is not read back nor compared again. */
         matching_explanation e;
-        matching_explain_records(&m, &self, &orec, &e);
+        memset(&e, 0, sizeof e);
+        e.cmp = c->cmp;
+        for (int f = 0; f < MF_COUNT; f++)
+            e.weight[f] = model_weight(&m, (match_field)f, e.cmp.level[f]);
+        e.score = c->score;
+        e.decision = c->scored;
+        e.rule = c->rule;
+        e.upper = m.upper;
+        e.lower = m.lower;
 
         review_task t;
         memset(&t, 0, sizeof t);
         t.local_a = li->id;
         t.ght_a = li_ght_id;
         t.domain_a = li->domain_id;
-        t.local_b = other.id;
-        t.ght_b = other.ght_id;
-        t.domain_b = other.domain_id;
+        t.local_b = c->local_id;
+        t.ght_b = c->ght_id;
+        t.domain_b = c->domain_id;
         t.score = e.score;
         snprintf(t.reason, sizeof t.reason,
                  "matching: %s, score %.1f (thresholds %.1f/%.1f)%s%s%s%s",

@@ -98,6 +98,7 @@ typedef struct matching_candidate {
     int64_t domain_id;
     double score;
     link_decision decision;
+    link_decision scored;    /* the engine's decision, before the group check */
     link_rule rule;
     match_cmp cmp;
     char note[200];     /* why an AUTO pair was sent to review, or "" */

@@ -364,6 +364,11 @@ typedef struct store_match_cand {
  * known longest). */
 int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_t max,
                            store_match_cand *out, size_t *n, socle_err *err);
+/* The local identities actively linked to GHT identity ght_id, with their
+ * record as store_match_candidates gives them (one query), oldest link
+ * first: at most max into out (*n); *more is set when there are others. */
+int store_match_group(store *st, int64_t ght_id, size_t max, store_match_cand *out,
+                      size_t *n, int *more, socle_err *err);
 
 /* The persisted model (JSON appended to out): 1 found, 0 none, -1 error. */
 int store_match_model_get(store *st, buf *out, socle_err *err);

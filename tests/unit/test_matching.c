@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/matching.h"
@@ -123,6 +124,44 @@ Test(matching, a_candidate_in_the_same_domain_goes_to_review)
     cr_assert_eq(b.reviews_opened, 1);
     review_task t = only_open_task();
     cr_assert_not_null(strstr(t.reason, "same IPP domain"), "%s", t.reason);
+}
+
+/* The task's score and explanation are those of the pair compared afresh
+ * (matching_explain), though the task is opened from what the scoring
+ * kept; a sure pair refused by the group check says it was "auto". */
+Test(matching, a_review_task_explains_the_pair_as_matching_explain_does)
+{
+    identity_result a = create(OID_A, "IPP-A-40", claire());
+    identity_result b = create(OID_B, "IPP-B-40", hurried(claire()));
+    identity_result c = create(OID_A, "IPP-A-41", claire());
+    cr_assert_eq(b.reviews_opened, 1);
+    cr_assert_eq(c.match_decision, MATCH_REVIEW);
+    review_page p = list_tasks(1u << REVIEW_OPEN, NULL);
+    cr_assert_geq(p.n, 2, "%zu open tasks", p.n);
+    size_t checked = 0, refused = 0;
+    for (size_t i = 0; i < p.n; i++) {
+        const review_task *t = &p.items[i];
+        matching_explanation e;
+        socle_err err = { 0 };
+        cr_assert_eq(matching_explain(st, &actor, t->local_a, t->local_b, &e, &err), 0, "%s",
+                     err.msg);
+        char *json = matching_explanation_json(&e);
+        cr_assert_str_eq(t->explanation, json);
+        free(json);
+        cr_assert_float_eq(t->score, e.score, 1e-9);
+        char head[64];
+        snprintf(head, sizeof head, "matching: %s, score", matching_decision_name(e.decision));
+        cr_assert_eq(strncmp(t->reason, head, strlen(head)), 0, "%s", t->reason);
+        if (strstr(t->reason, "not linked automatically") != NULL) {
+            cr_assert_eq(e.decision, MATCH_AUTO, "%s", t->reason);
+            refused++;
+        }
+        checked++;
+    }
+    cr_assert_eq(checked, p.n);
+    review_page_free(&p);
+    cr_assert_geq(refused, 1, "the same-domain pair was sure, and refused");
+    (void)a;
 }
 
 Test(matching, a_ght_identity_holding_the_domain_already_is_not_joined)

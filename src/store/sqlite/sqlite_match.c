@@ -66,6 +66,19 @@ int store_match_keys_clear(store *st, socle_err *err)
     return s == NULL ? -1 : sq_exec_stmt(st, s, "clear matching records", err);
 }
 
+/* A row (local_id, ght_id, domain_id, rec) into c. */
+static void read_cand(sqlite3_stmt *s, store_match_cand *c)
+{
+    c->local_id = sqlite3_column_int64(s, 0);
+    c->ght_id = sqlite3_column_int64(s, 1);
+    c->domain_id = sqlite3_column_int64(s, 2);
+    const void *b = sqlite3_column_blob(s, 3);
+    int len = sqlite3_column_bytes(s, 3);
+    c->rec_len = (b != NULL && len > 0 && len <= STORE_MATCH_REC_MAX) ? (size_t)len : 0;
+    if (c->rec_len > 0)
+        memcpy(c->rec, b, c->rec_len);
+}
+
 int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_t max,
                            store_match_cand *out, size_t *n, socle_err *err)
 {
@@ -82,19 +95,37 @@ int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_
     sqlite3_bind_int64(s, 3, (int64_t)max);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
-        store_match_cand *c = &out[(*n)++];
-        c->local_id = sqlite3_column_int64(s, 0);
-        c->ght_id = sqlite3_column_int64(s, 1);
-        c->domain_id = sqlite3_column_int64(s, 2);
-        const void *b = sqlite3_column_blob(s, 3);
-        int len = sqlite3_column_bytes(s, 3);
-        c->rec_len = (b != NULL && len > 0 && len <= STORE_MATCH_REC_MAX) ? (size_t)len : 0;
-        if (c->rec_len > 0)
-            memcpy(c->rec, b, c->rec_len);
+        read_cand(s, &out[(*n)++]);
     }
     int failed = (rc != SQLITE_ROW && rc != SQLITE_DONE);
     sqlite3_reset(s);
     return failed ? sq_fail(st, err, "matching candidates") : 0;
+}
+
+int store_match_group(store *st, int64_t ght_id, size_t max, store_match_cand *out,
+                      size_t *n, int *more, socle_err *err)
+{
+    *n = 0;
+    *more = 0;
+    sqlite3_stmt *s = sq_stmt(st, SQ_MATCH_GROUP,
+        "SELECT l.local_id, l.ght_id, r.domain_id, r.rec FROM identity_link l"
+        " LEFT JOIN match_record r ON r.local_id = l.local_id"
+        " WHERE l.ght_id = ?1 AND l.state = 'ACTIVE' ORDER BY l.id LIMIT ?2", err);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, ght_id);
+    sqlite3_bind_int64(s, 2, (int64_t)max + 1);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == max) {
+            *more = 1;
+            break;
+        }
+        read_cand(s, &out[(*n)++]);
+    }
+    int failed = (rc != SQLITE_ROW && rc != SQLITE_DONE);
+    sqlite3_reset(s);
+    return failed ? sq_fail(st, err, "matching group") : 0;
 }
 
 /* ---- Model ------------------------------------------------------------ */
