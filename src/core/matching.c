@@ -178,53 +178,65 @@ static size_t insert_scored(const match_model *m, const match_record *r,
                             const match_record *cr, const store_match_cand *g,
                             matching_candidate *out, size_t n, size_t max);
 
+/* The passes in the order their candidates are taken, most selective
+ * first: when MATCHING_MAX_CANDIDATES cuts, it cuts the broad blocks. */
+static const int pass_order[BLOCKING_PASSES] = {
+    BK_INS, BK_FIRST_DATE, BK_DATE_SEX, BK_NAME_YEAR, BK_USED_YEAR, BK_NAME_FIRST,
+};
+_Static_assert(BLOCKING_PASSES <= STORE_MATCH_KEYS, "a query arm per blocking pass");
+
 /* Score every active local identity sharing a key with r (not self_id,
  * not under self_ght when non-zero) into out, best first. */
 static int gather(struct store *st, const match_model *m, const match_record *r,
                   int64_t self_id, int64_t self_ght, matching_candidate *out, size_t max,
                   size_t *n_out, socle_err *err)
 {
-    uint64_t keys[BLOCKING_PASSES];
-    blocking_keys(r, keys);
-    /* The candidates come with their normalised record (one query per
-     * key): no identity read nor normalisation per candidate. */
-    store_match_cand *got = malloc(MATCHING_KEY_CAP * sizeof *got);
+    uint64_t all[BLOCKING_PASSES], keys[BLOCKING_PASSES];
+    blocking_keys(r, all);
+    size_t n_keys = 0;
+    for (int k = 0; k < BLOCKING_PASSES; k++)
+        if (all[pass_order[k]] != 0)
+            keys[n_keys++] = all[pass_order[k]];
+    /* The candidates of every key in one query, with their normalised
+     * record: no identity read nor normalisation per candidate. */
+    enum { ROWS = BLOCKING_PASSES * MATCHING_KEY_CAP };
+    store_match_cand *got = malloc(ROWS * sizeof *got);
     int64_t *ids = malloc(MATCHING_MAX_CANDIDATES * sizeof *ids);
     if (got == NULL || ids == NULL) {
         free(got);
         free(ids);
         return err_set(err, SOCLE_EIO, "matching: out of memory");
     }
-    size_t n_ids = 0, n = 0;
-    int rc = 0;
-    for (int k = 0; rc == 0 && k < BLOCKING_PASSES && n_ids < MATCHING_MAX_CANDIDATES; k++) {
-        if (keys[k] == 0)
+    size_t n_got = 0, n_ids = 0, n = 0;
+    int rc = store_match_candidates(st, keys, n_keys, self_id, MATCHING_KEY_CAP, got, ROWS,
+                                    &n_got, err);
+    for (size_t i = 0; rc == 0 && i < n_got && n_ids < MATCHING_MAX_CANDIDATES; i++) {
+        store_match_cand *g = &got[i];
+        if (has_local(ids, n_ids, g->local_id))
             continue;
-        size_t n_got = 0;
-        rc = store_match_candidates(st, keys[k], self_id, MATCHING_KEY_CAP, got, &n_got, err);
-        for (size_t i = 0; rc == 0 && i < n_got && n_ids < MATCHING_MAX_CANDIDATES; i++) {
-            store_match_cand *g = &got[i];
-            if (has_local(ids, n_ids, g->local_id))
-                continue;
+        if (g->ght_id == 0 || (self_ght != 0 && g->ght_id == self_ght)) {
             ids[n_ids++] = g->local_id;
-            if (g->ght_id == 0 || (self_ght != 0 && g->ght_id == self_ght))
-                continue;
-            match_record cr;
-            if (!rec_unpack(g, &cr)) {
-                /* Indexed before records were stored: read and normalise. */
-                local_identity c;
-                int found = store_local_get(st, g->local_id, &c, err);
-                if (found < 0) {
-                    rc = -1;
-                    break;
-                }
-                if (!found)
-                    continue;
-                g->domain_id = c.domain_id;
-                matching_record(&c.traits, c.ins, &cr);
-            }
-            n = insert_scored(m, r, &cr, g, out, n, max);
+            continue;
         }
+        match_record cr;
+        if (!rec_unpack(g, &cr)) {
+            /* Indexed before records were stored: read and normalise. */
+            local_identity c;
+            int found = store_local_get(st, g->local_id, &c, err);
+            if (found < 0) {
+                rc = -1;
+                break;
+            }
+            if (!found)
+                continue;
+            g->domain_id = c.domain_id;
+            matching_record(&c.traits, c.ins, &cr);
+        }
+        /* No pair filter (blocking_pair_wanted) here: it cost decisions
+         * (at 100,000 stored, 2 automatic links and 7 reviews of 1,000
+         * fewer) for a saving of a few percent of the CPU time. */
+        ids[n_ids++] = g->local_id;
+        n = insert_scored(m, r, &cr, g, out, n, max);
     }
     free(got);
     free(ids);
