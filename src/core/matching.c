@@ -39,23 +39,104 @@ void matching_keys(const local_identity *li, uint64_t keys[BLOCKING_PASSES])
     blocking_keys(&r, keys);
 }
 
-/* The stored form of a record: a format byte, then the struct as this
- * build lays it out. A record of another format or size (written by
- * another build) is not used: the identity is read and normalised. */
-#define REC_FORMAT 1
-#define REC_BYTES (1 + sizeof(match_record))
-_Static_assert(REC_BYTES <= STORE_MATCH_REC_MAX, "match_record outgrew its store slot");
+/* The stored form of a record. Format 2 (written): a format byte, then
+ * each text field as a length byte and its bytes (a core name equal to the
+ * full one as the length REC_SAME), then year (2 bytes, little-endian),
+ * month, day, sex and INS state: some 60 bytes where the struct is 260,
+ * so that four times more records fit in a page (the candidates of an
+ * identity are a few hundred scattered records). Format 1 (read only,
+ * written before): a format byte, then the struct as the build lays it
+ * out. A record of another format or size is not used: the identity is
+ * read and normalised. */
+#define REC_FORMAT_STRUCT 1
+#define REC_FORMAT_PACKED 2
+#define REC_SAME 0xFF
+#define REC_STRUCT_BYTES (1 + sizeof(match_record))
+#define REC_TEXTS 10
+/* At most: the format byte, a length byte per text, 6 bytes of numbers,
+ * and the texts themselves (each shorter than its field). */
+#define REC_PACKED_MAX (1 + REC_TEXTS + 6 + sizeof(match_record))
+_Static_assert(REC_STRUCT_BYTES <= STORE_MATCH_REC_MAX, "match_record outgrew its store slot");
+_Static_assert(REC_PACKED_MAX <= STORE_MATCH_REC_MAX, "match_record outgrew its store slot");
+
+/* The text fields of r, in their stored order, with their sizes. */
+static void rec_texts(match_record *r, char *f[REC_TEXTS], size_t size[REC_TEXTS])
+{
+    char *v[REC_TEXTS] = { r->birth_name, r->birth_core, r->used_name, r->used_core,
+                           r->forenames, r->birth_phon, r->used_phon, r->first_phon,
+                           r->ins, r->place };
+    size_t z[REC_TEXTS] = { sizeof r->birth_name, sizeof r->birth_core, sizeof r->used_name,
+                            sizeof r->used_core, sizeof r->forenames, sizeof r->birth_phon,
+                            sizeof r->used_phon, sizeof r->first_phon, sizeof r->ins,
+                            sizeof r->place };
+    memcpy(f, v, sizeof v);
+    memcpy(size, z, sizeof z);
+}
+
+static size_t rec_pack(const match_record *in, unsigned char *b)
+{
+    match_record r = *in;
+    char *f[REC_TEXTS];
+    size_t size[REC_TEXTS], at = 0;
+    rec_texts(&r, f, size);
+    b[at++] = REC_FORMAT_PACKED;
+    for (int i = 0; i < REC_TEXTS; i++) {
+        size_t len = strnlen(f[i], size[i] - 1);
+        if ((i == 1 || i == 3) && strcmp(f[i], f[i - 1]) == 0) {
+            b[at++] = REC_SAME;  /* a core name without particles */
+            continue;
+        }
+        b[at++] = (unsigned char)len;
+        memcpy(b + at, f[i], len);
+        at += len;
+    }
+    b[at++] = (unsigned char)(r.year & 0xFF);
+    b[at++] = (unsigned char)(r.year >> 8);
+    b[at++] = r.month;
+    b[at++] = r.day;
+    b[at++] = (unsigned char)r.sex;
+    b[at++] = r.ins_state;
+    return at;
+}
+
+/* 1 when b[0..n) is a packed record (into out), else 0. */
+static int rec_unpack_packed(const unsigned char *b, size_t n, match_record *out)
+{
+    memset(out, 0, sizeof *out);
+    char *f[REC_TEXTS];
+    size_t size[REC_TEXTS], at = 1;
+    rec_texts(out, f, size);
+    for (int i = 0; i < REC_TEXTS; i++) {
+        if (at >= n)
+            return 0;
+        size_t len = b[at++];
+        if (len == REC_SAME && (i == 1 || i == 3)) {
+            memcpy(f[i], f[i - 1], size[i]);
+            continue;
+        }
+        if (len >= size[i] || len > n - at)
+            return 0;
+        memcpy(f[i], b + at, len);
+        at += len;
+    }
+    if (n - at != 6)
+        return 0;
+    out->year = (uint16_t)(b[at] | b[at + 1] << 8);
+    out->month = b[at + 2];
+    out->day = b[at + 3];
+    out->sex = (char)b[at + 4];
+    out->ins_state = b[at + 5];
+    return 1;
+}
 
 int matching_index_record_in_tx(struct store *st, int64_t local_id, int64_t domain_id,
                                 const match_record *r, socle_err *err)
 {
-    unsigned char b[REC_BYTES];
-    b[0] = REC_FORMAT;
-    memcpy(b + 1, r, sizeof *r);
+    unsigned char b[REC_PACKED_MAX];
+    size_t n = rec_pack(r, b);
     uint64_t keys[BLOCKING_PASSES];
     blocking_keys(r, keys);
-    return store_match_keys_set(st, local_id, domain_id, keys, BLOCKING_PASSES, b, sizeof b,
-                                err);
+    return store_match_keys_set(st, local_id, domain_id, keys, BLOCKING_PASSES, b, n, err);
 }
 
 int matching_index_in_tx(struct store *st, const local_identity *li, socle_err *err)
@@ -67,7 +148,9 @@ int matching_index_in_tx(struct store *st, const local_identity *li, socle_err *
 
 static int rec_unpack(const store_match_cand *c, match_record *out)
 {
-    if (c->rec_len != REC_BYTES || c->rec[0] != REC_FORMAT)
+    if (c->rec_len > 0 && c->rec[0] == REC_FORMAT_PACKED)
+        return rec_unpack_packed(c->rec, c->rec_len, out);
+    if (c->rec_len != REC_STRUCT_BYTES || c->rec[0] != REC_FORMAT_STRUCT)
         return 0;
     memcpy(out, c->rec + 1, sizeof *out);
     return 1;
