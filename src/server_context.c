@@ -9,7 +9,9 @@
 #include "hl7/pam.h"
 #include "http/ratelimit.h"
 #include "http/server.h"
+#include "http/token_cache.h"
 #include "outbox/outbox.h"
+#include "store/readers.h"
 #include "store/writer.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
@@ -26,6 +28,7 @@ void server_config_defaults(socle_config *cfg)
     cfg->mllp_idle_timeout = 300;
     cfg->mllp_frame_timeout = 30;
     cfg->http_rate_limit = RATE_LIMIT_DEFAULT;
+    cfg->http_threads = 32;
 }
 
 int server_open(socle_server *srv, const socle_config *cfg, socle_err *err)
@@ -56,6 +59,9 @@ int server_open(socle_server *srv, const socle_config *cfg, socle_err *err)
         return -1;
     if (token_key_load_or_create(cfg->data_dir, &srv->key, err) != 0)
         return -1;
+    srv->tokens = token_cache_new();
+    if (srv->tokens == NULL)
+        return err_set(err, SOCLE_EIO, "out of memory");
     srv->rate = rate_limiter_new(cfg->http_rate_limit);
     if (srv->rate == NULL)
         return err_set(err, SOCLE_EIO, "out of memory");
@@ -116,14 +122,6 @@ static void on_mllp_message(void *ctx, const char *peer, const char *msg, size_t
 
 int server_start(socle_server *srv, socle_err *err)
 {
-    if (http_server_start(&srv->http, srv, srv->cfg.bind, srv->cfg.http_port, err) != 0)
-        return -1;
-    outbox_config oc;
-    outbox_config_defaults(&oc);
-    if (outbox_start(&srv->outbox, srv->store, &srv->store_lock, &oc, err) != 0)
-        return -1;
-    if (srv->cfg.mllp_port < 0)
-        return 0;
     store_writer_config wc = {
         .st = srv->store,
         .lock = &srv->store_lock,
@@ -131,6 +129,24 @@ int server_start(socle_server *srv, socle_err *err)
     };
     if (store_writer_start(&srv->writer, &wc, err) != 0)
         return -1;
+    /* Reading is CPU work, short beside the wait for the audit commit that
+     * follows it: two readers per CPU keep the CPUs busy, and fewer readers
+     * have warmer caches than one per thread. */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t readers = cpus > 0 ? (size_t)cpus * 2 : 4;
+    size_t threads = srv->cfg.http_threads ? srv->cfg.http_threads : 32;
+    if (readers > threads)
+        readers = threads;
+    if (store_readers_new(&srv->readers, srv->cfg.data_dir, readers, err) != 0)
+        return -1;
+    outbox_config oc;
+    outbox_config_defaults(&oc);
+    if (outbox_start(&srv->outbox, srv->store, &srv->store_lock, &oc, err) != 0)
+        return -1;
+    if (http_server_start(&srv->http, srv, srv->cfg.bind, srv->cfg.http_port, err) != 0)
+        return -1;
+    if (srv->cfg.mllp_port < 0)
+        return 0;
     mllp_server_config mc = {
         .bind = srv->cfg.bind,
         .port = srv->cfg.mllp_port,
@@ -151,21 +167,25 @@ void server_close(socle_server *srv)
         mllp_server_stop(srv->mllp);
         srv->mllp = NULL;
     }
-    /* No connection is left to hand the writer a message. */
-    if (srv->writer != NULL) {
-        store_writer_stats ws;
-        store_writer_stats_get(srv->writer, &ws);
-        log_info("store: %ld messages in %ld commits (%ld not stored), %ld background "
-                 "checkpoints", ws.units, ws.batches, ws.failed, ws.checkpoints);
-    }
-    store_writer_stop(srv->writer);
-    srv->writer = NULL;
+    /* Then HTTP: no request is left to use the writer or a reader. */
     if (srv->http != NULL) {
         http_server_stop(srv->http);
         srv->http = NULL;
     }
+    store_readers_free(srv->readers);
+    srv->readers = NULL;
+    if (srv->writer != NULL) {
+        store_writer_stats ws;
+        store_writer_stats_get(srv->writer, &ws);
+        log_info("store: %ld units in %ld commits (%ld not stored), %ld background "
+                 "checkpoints", ws.units, ws.batches, ws.failed, ws.checkpoints);
+    }
+    store_writer_stop(srv->writer);
+    srv->writer = NULL;
     rate_limiter_free(srv->rate);   /* no request is left to use it */
     srv->rate = NULL;
+    token_cache_free(srv->tokens);
+    srv->tokens = NULL;
     outbox_stop(srv->outbox);  /* before the store it uses */
     srv->outbox = NULL;
     pthread_mutex_lock(&srv->store_lock);

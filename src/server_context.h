@@ -32,13 +32,18 @@ typedef struct socle_config {
     char http_tls_cert[SERVER_PATH_MAX];
     char http_tls_key[SERVER_PATH_MAX];
     unsigned http_rate_limit; /* requests a minute per token; 0: none */
+    /* Threads answering HTTP; each may block on a commit, so they bound
+     * how many requests share one (group commit). One reader each. */
+    unsigned http_threads;
 } socle_config;
 
 struct http_server;
 struct mllp_server;
 struct outbox_sender;
 struct store_writer;
+struct store_readers;
 struct rate_limiter;
+struct token_cache;
 
 typedef struct socle_server {
     socle_config cfg;
@@ -47,15 +52,20 @@ typedef struct socle_server {
     /* The store handle serves one thread at a time; listeners take this
      * lock around each use. */
     pthread_mutex_t store_lock;
-    /* Group commit of the MLLP messages on that handle (store/writer.h):
-     * it holds store_lock per batch, like any other user. */
+    /* Group commit of the MLLP messages and the HTTP writes on that
+     * handle (store/writer.h): it holds store_lock per batch, like any
+     * other user. */
     struct store_writer *writer;
+    /* Reader handles for the HTTP requests that only read (store/readers.h):
+     * they never take store_lock; their audit records go through writer. */
+    struct store_readers *readers;
     token_key key;
     struct http_server *http;
     struct mllp_server *mllp;
     struct outbox_sender *outbox;  /* notifications to subscribers */
     _Atomic int64_t outbox_seen;   /* store_outbox_writes at the last kick */
     struct rate_limiter *rate;     /* per-token HTTP rate limit (http/ratelimit.h) */
+    struct token_cache *tokens;    /* verified bearer tokens (http/token_cache.h) */
 } socle_server;
 
 void server_config_defaults(socle_config *cfg);
@@ -64,8 +74,8 @@ void server_config_defaults(socle_config *cfg);
  * open and migrate the store, load the token key. */
 int server_open(socle_server *srv, const socle_config *cfg, socle_err *err);
 
-/* Start the listeners (HTTP, then MLLP; mllp_port < 0 leaves MLLP off),
- * then the outbox sender. */
+/* Start the writer and the readers, the outbox sender, then the
+ * listeners (HTTP, then MLLP; mllp_port < 0 leaves MLLP off). */
 int server_start(socle_server *srv, socle_err *err);
 
 /* Stop the listeners (waiting for in-flight requests), close the store,

@@ -24,7 +24,8 @@
 #    then PASS/FAIL against the targets (a: >= 50,000 req/s; b, c: p99 <=
 #    10 ms). Non-2xx answers are counted by wrk and reported.
 # Files live in a temporary directory under $TMPDIR (default /tmp), removed
-# on exit (about 2 GB for N = 1000000). Exit status: 2 if a tool is missing,
+# on exit (about 2 GB for N = 1000000), or in $BENCH_DIR, kept, where a
+# store loaded by an earlier run (of this or of bench/match_rt) is reused. Exit status: 2 if a tool is missing,
 # 1 if a step failed, else 0 (a missed target is reported, not an error).
 set -eu
 
@@ -46,14 +47,24 @@ for tool in wrk sqlite3 awk; do
     command -v "$tool" >/dev/null 2>&1 || { echo "run.sh: $tool not found (scripts/setup.sh)" >&2; exit 2; }
 done
 
-ROOT=$(mktemp -d "${TMPDIR:-/tmp}/socle-bench-fhir.XXXXXX")
+# BENCH_DIR keeps the files, and a store already loaded there is reused
+# (its load.csv and data/; a bench/match_rt BENCH_DIR qualifies too); by
+# default a temporary directory, removed on exit.
+if [ -n "${BENCH_DIR:-}" ]; then
+    ROOT=$BENCH_DIR
+    KEEP=1
+    mkdir -p "$ROOT"
+else
+    ROOT=$(mktemp -d "${TMPDIR:-/tmp}/socle-bench-fhir.XXXXXX")
+    KEEP=0
+fi
 SERVER=""
 cleanup() {
     if [ -n "$SERVER" ]; then
         kill "$SERVER" 2>/dev/null || true
         wait "$SERVER" 2>/dev/null || true
     fi
-    rm -rf "$ROOT"
+    [ "$KEEP" = 1 ] || rm -rf "$ROOT"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -61,6 +72,9 @@ trap 'exit 143' TERM
 
 echo "FHIR benchmark: $N records, $CONNS connections, ${SECONDS_EACH}s per run, $(nproc 2>/dev/null || echo '?') CPU(s)"
 echo
+if [ -f "$ROOT/loaded" ]; then
+    echo "== reusing the store loaded in $ROOT"
+else
 echo "== generate and load"
 "$GEN" --records $((N * 103 / 100 + 100)) --seed 1 --out "$ROOT/all.csv" --truth "$ROOT/truth.csv"
 awk -F, 'NR == 1 || ($3 != "" && $5 != "" && $6 != "")' "$ROOT/all.csv" | head -n $((N + 1)) \
@@ -75,6 +89,9 @@ START=$(date +%s)
 "$SOCLE" import identities --data "$ROOT/data" --in "$ROOT/load.csv" \
     --clusters "$ROOT/load_clusters.csv"
 echo "load: $(( $(date +%s) - START )) s"
+touch "$ROOT/loaded"
+fi
+N=$(($(wc -l < "$ROOT/load.csv") - 1))
 DB=$(ls "$ROOT"/data/*.db | head -n 1)
 PATIENTS=$(sqlite3 "$DB" "SELECT count(*) FROM ght_identity WHERE state = 'ACTIVE'")
 MAXID=$(sqlite3 "$DB" "SELECT max(id) FROM ght_identity")

@@ -64,6 +64,13 @@ int audit_append(store *st, audit_record *rec, socle_err *err)
      * the change it records diverge. */
     if (!store_in_transaction(st))
         return err_set(err, SOCLE_EINTERNAL, "audit_append outside a transaction");
+    if (rec->at[0] == '\0')
+        time_now_iso(rec->at);  /* when it happened, not when it is written */
+    if (rec->outcome[0] == '\0')
+        str_copy(rec->outcome, sizeof rec->outcome, "success");
+    /* A reader cannot write: its caller appends what it held (store.h). */
+    if (store_is_reader(st))
+        return store_audit_hold(st, rec, err);
 
     audit_record last;
     int found = store_audit_last(st, &last, err);
@@ -71,12 +78,18 @@ int audit_append(store *st, audit_record *rec, socle_err *err)
         return -1;
     rec->seq = found ? last.seq + 1 : 1;
     memcpy(rec->prev_hash, found ? last.hash : zero_hash, AUDIT_HASH_HEX);
-    if (rec->at[0] == '\0')
-        time_now_iso(rec->at);
-    if (rec->outcome[0] == '\0')
-        str_copy(rec->outcome, sizeof rec->outcome, "success");
     audit_hash(rec);
     return store_audit_insert(st, rec, err);
+}
+
+int audit_append_held(store *st, audit_record *recs, size_t n, socle_err *err)
+{
+    if (store_is_reader(st))
+        return err_set(err, SOCLE_EINTERNAL, "held audit records appended on a reader");
+    for (size_t i = 0; i < n; i++)
+        if (audit_append(st, &recs[i], err) != 0)
+            return -1;
+    return 0;
 }
 
 int audit_log(store *st, const socle_actor *actor, const char *action,

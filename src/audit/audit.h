@@ -23,8 +23,17 @@ struct buf;
 void audit_hash(audit_record *rec);
 
 /* Append a record inside the caller's open store transaction: sets seq, at,
- * prev_hash and hash. Fields left empty: outcome defaults to "success". */
+ * prev_hash and hash. Fields left empty: outcome defaults to "success".
+ * On a reader handle (store.h) the record, with its time set, is held by
+ * the handle instead, for the caller to append with audit_append_held. */
 int audit_append(struct store *st, audit_record *rec, socle_err *err);
+
+/* Append, in their order, the n records a reader held
+ * (store_audit_take_held), inside the caller's open transaction on a
+ * writable handle. Their times stay those of the reads they record, so a
+ * record's time may precede that of a record before it by as long as the
+ * read took to reach the writer (milliseconds). */
+int audit_append_held(struct store *st, audit_record *recs, size_t n, socle_err *err);
 
 /* Convenience: fill and append one record for actor. object_id may be NULL. */
 int audit_log(struct store *st, const socle_actor *actor, const char *action,

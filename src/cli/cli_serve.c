@@ -23,6 +23,7 @@ static const char usage[] =
     "                   [--mllp-frame-timeout SECONDS] [--mllp-tls-cert PEM\n"
     "                   [--mllp-tls-key PEM] [--mllp-tls-ca PEM]]\n"
     "                   [--tls-cert PEM [--tls-key PEM]] [--rate-limit N]\n"
+    "                   [--http-threads N]\n"
     "\n"
     "Runs the Socle server on a data dir (created and initialised when new,\n"
     "migrated when older). Stops cleanly on SIGTERM or SIGINT.\n"
@@ -46,7 +47,9 @@ static const char usage[] =
     "                certificate chain\n"
     "  --tls-key PEM   its private key (default: in the certificate file)\n"
     "  --rate-limit N  HTTP requests a minute per bearer token, in bursts of up\n"
-    "                to N (default 1200; 0 = no limit); beyond: 429 and Retry-After\n";
+    "                to N (default 1200; 0 = no limit); beyond: 429 and Retry-After\n"
+    "  --http-threads N  threads answering HTTP requests, each with its own\n"
+    "                reader of the store (default 32, 1-256)\n";
 
 /* 1 second to 1 day. */
 static int parse_seconds(const char *s, int *out)
@@ -90,6 +93,7 @@ int cli_serve(int argc, char **argv)
         { "tls-cert", required_argument, NULL, 'T' },
         { "tls-key", required_argument, NULL, 'k' },
         { "rate-limit", required_argument, NULL, 'R' },
+        { "http-threads", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -160,6 +164,16 @@ int cli_serve(int argc, char **argv)
                 return cli_fail(CLI_USAGE, "serve", "--rate-limit: '%s' is not a number of "
                                 "requests a minute from 0 to 1000000", optarg);
             cfg.http_rate_limit = (unsigned)v;
+            break;
+        }
+        case 'P': {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno != 0 || end == optarg || *end != '\0' || v < 1 || v > 256)
+                return cli_fail(CLI_USAGE, "serve", "--http-threads: '%s' is not a number "
+                                "from 1 to 256", optarg);
+            cfg.http_threads = (unsigned)v;
             break;
         }
         case 'h':

@@ -59,72 +59,53 @@ static int resolve_ght(struct store *st, int64_t id, int64_t *out, socle_err *er
     return err_set(err, SOCLE_EINTERNAL, "GHT identity %" PRId64 ": merge chain too long", id);
 }
 
-typedef struct id_list {
-    int64_t *v;
-    size_t n, cap;
-} id_list;
+/* Filling a hit from the local identities as the store lists them. */
+typedef struct hit_fill {
+    identity_hit *h;
+    size_t cap;
+} hit_fill;
 
-static void id_push(id_list *l, int64_t id)
+static int add_local(const local_identity *li, void *ctx)
 {
-    *ARRAY_PUSH(l->v, l->n, l->cap) = id;
-}
-
-static int collect_local(const identity_link *l, void *ctx)
-{
-    id_push(ctx, l->local_id);
+    hit_fill *f = ctx;
+    identity_hit_local *x = ARRAY_PUSH(f->h->locals, f->h->n_locals, f->cap);
+    memset(x, 0, sizeof *x);
+    x->li = *li;
     return 0;
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The local identities of an active GHT identity, with their domains. */
+/* The local identities of an active GHT identity (by id), with their
+ * domains. */
 static int load_hit(struct store *st, int64_t ght_id, identity_hit *h, socle_err *err)
 {
     memset(h, 0, sizeof *h);
     h->ght_id = ght_id;
-    id_list ids = { 0 };
-    if (store_link_foreach_ght(st, ght_id, 1, collect_local, &ids, err) != 0) {
-        free(ids.v);
+    hit_fill f = { .h = h };
+    if (store_local_foreach_ght(st, ght_id, add_local, &f, err) != 0)
         return -1;
+    if (h->locals == NULL) {   /* callers index locals[best] */
+        h->locals = calloc(1, sizeof *h->locals);
+        if (h->locals == NULL)
+            abort();
     }
-    qsort(ids.v, ids.n, sizeof *ids.v, cmp_id);
-    h->locals = calloc(ids.n ? ids.n : 1, sizeof *h->locals);
-    if (h->locals == NULL)
-        abort();
     id_domain dom = { 0 };
-    for (size_t i = 0; i < ids.n; i++) {
-        identity_hit_local *x = &h->locals[h->n_locals];
-        int found = store_local_get(st, ids.v[i], &x->li, err);
-        if (found < 0) {
-            free(ids.v);
-            return -1;
-        }
-        if (!found)
-            continue;
+    for (size_t i = 0; i < h->n_locals; i++) {
+        identity_hit_local *x = &h->locals[i];
         int dfound = dom.id == x->li.domain_id ? 1
                    : store_domain_get(st, x->li.domain_id, &dom, err);
-        if (dfound <= 0) {
-            free(ids.v);
+        if (dfound <= 0)
             return dfound < 0 ? -1 : err_set(err, SOCLE_EINTERNAL, "domain %" PRId64
                                              " of local identity %" PRId64 " not found",
                                              x->li.domain_id, x->li.id);
-        }
         str_copy(x->domain_oid, sizeof x->domain_oid, dom.oid);
         str_copy(x->domain_name, sizeof x->domain_name, dom.name);
-        const local_identity *best = &h->locals[h->best].li;
-        if (h->n_locals > 0 && x->li.status > best->status)
-            h->best = h->n_locals;
+        if (x->li.status > h->locals[h->best].li.status)
+            h->best = i;
         if (h->ins[0] == '\0' && x->li.status == RNIV_QUAL && x->li.ins[0] != '\0') {
             str_copy(h->ins, sizeof h->ins, x->li.ins);
             str_copy(h->ins_oid, sizeof h->ins_oid, x->li.ins_oid);
         }
-        h->n_locals++;
     }
-    free(ids.v);
     return 0;
 }
 

@@ -23,8 +23,10 @@
 #include "http/ratelimit.h"
 #include "fhir/patient_ops.h"
 #include "http/rights.h"
+#include "http/token_cache.h"
 #include "server_context.h"
 #include "store/store.h"
+#include "store/readers.h"
 #include "store/writer.h"
 #include "util/log.h"
 
@@ -414,8 +416,87 @@ static void run_unit(store *st, void *arg)
     }
 }
 
+/* The interactions that only read: they run on a reader (store/readers.h),
+ * side by side and beside the writer, instead of queueing for the one
+ * writable handle. */
+static int is_read_only(int handler)
+{
+    switch (handler) {
+    case H_PATIENT_READ:
+    case H_PATIENT_SEARCH:
+    case H_PATIENT_VREAD:
+    case H_PATIENT_HISTORY:
+    case H_PATIENT_PIX:
+    case H_ENCOUNTER_READ:
+    case H_ENCOUNTER_SEARCH:
+        return 1;
+    default:
+        return handler >= H_DIRECTORY;
+    }
+}
+
+/* The audit records a read left on its reader, appended as one unit of the
+ * writer's next batch (store/writer.h): the reads waiting at the same
+ * time share one commit. */
+typedef struct held_audit {
+    audit_record *recs;
+    size_t n;
+    int failed;
+    socle_err err;
+} held_audit;
+
+static void append_held_unit(store *st, void *arg)
+{
+    held_audit *h = arg;
+    err_clear(&h->err);
+    if (store_begin(st, &h->err) != 0 || audit_append_held(st, h->recs, h->n, &h->err) != 0
+        || store_commit(st, &h->err) != 0) {
+        store_rollback(st);
+        h->failed = 1;
+    }
+}
+
+/* A read answers only once its audit records are durable: a crash may
+ * lose an answer, never the trace of one that left. */
+static int run_read(socle_server *srv, fhir_unit *u)
+{
+    socle_err err;
+    err_clear(&err);
+    store *rd = store_readers_acquire(srv->readers, &err);
+    if (rd == NULL) {
+        log_error("fhir %s %s: %s", u->req->method, u->req->path, err.msg);
+        return -1;
+    }
+    run_unit(rd, u);
+    held_audit h = { 0 };
+    h.n = store_audit_take_held(rd, &h.recs);
+    store_readers_release(srv->readers, rd);
+    if (u->failed) {
+        free(h.recs);
+        log_error("fhir %s %s: %s", u->req->method, u->req->path, u->err.msg);
+        return -1;
+    }
+    int rc = 0;
+    if (h.n > 0) {
+        rc = store_writer_run(srv->writer, append_held_unit, &h, &err);
+        if (rc == 0 && h.failed) {
+            err = h.err;
+            rc = -1;
+        }
+    }
+    free(h.recs);
+    if (rc != 0)
+        log_error("fhir %s %s: its audit record could not be stored: %s", u->req->method,
+                  u->req->path, err.msg);
+    return rc;
+}
+
 static int run(socle_server *srv, fhir_unit *u)
 {
+    if (u->claims != NULL && srv->readers != NULL && srv->writer != NULL
+        && is_read_only(u->m->handler))
+        return run_read(srv, u);
+
     socle_err err;
     err_clear(&err);
     int rc;
@@ -502,7 +583,8 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
     token_claims claims;
     socle_err err;
     err_clear(&err);
-    if (token_verify(&srv->key, auth + 7, (int64_t)time(NULL), &claims, &err) != 0) {
+    if (token_cache_verify(srv->tokens, &srv->key, auth + 7, (int64_t)time(NULL), &claims,
+                           &err) != 0) {
         snprintf(resp->www_authenticate, sizeof resp->www_authenticate,
                  "Bearer error=\"invalid_token\"");
         fail(resp, 401, "login", "invalid or expired token", NULL);
@@ -564,6 +646,9 @@ void fhir_handle(socle_server *srv, const http_request *req, http_response *resp
     }
     fhir_unit u = { .req = req, .m = &m, .claims = &claims, .actor = actor,
                     .break_glass = btg, .resp = resp };
-    if (run(srv, &u) != 0)
+    if (run(srv, &u) != 0) {
+        /* Nothing of the answer prepared leaves: not its version either. */
+        resp->etag[0] = resp->last_modified[0] = resp->location[0] = '\0';
         fail(resp, 500, "exception", "the request could not be completed", NULL);
+    }
 }

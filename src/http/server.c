@@ -28,9 +28,10 @@
 #include "util/log.h"
 #include "web/web.h"
 
-#define HTTP_THREADS 4
 #define HTTP_CONNECTION_TIMEOUT 30          /* seconds of inactivity */
-#define HTTP_CONNECTION_MEMORY (256 * 1024)  /* per connection */
+/* Per connection: headers and buffers (bodies go to our own buffer).
+ * MHD zeroes it between requests, so more than needed costs every request. */
+#define HTTP_CONNECTION_MEMORY (64 * 1024)
 #define HTTP_PEM_MAX (1024 * 1024)           /* a certificate chain or key file */
 /* GnuTLS priorities: TLS 1.2 at least, as the MLLP listener. */
 #define HTTP_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
@@ -385,7 +386,7 @@ int http_server_start(http_server **out, socle_server *srv, const char *bind, in
     h->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, h,
         MHD_OPTION_ARRAY, tls_opts,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
+        MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.http_threads ? srv->cfg.http_threads : 32u,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONNECTION_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,

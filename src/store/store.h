@@ -74,6 +74,34 @@ int store_batch_commit(store *st, socle_err *err);
 void store_batch_rollback(store *st);  /* no-op outside a batch */
 int store_in_batch(const store *st);
 
+/* ---- Reader handles ---------------------------------------------------- */
+
+/*
+ * A reader is a second handle on a data dir that store_open has already
+ * opened and migrated: requests that only read run on readers, side by
+ * side and beside the writing handle, instead of queueing for it.
+ *
+ * On a reader, store_begin starts a read transaction: a snapshot of what
+ * was committed when it began, taking no write lock; store_commit and
+ * store_rollback end it. Any write fails (SOCLE_EIO), but for one kind:
+ * audit records. Every read is audited, and a read path written for a
+ * writable handle must run unchanged on a reader, so audit_append on a
+ * reader gives the record to the handle instead (store_audit_hold). The
+ * records held by a transaction that rolls back are dropped with it, as
+ * they would be on a writable handle. The caller takes the others with
+ * store_audit_take_held and appends them on the writable handle (through
+ * the writer), before it answers.
+ */
+int store_open_reader(store **out, const char *data_dir, socle_err *err);
+int store_is_reader(const store *st);
+/* Keep a copy of rec (fields as audit_append received them: no seq, no
+ * hash yet) until taken. Inside a transaction of a reader only. */
+int store_audit_hold(store *st, const audit_record *rec, socle_err *err);
+/* Hand over the records of the committed transactions (an owned array, in
+ * the order they were held; free it) and forget them. Returns the count;
+ * *out is NULL when it is 0. */
+size_t store_audit_take_held(store *st, audit_record **out);
+
 /* ---- Journal maintenance (WAL checkpoints) ---------------------------- */
 
 /*
@@ -165,6 +193,12 @@ int store_local_update(store *st, local_identity *li, const identity_norm *norm,
 typedef int (*store_local_cb)(const local_identity *li, void *ctx);
 /* Every local identity, by domain then IPP (exports). */
 int store_local_foreach(store *st, store_local_cb cb, void *ctx, socle_err *err);
+
+/* The local identities linked to a GHT identity now (active links), by id:
+ * one query, where store_link_foreach_ght then store_local_get take one
+ * per local identity. */
+int store_local_foreach_ght(store *st, int64_t ght_id, store_local_cb cb, void *ctx,
+                            socle_err *err);
 
 /* Local identities holding this INS matricule. */
 int store_local_foreach_ins(store *st, const char *ins, store_local_cb cb, void *ctx,

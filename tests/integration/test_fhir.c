@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -412,6 +413,70 @@ Test(fhir, metadata_and_audit)
     cr_assert(strstr(r.out, "http.auth") != NULL, "401 audited: %s", r.out);
     cr_assert(strstr(r.out, "denied") != NULL, "%s", r.out);
     h_result_free(&r);
+    cr_assert_eq(H_RUN(&r, "audit", "verify", "--data", data), 0);
+    ASSERT_EXIT(&r, 0);
+    h_result_free(&r);
+}
+
+/* Reads run side by side on the store's readers, and each one's audit
+ * record joins the trail (sharing commits with the others) before its
+ * answer leaves: right after the last answer, the DPO counts them all. */
+#define READ_THREADS 8
+#define READS_PER_THREAD 25
+
+typedef struct read_worker {
+    char path[64];
+    int answered;   /* 200s received */
+} read_worker;
+
+static void *read_patient_repeatedly(void *arg)
+{
+    read_worker *w = arg;
+    char headers[2200];
+    snprintf(headers, sizeof headers, "Authorization: Bearer %s\r\n", tok_lecteur);
+    for (int i = 0; i < READS_PER_THREAD; i++) {
+        h_response resp;
+        char why[256];
+        if (h_http_ex(srv.port, "GET", w->path, headers, &resp, why, sizeof why) != 0)
+            return NULL;
+        w->answered += resp.status == 200;
+        h_response_free(&resp);
+    }
+    return NULL;
+}
+
+static long long patient_reads_audited(long long id)
+{
+    int st;
+    json_t *b = get(h_fmt("/fhir/AuditEvent?entity=Patient/%lld&subtype=urn:socle:"
+                          "audit-action|identity.read&_count=1", id),
+                    tok_dpo, NULL, &st);
+    cr_assert_eq(st, 200, "%s", dump(b, 0));
+    long long n = json_integer_value(json_object_get(b, "total"));
+    json_decref(b);
+    return n;
+}
+
+Test(fhir, concurrent_reads_are_each_audited)
+{
+    long long alice = find_one("identifier=IPP1", tok_lecteur);
+    long long before = patient_reads_audited(alice);
+    pthread_t th[READ_THREADS];
+    read_worker w[READ_THREADS];
+    for (int i = 0; i < READ_THREADS; i++) {
+        memset(&w[i], 0, sizeof w[i]);
+        snprintf(w[i].path, sizeof w[i].path, "/fhir/Patient/%lld", alice);
+        cr_assert_eq(pthread_create(&th[i], NULL, read_patient_repeatedly, &w[i]), 0);
+    }
+    int answered = 0;
+    for (int i = 0; i < READ_THREADS; i++) {
+        pthread_join(th[i], NULL);
+        answered += w[i].answered;
+    }
+    cr_assert_eq(answered, READ_THREADS * READS_PER_THREAD);
+    cr_assert_eq(patient_reads_audited(alice), before + answered);
+    stop(&srv);
+    h_result r;
     cr_assert_eq(H_RUN(&r, "audit", "verify", "--data", data), 0);
     ASSERT_EXIT(&r, 0);
     h_result_free(&r);

@@ -220,6 +220,18 @@ int store_local_foreach_ins(store *st, const char *ins, store_local_cb cb, void 
     return foreach_local(st, s, cb, ctx, err);
 }
 
+int store_local_foreach_ght(store *st, int64_t ght_id, store_local_cb cb, void *ctx,
+                            socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_LOCAL_BY_GHT,
+        "SELECT " LOCAL_COLUMNS "WHERE l.id IN (SELECT local_id FROM identity_link"
+        " WHERE ght_id = ?1 AND state = 'ACTIVE') ORDER BY l.id", err);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, ght_id);
+    return foreach_local(st, s, cb, ctx, err);
+}
+
 /* ---- GHT identities --------------------------------------------------- */
 
 int store_ght_insert(store *st, ght_identity *g, socle_err *err)

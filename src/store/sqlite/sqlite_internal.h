@@ -47,6 +47,7 @@ typedef enum sq_stmt_id {
     SQ_PVERSION_INSERT, SQ_PVERSION_LAST, SQ_PVERSION_GET, SQ_PVERSION_ALL,
     SQ_MERGE_OF_ABSORBED,
     SQ_MMODEL_GENERATION, SQ_LOCAL_MAX_ID, SQ_MREC_SET, SQ_MREC_CLEAR,
+    SQ_BEGIN_READ, SQ_LOCAL_BY_GHT,
     SQ_MATCH_GROUP,
     SQ_STMT_COUNT
 } sq_stmt_id;
@@ -58,6 +59,11 @@ struct store {
     int in_tx;              /* a transaction, or a batch's unit, is open */
     int in_batch;           /* store_batch_begin: transactions are units */
     int wal_pages;          /* WAL size after this handle's last commit */
+    int reader;             /* store_open_reader: reads only, audit held */
+    /* A reader's held audit records (store_audit_hold): held_count of
+     * held_cap; those past held_mark belong to the open transaction. */
+    audit_record *held;
+    size_t held_count, held_cap, held_mark;
     /* Outbox rows inserted since open; read by other threads (see
      * store_outbox_writes), so atomic. */
     _Atomic int64_t outbox_writes;

@@ -101,10 +101,11 @@ static void configure_sqlite(void)
     vfs_name = sq_vfs_register();
 }
 
+static pthread_once_t configure_once = PTHREAD_ONCE_INIT;
+
 int store_open(store **out, const char *data_dir, socle_err *err)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, configure_sqlite);
+    pthread_once(&configure_once, configure_sqlite);
     *out = NULL;
     if (fs_mkdir_p(data_dir, 0750, err) != 0) {
         err_prefix(err, "data dir %s", data_dir);
@@ -191,6 +192,100 @@ int store_open(store **out, const char *data_dir, socle_err *err)
     return 0;
 }
 
+/* A reader's page cache is emptied by SQLite whenever the journal changed
+ * since its last read transaction, which with audited reads is nearly every
+ * time: a large cache buys little. (Nor does mmap: SQLite unmaps the whole
+ * file on the same occasion, and the faults to map it again cost more than
+ * the reads they save.) */
+#define SQ_READER_CACHE "PRAGMA cache_size=-8192"
+
+int store_open_reader(store **out, const char *data_dir, socle_err *err)
+{
+    pthread_once(&configure_once, configure_sqlite);
+    *out = NULL;
+    store *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return err_set(err, SOCLE_EIO, "out of memory");
+    st->reader = 1;
+    if (snprintf(st->path, sizeof st->path, "%s/socle.db", data_dir) >= (int)sizeof st->path) {
+        free(st);
+        return err_set(err, SOCLE_EINVAL, "data dir path too long");
+    }
+    /* Not SQLITE_OPEN_READONLY: a WAL reader still maps the shared-memory
+     * index, which needs the -shm file writable. query_only forbids writes. */
+    int rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE, vfs_name);
+    if (rc != SQLITE_OK) {
+        err_set(err, SOCLE_EIO, "cannot open %s for reading: %s", st->path,
+                st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        store_close(st);
+        return -1;
+    }
+    sqlite3_busy_timeout(st->db, SQ_BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(st->db, 1);
+    if (exec_sql(st, "PRAGMA query_only=1", err) != 0
+        || exec_sql(st, "PRAGMA temp_store=MEMORY", err) != 0
+        || exec_sql(st, SQ_READER_CACHE, err) != 0) {
+        err_prefix(err, "cannot configure a reader on %s", st->path);
+        store_close(st);
+        return -1;
+    }
+    /* The schema is the writing handle's business (store_open migrated
+     * it); a reader only learns which version it reads. */
+    sqlite3_stmt *s = NULL;
+    rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        st->schema_version = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (st->schema_version == 0) {
+        err_set(err, SOCLE_EIO, "%s holds no store (open it with store_open first)", st->path);
+        store_close(st);
+        return -1;
+    }
+    *out = st;
+    return 0;
+}
+
+int store_is_reader(const store *st)
+{
+    return st->reader;
+}
+
+int store_audit_hold(store *st, const audit_record *rec, socle_err *err)
+{
+    if (!st->reader)
+        return err_set(err, SOCLE_EINTERNAL, "audit records are held by reader handles only");
+    if (!st->in_tx)
+        return err_set(err, SOCLE_EINTERNAL, "audit record held outside a transaction");
+    if (st->held_count == st->held_cap) {
+        size_t cap = st->held_cap ? st->held_cap * 2 : 4;
+        audit_record *h = realloc(st->held, cap * sizeof *h);
+        if (h == NULL)
+            return err_set(err, SOCLE_EIO, "out of memory");
+        st->held = h;
+        st->held_cap = cap;
+    }
+    st->held[st->held_count++] = *rec;
+    return 0;
+}
+
+size_t store_audit_take_held(store *st, audit_record **out)
+{
+    /* Only what committed transactions held: an open one keeps its own. */
+    size_t n = st->in_tx ? st->held_mark : st->held_count;
+    *out = NULL;
+    if (n == 0)
+        return 0;
+    audit_record *taken = malloc(n * sizeof *taken);
+    if (taken == NULL)
+        abort();  /* as buf.h: a few records, no recovery worth having */
+    memcpy(taken, st->held, n * sizeof *taken);
+    memmove(st->held, st->held + n, (st->held_count - n) * sizeof *st->held);
+    st->held_count -= n;
+    st->held_mark -= n;
+    *out = taken;
+    return n;
+}
+
 void store_close(store *st)
 {
     if (st == NULL)
@@ -202,11 +297,14 @@ void store_close(store *st)
     for (int i = 0; i < SQ_STMT_COUNT; i++)
         sqlite3_finalize(st->stmts[i]);
     if (st->db != NULL) {
-        /* Fold the WAL back into the database so the dir is self-contained. */
-        sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        /* Fold the WAL back into the database so the dir is self-contained
+         * (the writing handle's job: a reader leaves the journal alone). */
+        if (!st->reader)
+            sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
         sqlite3_close_v2(st->db);
     }
     free(st->model_cache);
+    free(st->held);
     free(st);
 }
 
@@ -250,6 +348,11 @@ int store_begin(store *st, socle_err *err)
                            "after a storage failure");
         if (exec_cached(st, SQ_UNIT_BEGIN, "SAVEPOINT unit", "begin unit", err) != 0)
             return -1;
+    } else if (st->reader) {
+        /* A snapshot of what is committed now; no write lock to wait for. */
+        if (exec_cached(st, SQ_BEGIN_READ, "BEGIN DEFERRED", "begin read", err) != 0)
+            return -1;
+        st->held_mark = st->held_count;
     } else if (exec_cached(st, SQ_BEGIN, "BEGIN IMMEDIATE", "begin", err) != 0) {
         return -1;
     }
@@ -271,6 +374,7 @@ int store_commit(store *st, socle_err *err)
     } else if (exec_cached(st, SQ_COMMIT, "COMMIT", "commit", err) != 0) {
         return -1;
     }
+    st->held_mark = st->held_count;
     st->in_tx = 0;
     return 0;
 }
@@ -291,6 +395,7 @@ void store_rollback(store *st)
     } else if (batch_alive(st)) {
         exec_cached(st, SQ_ROLLBACK, "ROLLBACK", "rollback", NULL);
     }
+    st->held_count = st->held_mark;  /* what the undone transaction held goes too */
     st->in_tx = 0;
 }
 
@@ -303,6 +408,8 @@ int store_batch_begin(store *st, socle_err *err)
 {
     if (st->in_tx || st->in_batch)
         return err_set(err, SOCLE_EINTERNAL, "transaction already open");
+    if (st->reader)
+        return err_set(err, SOCLE_EINTERNAL, "a reader handle runs no batch");
     if (exec_cached(st, SQ_BEGIN, "BEGIN IMMEDIATE", "begin batch", err) != 0)
         return -1;
     st->in_batch = 1;
