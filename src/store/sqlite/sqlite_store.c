@@ -157,13 +157,7 @@ int store_open(store **out, const char *data_dir, socle_err *err)
         || exec_sql(st, "PRAGMA temp_store=MEMORY", err) != 0
         /* 32 MiB of pages per handle (default 2 MiB): the indexes a
          * message touches stay in memory instead of a read per page. */
-        || exec_sql(st, "PRAGMA cache_size=-32768", err) != 0
-        /* Pages outside that cache are read through a memory map (SQLite
-         * caps it, 2 GB in Debian's build) instead of a read call and a
-         * copy each: the real-time matching reads a few hundred scattered
-         * rows per identity (bench/match_rt: a quarter of its CPU time at
-         * 100,000 stored). Only reads use it; writes go through the WAL. */
-        || exec_sql(st, "PRAGMA mmap_size=17179869184", err) != 0) {
+        || exec_sql(st, "PRAGMA cache_size=-32768", err) != 0) {
         err_prefix(err, "cannot configure %s (is the data dir writable?)", st->path);
         store_close(st);
         return -1;
