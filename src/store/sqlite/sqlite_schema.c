@@ -466,7 +466,7 @@ static const char *const migrations[] = {
     "  rec       BLOB NOT NULL"
     ");",
 
-    /* N: real-time matching latency. The candidates of an incoming
+    /* 16: real-time matching latency. The candidates of an incoming
      *    identity are a few hundred scattered local identities, each
      *    wanting the GHT identity of its active link: this index answers
      *    from its own pages (some 70 entries per page) instead of one
