@@ -18,14 +18,20 @@ static const char zero_hash[AUDIT_HASH_HEX] =
 
 /* Each field goes in as "<length>:<bytes>;" so that moving bytes from one
  * field to the next changes the digest. */
-static void digest_field(EVP_MD_CTX *md, const char *s)
+static void digest_field(buf *in, const char *s)
 {
+    /* "%zu:" by hand: snprintf was most of the cost of the whole hash. */
     char len[24];
-    size_t n = strlen(s);
-    int k = snprintf(len, sizeof len, "%zu:", n);
-    EVP_DigestUpdate(md, len, (size_t)k);
-    EVP_DigestUpdate(md, s, n);
-    EVP_DigestUpdate(md, ";", 1);
+    size_t n = strlen(s), k = sizeof len;
+    len[--k] = ':';
+    size_t v = n;
+    do {
+        len[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    buf_append(in, len + k, sizeof len - k);
+    buf_append(in, s, n);
+    buf_putc(in, ';');
 }
 
 void audit_hash(audit_record *rec)
@@ -33,22 +39,25 @@ void audit_hash(audit_record *rec)
     char seq[24];
     snprintf(seq, sizeof seq, "%" PRId64, rec->seq);
 
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    /* The fields gathered, then digested in one call: the same bytes as
+     * one update per piece, at a third of the cost (every stored change
+     * appends a record). */
+    buf in = {0};
+    digest_field(&in, seq);
+    digest_field(&in, rec->at);
+    digest_field(&in, rec->actor);
+    digest_field(&in, rec->role);
+    digest_field(&in, rec->action);
+    digest_field(&in, rec->object_type);
+    digest_field(&in, rec->object_id);
+    digest_field(&in, rec->outcome);
+    digest_field(&in, rec->detail);
+    digest_field(&in, rec->prev_hash);
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int outlen = 0;
-    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-    digest_field(md, seq);
-    digest_field(md, rec->at);
-    digest_field(md, rec->actor);
-    digest_field(md, rec->role);
-    digest_field(md, rec->action);
-    digest_field(md, rec->object_type);
-    digest_field(md, rec->object_id);
-    digest_field(md, rec->outcome);
-    digest_field(md, rec->detail);
-    digest_field(md, rec->prev_hash);
-    EVP_DigestFinal_ex(md, out, &outlen);
-    EVP_MD_CTX_free(md);
+    if (EVP_Digest(in.data, in.len, out, &outlen, EVP_sha256(), NULL) != 1)
+        abort();  /* only memory can fail */
+    buf_free(&in);
 
     static const char hex[] = "0123456789abcdef";
     for (unsigned i = 0; i < outlen && 2 * i + 1 < AUDIT_HASH_HEX; i++) {

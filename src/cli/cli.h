@@ -49,6 +49,12 @@ int cli_fail(int status, const char *subcommand, const char *fmt, ...)
 int cli_parse_action(int argc, char **argv, const char *action, const char *usage,
                      const char **data, char **pos, int npos);
 
+/* One more --ej FINESS of an account or token limited to establishments:
+ * checked (Luhn key) and added to ej[*n], at most max. Returns -1 when the
+ * caller goes on, else the exit status to return (the error printed). */
+int cli_add_ej(const char *subcommand, const char *finess, char (*ej)[SOCLE_FINESS_MAX],
+               size_t *n, size_t max);
+
 /* Reset getopt for a new argument vector. */
 void cli_getopt_reset(void);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/identifiers.h"
 #include "core/structure.h"
 
 store *cli_open_store(const char *data_dir)
@@ -86,5 +87,17 @@ int cli_parse_action(int argc, char **argv, const char *action, const char *usag
     }
     for (int i = 0; i < npos; i++)
         pos[i] = argv[1 + optind + i];
+    return -1;
+}
+
+int cli_add_ej(const char *subcommand, const char *finess, char (*ej)[SOCLE_FINESS_MAX],
+               size_t *n, size_t max)
+{
+    char why[160];
+    if (*n == max)
+        return cli_fail(CLI_FAIL, subcommand, "at most %zu --ej", max);
+    if (!finess_check(finess, why, sizeof why))
+        return cli_fail(CLI_FAIL, subcommand, "--ej %s: invalid FINESS: %s", finess, why);
+    str_copy(ej[(*n)++], SOCLE_FINESS_MAX, finess);
     return -1;
 }

@@ -10,6 +10,7 @@
 
 #include "core/structure.h"
 #include "util/buf.h"
+#include "util/array.h"
 #include "util/csv.h"
 
 static const char usage[] =
@@ -29,26 +30,18 @@ static const char *const columns[] = {
 };
 #define COLUMN_COUNT (sizeof columns / sizeof columns[0])
 
+/* The nodes read, each with its line in the file (for the errors). */
 typedef struct node_list {
     structure_node *nodes;
     unsigned long *lines;
-    size_t len, cap;
+    size_t len, cap, lines_cap;
 } node_list;
 
 static structure_node *node_list_push(node_list *l, unsigned long line)
 {
-    if (l->len == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        structure_node *nodes = realloc(l->nodes, cap * sizeof *nodes);
-        unsigned long *lines = realloc(l->lines, cap * sizeof *lines);
-        if (nodes == NULL || lines == NULL)
-            abort();  /* out of memory */
-        l->nodes = nodes;
-        l->lines = lines;
-        l->cap = cap;
-    }
+    l->lines = array_grow(l->lines, &l->lines_cap, l->len, sizeof *l->lines);
     l->lines[l->len] = line;
-    structure_node *n = &l->nodes[l->len++];
+    structure_node *n = ARRAY_PUSH(l->nodes, l->len, l->cap);
     memset(n, 0, sizeof *n);
     return n;
 }

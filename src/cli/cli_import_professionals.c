@@ -11,6 +11,7 @@
 
 #include "core/professional.h"
 #include "util/buf.h"
+#include "util/array.h"
 #include "util/csv.h"
 
 static const char usage[] =
@@ -35,26 +36,18 @@ static const char *const columns[] = {
 };
 #define COLUMN_COUNT (sizeof columns / sizeof columns[0])
 
+/* The entries read, each with its line in the file (for the errors). */
 typedef struct entry_list {
     professional_entry *v;
     unsigned long *lines;
-    size_t len, cap;
+    size_t len, cap, lines_cap;
 } entry_list;
 
 static professional_entry *push(entry_list *l, unsigned long line)
 {
-    if (l->len == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        professional_entry *v = realloc(l->v, cap * sizeof *v);
-        unsigned long *lines = realloc(l->lines, cap * sizeof *lines);
-        if (v == NULL || lines == NULL)
-            abort();  /* out of memory */
-        l->v = v;
-        l->lines = lines;
-        l->cap = cap;
-    }
+    l->lines = array_grow(l->lines, &l->lines_cap, l->len, sizeof *l->lines);
     l->lines[l->len] = line;
-    professional_entry *e = &l->v[l->len++];
+    professional_entry *e = ARRAY_PUSH(l->v, l->len, l->cap);
     memset(e, 0, sizeof *e);
     return e;
 }

@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "audit/audit.h"
-#include "core/identifiers.h"
 #include "core/structure.h"
 #include "http/token.h"
 #include "util/buf.h"
@@ -49,20 +48,18 @@ static int token_issue_cmd(int argc, char **argv)
     };
     cli_getopt_reset();
     int c;
-    char why[160];
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'd': data = optarg; break;
         case 'r': role_text = optarg; break;
         case 't': ttl_text = optarg; break;
         case 's': sub = optarg; break;
-        case 'e':
-            if (claims.ej_count == TOKEN_MAX_EJ)
-                return cli_fail(CLI_FAIL, "token", "at most %d --ej", TOKEN_MAX_EJ);
-            if (!finess_check(optarg, why, sizeof why))
-                return cli_fail(CLI_FAIL, "token", "--ej %s: invalid FINESS: %s", optarg, why);
-            str_copy(claims.ej[claims.ej_count++], SOCLE_FINESS_MAX, optarg);
+        case 'e': {
+            int rc = cli_add_ej("token", optarg, claims.ej, &claims.ej_count, TOKEN_MAX_EJ);
+            if (rc >= 0)
+                return rc;
             break;
+        }
         case 'h': fputs(usage, stdout); return CLI_OK;
         default:  fputs(usage, stderr); return CLI_USAGE;
         }

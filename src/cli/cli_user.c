@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/identifiers.h"
 #include "core/user.h"
 #include "util/timeutil.h"
 
@@ -81,13 +80,12 @@ static int user_add_cmd(int argc, char **argv)
         case 'd': data = optarg; break;
         case 'l': login = optarg; break;
         case 'r': role_text = optarg; break;
-        case 'e':
-            if (in.n_ej == USER_MAX_EJ)
-                return cli_fail(CLI_FAIL, "user", "at most %d --ej", USER_MAX_EJ);
-            if (!finess_check(optarg, why, sizeof why))
-                return cli_fail(CLI_FAIL, "user", "--ej %s: invalid FINESS: %s", optarg, why);
-            str_copy(in.ej[in.n_ej++], SOCLE_FINESS_MAX, optarg);
+        case 'e': {
+            int rc = cli_add_ej("user", optarg, in.ej, &in.n_ej, USER_MAX_EJ);
+            if (rc >= 0)
+                return rc;
             break;
+        }
         case 'h': fputs(usage, stdout); return CLI_OK;
         default:  fputs(usage, stderr); return CLI_USAGE;
         }

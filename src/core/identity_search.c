@@ -74,6 +74,12 @@ static int add_local(const local_identity *li, void *ctx)
     return 0;
 }
 
+static int cmp_local_id(const void *a, const void *b)
+{
+    int64_t x = ((const identity_hit_local *)a)->li.id, y = ((const identity_hit_local *)b)->li.id;
+    return (x > y) - (x < y);
+}
+
 /* The local identities of an active GHT identity (by id), with their
  * domains. */
 static int load_hit(struct store *st, int64_t ght_id, identity_hit *h, socle_err *err)
@@ -88,6 +94,7 @@ static int load_hit(struct store *st, int64_t ght_id, identity_hit *h, socle_err
         if (h->locals == NULL)
             abort();
     }
+    qsort(h->locals, h->n_locals, sizeof *h->locals, cmp_local_id);   /* stable output */
     id_domain dom = { 0 };
     for (size_t i = 0; i < h->n_locals; i++) {
         identity_hit_local *x = &h->locals[i];

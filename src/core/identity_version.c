@@ -13,53 +13,67 @@
 #include "audit/audit.h"
 #include "store/store.h"
 #include "util/array.h"
+#include "util/buf.h"
+#include "util/json_writer.h"
 #include "util/timeutil.h"
 
 /* ---- Snapshot ------------------------------------------------------------ */
 
-static json_t *local_json(const identity_hit_local *x)
+/* The snapshot is written directly (util/json_writer.h: the text jansson
+ * wrote for it before, members in this order); snapshot_read parses it
+ * back with jansson. */
+static void local_json(json_writer *w, const identity_hit_local *x)
 {
     const local_identity *li = &x->li;
     const identity_traits *t = &li->traits;
     char sex[2] = { t->sex ? t->sex : 'U', '\0' };
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-                          "id", (json_int_t)li->id, "ipp", li->ipp,
-                          "domain_oid", x->domain_oid, "domain_name", x->domain_name,
-                          "birth_name", t->birth_name, "first_forename", t->first_forename,
-                          "forenames", t->forenames, "birth_date", t->birth_date, "sex", sex,
-                          "birth_place", t->birth_place, "used_name", t->used_name,
-                          "used_forename", t->used_forename);
-    json_t *more = json_pack("{s:i, s:i, s:b, s:s, s:s, s:s}", "status", (int)li->status,
-                             "attributes", (int)li->attributes, "insi_verified",
-                             li->insi_verified, "insi_at", li->insi_at, "ins", li->ins,
-                             "ins_oid", li->ins_oid);
-    if (o == NULL || more == NULL)
-        abort();  /* only memory can fail */
-    json_object_update(o, more);
-    json_decref(more);
-    return o;
+    jw_object_begin(w);
+    jw_member_int(w, "id", li->id);
+    jw_member_string(w, "ipp", li->ipp);
+    jw_member_string(w, "domain_oid", x->domain_oid);
+    jw_member_string(w, "domain_name", x->domain_name);
+    jw_member_string(w, "birth_name", t->birth_name);
+    jw_member_string(w, "first_forename", t->first_forename);
+    jw_member_string(w, "forenames", t->forenames);
+    jw_member_string(w, "birth_date", t->birth_date);
+    jw_member_string(w, "sex", sex);
+    jw_member_string(w, "birth_place", t->birth_place);
+    jw_member_string(w, "used_name", t->used_name);
+    jw_member_string(w, "used_forename", t->used_forename);
+    jw_member_int(w, "status", (int)li->status);
+    jw_member_int(w, "attributes", (int)li->attributes);
+    jw_member_bool(w, "insi_verified", li->insi_verified);
+    jw_member_string(w, "insi_at", li->insi_at);
+    jw_member_string(w, "ins", li->ins);
+    jw_member_string(w, "ins_oid", li->ins_oid);
+    jw_object_end(w);
 }
 
 static char *snapshot_patient(const identity_patient *p)
 {
-    json_t *locals = json_array(), *replaces = json_array();
-    for (size_t i = 0; i < p->hit.n_locals; i++)
-        json_array_append_new(locals, local_json(&p->hit.locals[i]));
+    buf b = {0};
+    json_writer w;
+    jw_init(&w, &b);
+    jw_object_begin(&w);
+    jw_member_string(&w, "state", p->ght.state == GHT_ACTIVE ? "ACTIVE" : "MERGED");
+    jw_member_int(&w, "merged_into", p->ght.merged_into);
+    jw_key(&w, "replaces");
+    jw_array_begin(&w);
     for (size_t i = 0; i < p->n_replaces; i++)
-        json_array_append_new(replaces, json_integer(p->replaces[i]));
-    json_t *o = json_pack("{s:s, s:I, s:o, s:s, s:s, s:i, s:s, s:s, s:o}",
-                          "state", p->ght.state == GHT_ACTIVE ? "ACTIVE" : "MERGED",
-                          "merged_into", (json_int_t)p->ght.merged_into, "replaces", replaces,
-                          "ght_oid", p->ght_oid, "ght_name", p->ght_name,
-                          "best", (int)p->hit.best, "ins", p->hit.ins, "ins_oid",
-                          p->hit.ins_oid, "locals", locals);
-    if (o == NULL)
-        abort();
-    char *text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    if (text == NULL)
-        abort();
-    return text;
+        jw_int(&w, p->replaces[i]);
+    jw_array_end(&w);
+    jw_member_string(&w, "ght_oid", p->ght_oid);
+    jw_member_string(&w, "ght_name", p->ght_name);
+    jw_member_int(&w, "best", (int)p->hit.best);
+    jw_member_string(&w, "ins", p->hit.ins);
+    jw_member_string(&w, "ins_oid", p->hit.ins_oid);
+    jw_key(&w, "locals");
+    jw_array_begin(&w);
+    for (size_t i = 0; i < p->hit.n_locals; i++)
+        local_json(&w, &p->hit.locals[i]);
+    jw_array_end(&w);
+    jw_object_end(&w);
+    return buf_detach(&b);
 }
 
 static void copy(char *dst, size_t n, json_t *o, const char *key)

@@ -22,6 +22,7 @@
 #include "fhir/fhir_common.h"
 #include "http/router.h"
 #include "server_context.h"
+#include "store/readers.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
@@ -69,20 +70,28 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, con
     return send_json(c, status, json_pack("{s:s}", "error", msg));
 }
 
+/* On a reader: counting a large store takes a while (whole indexes), and
+ * must not hold up the writer, and so every MLLP sender, meanwhile. */
 static enum MHD_Result handle_health(http_server *h, struct MHD_Connection *c)
 {
     store_counts counts;
     socle_err err;
     err_clear(&err);
-    pthread_mutex_lock(&h->srv->store_lock);
-    int rc = h->srv->store ? store_counts_get(h->srv->store, &counts, &err) : -1;
     int64_t outbox_pending = 0, outbox_failed = 0;
+    store *rd = h->srv->readers ? store_readers_acquire(h->srv->readers, &err) : NULL;
+    if (h->srv->readers == NULL)
+        err_set(&err, SOCLE_EBUSY, "the store is not open");
+    int rc = rd != NULL ? store_begin(rd, &err) : -1;
     if (rc == 0)
-        rc = store_outbox_counts(h->srv->store, &outbox_pending, &outbox_failed, &err);
-    const char *backend = h->srv->store ? store_backend(h->srv->store) : "none";
-    int schema = h->srv->store ? store_schema_version(h->srv->store) : 0;
-    pthread_mutex_unlock(&h->srv->store_lock);
-
+        rc = store_counts_get(rd, &counts, &err);
+    if (rc == 0)
+        rc = store_outbox_counts(rd, &outbox_pending, &outbox_failed, &err);
+    const char *backend = rd ? store_backend(rd) : "none";
+    int schema = rd ? store_schema_version(rd) : 0;
+    if (rd != NULL) {
+        store_rollback(rd);
+        store_readers_release(h->srv->readers, rd);
+    }
     if (rc != 0) {
         log_error("health: %s", err.msg);
         return send_json(c, MHD_HTTP_SERVICE_UNAVAILABLE,

@@ -194,9 +194,9 @@ typedef int (*store_local_cb)(const local_identity *li, void *ctx);
 /* Every local identity, by domain then IPP (exports). */
 int store_local_foreach(store *st, store_local_cb cb, void *ctx, socle_err *err);
 
-/* The local identities linked to a GHT identity now (active links), by id:
- * one query, where store_link_foreach_ght then store_local_get take one
- * per local identity. */
+/* The local identities linked to a GHT identity now (active links), in
+ * no particular order: one query, where store_link_foreach_ght then
+ * store_local_get take one per local identity. */
 int store_local_foreach_ght(store *st, int64_t ght_id, store_local_cb cb, void *ctx,
                             socle_err *err);
 

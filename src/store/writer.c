@@ -4,10 +4,14 @@
  * The queue, the leader flag and the counters are guarded by w->lock; the
  * store handle by the caller's lock, which only a leader takes (per batch)
  * besides the handle's other users. Each waiting unit sleeps on its own
- * condition variable, woken once: when its batch is over, or when it is
- * first in the queue as a batch ends (it then leads the next one). A
- * broadcast to every waiter per batch cost more than the batch's own
- * work once there were tens of connections.
+ * condition variable, under its own mutex, woken once: when its batch is
+ * over, or when it is first in the queue as a batch ends (it then leads
+ * the next one, the leader flag handed to it). A broadcast to every
+ * waiter per batch cost more than the batch's own work once there were
+ * tens of connections; and waking the units of a batch under w->lock made
+ * each of them wake only to sleep again on that lock, then be woken one
+ * after the other as it passed from thread to thread (two more context
+ * switches per message): the leader now wakes them after releasing it.
  */
 #include "store/writer.h"
 
@@ -34,14 +38,17 @@
  * that the journal of a server gone quiet is folded too. */
 #define WRITER_CHECKPOINT_IDLE_S 5
 
+enum { UNIT_WAITING, UNIT_LEAD, UNIT_DONE };
+
 typedef struct unit {
     store_unit_fn fn;
     void *arg;
-    pthread_cond_t cond;        /* its thread waits here */
-    int done;
-    int rc;
+    pthread_mutex_t mu;         /* guards state */
+    pthread_cond_t cond;        /* its thread waits here for a new state */
+    int state;                  /* UNIT_* */
+    int rc;                     /* set before UNIT_DONE */
     socle_err err;
-    struct unit *next;
+    struct unit *next;          /* the queue (w->lock), then its batch */
 } unit;
 
 struct store_writer {
@@ -86,11 +93,19 @@ static int run_batch(store_writer *w, unit *batch, socle_err *err, long *journal
     return rc;
 }
 
-/* Lead one batch: take the waiting units (w->lock held on entry and on
- * return, released while the batch runs). */
+static void set_state(unit *u, int state)
+{
+    pthread_mutex_lock(&u->mu);
+    u->state = state;
+    pthread_cond_signal(&u->cond);
+    /* The waiter may free u as soon as this unlock lets it see state. */
+    pthread_mutex_unlock(&u->mu);
+}
+
+/* Lead one batch: take the waiting units (w->lock held on entry and
+ * released on return; w->leading set by the caller, for us). */
 static void lead(store_writer *w)
 {
-    w->leading = 1;
     unit *batch = w->head, *last = w->head;
     int n = 1;
     while (n < w->max_batch && last->next != NULL) {
@@ -114,17 +129,11 @@ static void lead(store_writer *w)
     w->stats.units += n;
     if (rc != 0)
         w->stats.failed += n;
-    for (unit *u = batch, *next; u != NULL; u = next) {
-        next = u->next;   /* u may be gone once done is seen */
-        u->rc = rc;
-        if (rc != 0)
-            u->err = err;
-        u->done = 1;
-        pthread_cond_signal(&u->cond);
-    }
-    w->leading = 0;
-    if (w->head != NULL)
-        pthread_cond_signal(&w->head->cond);  /* lead the next batch */
+    /* The first waiting unit leads the next batch: the flag stays set and
+     * passes to it, so that no newcomer starts a batch meanwhile. */
+    unit *next_leader = w->head;
+    if (next_leader == NULL)
+        w->leading = 0;
     /* One checkpoint per checkpoint_pages appended: the journal keeps its
      * size until it restarts, and asking after every batch would make the
      * checkpointer sync the disk without pause. */
@@ -135,6 +144,19 @@ static void lead(store_writer *w)
         w->cp_wanted = 1;
         pthread_cond_signal(&w->cp_cond);
     }
+    pthread_mutex_unlock(&w->lock);
+
+    /* Nobody touches the batch's units but us until they are done, nor
+     * the next leader until it is told (it waits in its queue place). */
+    if (next_leader != NULL)
+        set_state(next_leader, UNIT_LEAD);
+    for (unit *u = batch, *next; u != NULL; u = next) {
+        next = u->next;   /* u may be gone once done */
+        u->rc = rc;
+        if (rc != 0)
+            u->err = err;
+        set_state(u, UNIT_DONE);
+    }
 }
 
 int store_writer_run(store_writer *w, store_unit_fn fn, void *arg, socle_err *err)
@@ -143,6 +165,8 @@ int store_writer_run(store_writer *w, store_unit_fn fn, void *arg, socle_err *er
     memset(&u, 0, sizeof u);
     u.fn = fn;
     u.arg = arg;
+    u.state = UNIT_WAITING;
+    pthread_mutex_init(&u.mu, NULL);
     pthread_cond_init(&u.cond, NULL);
 
     pthread_mutex_lock(&w->lock);
@@ -152,14 +176,30 @@ int store_writer_run(store_writer *w, store_unit_fn fn, void *arg, socle_err *er
         w->head = &u;
     w->tail = &u;
     w->waiting++;
-    while (!u.done) {
-        if (!w->leading)
-            lead(w);   /* our unit is in this batch or was in an earlier one */
-        else
-            pthread_cond_wait(&u.cond, &w->lock);
+    int leading = !w->leading;
+    if (leading) {
+        w->leading = 1;
+        lead(w);   /* releases w->lock; our unit is at the head, so in it */
+    } else {
+        pthread_mutex_unlock(&w->lock);
     }
-    pthread_mutex_unlock(&w->lock);
+
+    pthread_mutex_lock(&u.mu);
+    while (u.state != UNIT_DONE) {
+        if (u.state == UNIT_LEAD) {
+            /* Handed the flag: lead the next batch, ours among its first. */
+            u.state = UNIT_WAITING;
+            pthread_mutex_unlock(&u.mu);
+            pthread_mutex_lock(&w->lock);
+            lead(w);
+            pthread_mutex_lock(&u.mu);
+            continue;
+        }
+        pthread_cond_wait(&u.cond, &u.mu);
+    }
+    pthread_mutex_unlock(&u.mu);
     pthread_cond_destroy(&u.cond);
+    pthread_mutex_destroy(&u.mu);
     if (u.rc != 0 && err != NULL)
         *err = u.err;
     return u.rc;

@@ -5,7 +5,6 @@
 
 #include <pthread.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -26,7 +25,10 @@ void random_hex_id(char *out, size_t nbytes)
         for (size_t i = 0; i < sizeof mix; i++)
             r[i % nbytes] ^= ((const unsigned char *)mix)[i];
     }
-    for (size_t i = 0; i < nbytes; i++)
-        snprintf(out + 2 * i, 3, "%02X", r[i]);
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < nbytes; i++) {
+        out[2 * i] = hex[r[i] >> 4];
+        out[2 * i + 1] = hex[r[i] & 0xf];
+    }
     out[2 * nbytes] = '\0';
 }

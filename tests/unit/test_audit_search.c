@@ -12,30 +12,13 @@
 
 #include "audit/audit.h"
 #include "store/store.h"
+#include "store_fixture.h"
 #include "util/buf.h"
 #include "util/csv.h"
 
-static char dir[64];
-static store *st;
 static const socle_actor dpo = { .id = "web:dpo1", .role = "dpo" };
 
-static void setup(void)
-{
-    strcpy(dir, "/tmp/socle-audit-search-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    socle_err err;
-    cr_assert_eq(store_open(&st, dir, &err), 0, "%s", err.msg);
-}
-
-static void teardown(void)
-{
-    store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
-}
-
-TestSuite(audit_search, .init = setup, .fini = teardown);
+TestSuite(audit_search, .init = store_fixture_setup, .fini = store_fixture_teardown);
 
 static void add(const char *at, const char *actor, const char *action, const char *type,
                 const char *id, const char *outcome, const char *detail)

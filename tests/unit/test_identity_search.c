@@ -16,6 +16,16 @@
 
 TestSuite(identity_search, .init = identity_setup, .fini = identity_teardown);
 
+/* "SHAPE-N" in one of four rotating buffers. */
+static const char *h_ipp(int i)
+{
+    static char bufs[4][16];
+    static int next;
+    char *b = bufs[next++ % 4];
+    snprintf(b, sizeof bufs[0], "SHAPE-%d", i);
+    return b;
+}
+
 static identity_search_criteria crit(void)
 {
     identity_search_criteria c;
@@ -304,4 +314,40 @@ Test(identity_search, xref)
     for (int i = 0; i < l.n; i++)
         cr_assert_str_eq(l.rec[i].action, "identity.xref");
     cr_assert_str_eq(l.rec[3].outcome, "not-found");
+}
+
+/* The store keeps the statement of each shape of search prepared and
+ * reuses it with new values: the same shape with other values, and more
+ * shapes than it keeps, must each find what they ask for. */
+Test(identity_search, repeated_shapes_rebind_their_values)
+{
+    char name[32], date[16];
+    for (int i = 0; i < 24; i++) {
+        snprintf(name, sizeof name, "TESTSHAPE%c", 'A' + i);
+        snprintf(date, sizeof date, "19%02d-03-04", 50 + i);
+        create(OID_A, h_ipp(i), person(name, i % 2 ? 'M' : 'F', date));
+    }
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 24; i++) {
+            identity_search_criteria c = crit();
+            snprintf(c.family, sizeof c.family, "testshape%c", 'a' + i);
+            snprintf(c.birth_date, sizeof c.birth_date, "19%02d-03-04", 50 + i);
+            identity_search_result r = search_ok(&c);
+            cr_assert_eq(r.count, 1, "family + birth date %d", i);
+            cr_assert_str_eq(r.hits[0].locals[0].li.ipp, h_ipp(i));
+            identity_search_result_free(&r);
+            /* A wrong date with the same shape finds nobody. */
+            strcpy(c.birth_date, "2001-01-01");
+            cr_assert_eq(count_of(&c), 0);
+            /* Other shapes in between: prefix, prefix + sex, birth date only. */
+            c = crit();
+            snprintf(c.family, sizeof c.family, "testshape%c", 'a' + i);
+            c.family_prefix = 1;
+            cr_assert_eq(count_of(&c), 1);
+            c.sex = i % 2 ? 'M' : 'F';
+            cr_assert_eq(count_of(&c), 1);
+            c.sex = i % 2 ? 'F' : 'M';
+            cr_assert_eq(count_of(&c), 0);
+        }
+    }
 }

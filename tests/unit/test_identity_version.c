@@ -9,6 +9,8 @@
 #include <criterion/criterion.h>
 
 #include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/identity_version.h"
@@ -136,4 +138,33 @@ Test(identity_version, create_only_refuses_a_known_ipp)
     socle_err err = { 0 };
     cr_assert_eq(identity_upsert(st, &actor, &in, &r, &err), -1);
     cr_assert_eq(err.code, SOCLE_ECONFLICT, "%s", err.msg);
+}
+
+/* The stored snapshot is what jansson writes for the document it holds
+ * (json_dumps(JSON_COMPACT), members in their order): the text versions
+ * had when jansson wrote them, escapes included. */
+Test(identity_version, snapshot_text_is_compact_json)
+{
+    identity_traits t = person("QUOTE\"TEST", 'M', "1970-01-02");
+    str_copy(t.birth_place, sizeof t.birth_place, "75056");
+    identity_result r = create(OID_A, "V\\9", t);
+    socle_err err = { 0 };
+    cr_assert_eq(store_begin(st, &err), 0);
+    patient_version v;
+    cr_assert_eq(store_patient_version_get(st, r.ght_id, 1, &v, &err), 1, "%s", err.msg);
+    cr_assert_eq(store_commit(st, &err), 0);
+    cr_assert_not_null(v.snapshot);
+    json_error_t je;
+    json_t *o = json_loads(v.snapshot, 0, &je);
+    cr_assert_not_null(o, "%s", je.text);
+    char *again = json_dumps(o, JSON_COMPACT);
+    cr_assert_str_eq(v.snapshot, again);
+    json_t *local = json_array_get(json_object_get(o, "locals"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(local, "ipp")), "V\\9");
+    cr_assert_str_eq(json_string_value(json_object_get(local, "birth_name")), "QUOTE\"TEST");
+    cr_assert_eq(json_object_size(local), 18);
+    cr_assert_eq(json_object_size(o), 9);
+    free(again);
+    json_decref(o);
+    free((char *)v.snapshot);
 }

@@ -13,27 +13,10 @@
 #include "audit/audit.h"
 #include "store/readers.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
-static char dir[64];
-static store *st;
 
-static void setup(void)
-{
-    strcpy(dir, "/tmp/socle-readers-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    socle_err err;
-    cr_assert_eq(store_open(&st, dir, &err), 0, "%s", err.msg);
-}
-
-static void teardown(void)
-{
-    store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
-}
-
-TestSuite(readers, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(readers, .init = store_fixture_setup, .fini = store_fixture_teardown, .timeout = 30);
 
 static const socle_actor reader_actor = { .id = "user:lecteur1", .role = "lecteur" };
 

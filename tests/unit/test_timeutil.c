@@ -35,6 +35,11 @@ Test(time, format_iso_known_instants)
     cr_assert_str_eq(out, "2000-02-29T00:00:00Z");
     time_format_iso(-1, out);
     cr_assert_str_eq(out, "1969-12-31T23:59:59Z");
+    /* The last four-digit year, and the first of five (written by strftime). */
+    time_format_iso((time_t)253402300799, out);
+    cr_assert_str_eq(out, "9999-12-31T23:59:59Z");
+    time_format_iso((time_t)253402300800, out);
+    cr_assert_str_eq(out, "10000-01-01T00:00:00Z");
 }
 
 Test(time, format_iso_is_utc_whatever_tz)

@@ -8,28 +8,11 @@
 
 #include "core/user.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
-static char dir[64];
-static store *st;
 static const socle_actor admin = { .id = "test:admin", .role = "admin" };
 
-static void setup(void)
-{
-    strcpy(dir, "/tmp/socle-user-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    socle_err err;
-    cr_assert_eq(store_open(&st, dir, &err), 0, "%s", err.msg);
-}
-
-static void teardown(void)
-{
-    store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
-}
-
-TestSuite(user, .init = setup, .fini = teardown);
+TestSuite(user, .init = store_fixture_setup, .fini = store_fixture_teardown);
 
 /* Cheap parameters: these tests check the logic, not argon2's cost. */
 static void add(const char *login, const char *password, socle_role role)

@@ -18,12 +18,13 @@ static rniv_status status_from_text(const char *s)
 
 /* ---- Local identities ------------------------------------------------- */
 
-#define LOCAL_COLUMNS \
+#define LOCAL_FIELDS \
     "l.id, l.domain_id, l.ipp, l.birth_name, l.first_forename, l.forenames, " \
     "l.birth_date, l.sex, l.birth_place, l.used_name, l.used_forename, " \
     "l.address, l.postal_code, l.city, l.country, l.phone, l.email, " \
     "l.ins, l.ins_oid, l.status, l.attributes, l.insi_verified, l.insi_at, " \
-    "l.proof_type, l.version, l.created_at, l.updated_at, " \
+    "l.proof_type, l.version, l.created_at, l.updated_at, "
+#define LOCAL_COLUMNS LOCAL_FIELDS \
     "coalesce((SELECT k.ght_id FROM identity_link k " \
     "          WHERE k.local_id = l.id AND k.state = 'ACTIVE'), 0) " \
     "FROM local_identity l "
@@ -223,9 +224,13 @@ int store_local_foreach_ins(store *st, const char *ins, store_local_cb cb, void 
 int store_local_foreach_ght(store *st, int64_t ght_id, store_local_cb cb, void *ctx,
                             socle_err *err)
 {
+    /* A join from the links (an IN (SELECT ...) would build a temporary
+     * index per call, an ORDER BY a sorter); their GHT identity is the one
+     * asked for. */
     sqlite3_stmt *s = sq_stmt(st, SQ_LOCAL_BY_GHT,
-        "SELECT " LOCAL_COLUMNS "WHERE l.id IN (SELECT local_id FROM identity_link"
-        " WHERE ght_id = ?1 AND state = 'ACTIVE') ORDER BY l.id", err);
+        "SELECT " LOCAL_FIELDS "k.ght_id FROM identity_link k"
+        " JOIN local_identity l ON l.id = k.local_id"
+        " WHERE k.ght_id = ?1 AND k.state = 'ACTIVE'", err);
     if (s == NULL)
         return -1;
     sqlite3_bind_int64(s, 1, ght_id);

@@ -52,6 +52,8 @@ typedef enum sq_stmt_id {
     SQ_STMT_COUNT
 } sq_stmt_id;
 
+#define SQ_DYN_CACHE 16
+
 struct store {
     sqlite3 *db;
     char path[4096];
@@ -64,6 +66,15 @@ struct store {
      * held_cap; those past held_mark belong to the open transaction. */
     audit_record *held;
     size_t held_count, held_cap, held_mark;
+    /* Run-time statements kept for reuse (sq_prepare_cached), least
+     * recently used first out. */
+    struct sq_cached {
+        char *sql;              /* NULL: free slot */
+        sqlite3_stmt *stmt;
+        uint64_t used;          /* dyn_clock at the last use */
+        int lent;               /* between sq_prepare_cached and sq_release */
+    } dyn[SQ_DYN_CACHE];
+    uint64_t dyn_clock;
     /* Outbox rows inserted since open; read by other threads (see
      * store_outbox_writes), so atomic. */
     _Atomic int64_t outbox_writes;
@@ -114,6 +125,14 @@ void sq_binds_num(sq_binds *b, buf *sql, const char *fragment, int64_t v);
 /* Prepare sql (not cached: the caller finalizes *out) and bind b. */
 int sq_prepare_bound(store *st, const char *sql, const sq_binds *b, const char *what,
                      sqlite3_stmt **out, socle_err *err);
+/* The same, from the handle's cache of run-time statements (searches
+ * repeat the same few shapes with other values; preparing costs as much as
+ * running them). Give *out back with sq_release, never finalize it. */
+int sq_prepare_cached(store *st, const char *sql, const sq_binds *b, const char *what,
+                      sqlite3_stmt **out, socle_err *err);
+void sq_release(store *st, sqlite3_stmt *s);   /* NULL is fine */
+/* Finalize the cached run-time statements (store_close). */
+void sq_cache_clear(store *st);
 
 /* Run the versioned migrations up to the latest schema. */
 int sq_migrate(store *st, socle_err *err);

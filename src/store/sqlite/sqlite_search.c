@@ -3,11 +3,13 @@
  * identifiers (store_search_ght), for the query interfaces.
  *
  * The statement is built from fixed fragments for the criteria present
- * and every value is bound, never spliced. It is prepared for each search
- * rather than cached: with a dozen optional criteria a cached statement
+ * and every value is bound, never spliced: one statement per combination
+ * of criteria, each able to use its index (a single statement for all
  * would need "(? = '' OR col = ?)" terms, which SQLite cannot answer from
- * an index, and a search of a GHT's millions of identities must use them
- * (migration 4 adds the indexes on the used name and the birth date).
+ * an index, and a search of a GHT's millions of identities must use them).
+ * The combinations in use stay prepared in the handle's cache
+ * (sq_prepare_cached). Indexes: migration 4 (used name, birth date), 16
+ * (birth date with both names: family + birthdate from the index alone).
  *
  * Names are compared as range scans on the normalised columns, so that a
  * prefix search uses the same index as an exact one: "DUP*" is
@@ -118,7 +120,7 @@ static void criteria(const store_search_query *q, buf *sql, binds *b)
 static int prepare(store *st, const char *sql, const binds *b, sqlite3_stmt **out,
                    socle_err *err)
 {
-    return sq_prepare_bound(st, sql, &b->q, "search", out, err);
+    return sq_prepare_cached(st, sql, &b->q, "search", out, err);
 }
 
 #define FROM " FROM local_identity l JOIN identity_link k" \
@@ -145,7 +147,7 @@ static int count_all(store *st, const store_search_query *q, int64_t *total, int
     }
     else
         sq_fail(st, err, "count search results");
-    sqlite3_finalize(s);
+    sq_release(st, s);
     return rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -189,6 +191,6 @@ int store_search_ght(store *st, const store_search_query *q, size_t max, int64_t
     int failed = rc != SQLITE_ROW && rc != SQLITE_DONE;
     if (failed)
         sq_fail(st, err, "search identities");
-    sqlite3_finalize(s);
+    sq_release(st, s);
     return failed ? -1 : 0;
 }

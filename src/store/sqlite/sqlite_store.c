@@ -103,6 +103,21 @@ static void configure_sqlite(void)
 
 static pthread_once_t configure_once = PTHREAD_ONCE_INIT;
 
+/* Open st->path with flags on the store's VFS; on failure st is closed. */
+static int open_db(store *st, int flags, socle_err *err)
+{
+    int rc = sqlite3_open_v2(st->path, &st->db, flags, vfs_name);
+    if (rc != SQLITE_OK) {
+        err_set(err, SOCLE_EIO, "cannot open %s: %s", st->path,
+                st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        store_close(st);
+        return -1;
+    }
+    sqlite3_busy_timeout(st->db, SQ_BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(st->db, 1);
+    return 0;
+}
+
 int store_open(store **out, const char *data_dir, socle_err *err)
 {
     pthread_once(&configure_once, configure_sqlite);
@@ -119,14 +134,8 @@ int store_open(store **out, const char *data_dir, socle_err *err)
         return err_set(err, SOCLE_EINVAL, "data dir path too long");
     }
 
-    int rc = sqlite3_open_v2(st->path, &st->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs_name);
-    if (rc != SQLITE_OK) {
-        err_set(err, SOCLE_EIO, "cannot open %s: %s", st->path,
-                st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
-        store_close(st);
+    if (open_db(st, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err) != 0)
         return -1;
-    }
     /* SQLite silently falls back to read-only when the file is not
      * writable; a store that cannot write must refuse to start instead. */
     if (sqlite3_db_readonly(st->db, "main") == 1) {
@@ -134,8 +143,6 @@ int store_open(store **out, const char *data_dir, socle_err *err)
         store_close(st);
         return -1;
     }
-    sqlite3_busy_timeout(st->db, SQ_BUSY_TIMEOUT_MS);
-    sqlite3_extended_result_codes(st->db, 1);
 
     /* WAL lets readers and the administrative commands work beside the
      * server; synchronous=FULL makes every commit durable before we
@@ -207,15 +214,8 @@ int store_open_reader(store **out, const char *data_dir, socle_err *err)
     }
     /* Not SQLITE_OPEN_READONLY: a WAL reader still maps the shared-memory
      * index, which needs the -shm file writable. query_only forbids writes. */
-    int rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE, vfs_name);
-    if (rc != SQLITE_OK) {
-        err_set(err, SOCLE_EIO, "cannot open %s for reading: %s", st->path,
-                st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
-        store_close(st);
+    if (open_db(st, SQLITE_OPEN_READWRITE, err) != 0)
         return -1;
-    }
-    sqlite3_busy_timeout(st->db, SQ_BUSY_TIMEOUT_MS);
-    sqlite3_extended_result_codes(st->db, 1);
     if (exec_sql(st, "PRAGMA query_only=1", err) != 0
         || exec_sql(st, "PRAGMA temp_store=MEMORY", err) != 0
         || exec_sql(st, SQ_READER_CACHE, err) != 0) {
@@ -226,7 +226,7 @@ int store_open_reader(store **out, const char *data_dir, socle_err *err)
     /* The schema is the writing handle's business (store_open migrated
      * it); a reader only learns which version it reads. */
     sqlite3_stmt *s = NULL;
-    rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+    int rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
     if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
         st->schema_version = sqlite3_column_int(s, 0);
     sqlite3_finalize(s);
@@ -290,6 +290,7 @@ void store_close(store *st)
         store_rollback(st);
     for (int i = 0; i < SQ_STMT_COUNT; i++)
         sqlite3_finalize(st->stmts[i]);
+    sq_cache_clear(st);
     if (st->db != NULL) {
         /* Fold the WAL back into the database so the dir is self-contained
          * (the writing handle's job: a reader leaves the journal alone). */
