@@ -11,9 +11,11 @@
  *    identity) holding one of the incoming identity's blocking keys, at
  *    most MATCHING_KEY_CAP per key (a very common key, e.g. a default
  *    birth date, cannot blow the latency; the oldest identities are kept),
- *    each read with the normalised record stored beside its keys
- *    (matching_index_in_tx), so no candidate is read back nor normalised
- *    again (one that has none, indexed before records were stored, is);
+ *    MATCHING_MAX_CANDIDATES in all, the most selective keys first, all
+ *    keys in one query, each candidate with the normalised record stored
+ *    beside its keys (matching_index_in_tx, in a compact form), so no
+ *    candidate is read back nor normalised again (one that has none,
+ *    indexed before records were stored, is);
  *  - score: model_score with the persisted model (model_init when none was
  *    trained), parsed once per store handle and model generation, with
  *    thresholds raised for the stored population as in batch. Term frequencies are not persisted, so the real-time score
@@ -98,6 +100,7 @@ typedef struct matching_candidate {
     int64_t domain_id;
     double score;
     link_decision decision;
+    link_decision scored;    /* the engine's decision, before the group check */
     link_rule rule;
     match_cmp cmp;
     char note[200];     /* why an AUTO pair was sent to review, or "" */

@@ -392,16 +392,28 @@ typedef struct store_match_cand {
     int64_t local_id;
     int64_t ght_id;          /* of its active link */
     int64_t domain_id;       /* 0 when rec_len is 0 */
+    int key_index;           /* store_match_candidates: the key that gave it */
     size_t rec_len;          /* 0: no record stored (indexed before there were) */
     unsigned char rec[STORE_MATCH_REC_MAX];
 } store_match_cand;
 
-/* Local identities holding this key and actively linked to a GHT identity,
- * other than exclude_local, with their record (one query): at most max
- * into out (*n), lowest id first (the oldest: a cap keeps the identities
- * known longest). */
-int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_t max,
-                           store_match_cand *out, size_t *n, socle_err *err);
+#define STORE_MATCH_KEYS 8
+
+/* The candidates of up to STORE_MATCH_KEYS keys in one query: for each
+ * non-zero keys[i], in the order given, the local identities holding it
+ * and actively linked to a GHT identity, other than exclude_local, lowest
+ * id first (the oldest: a cap keeps the identities known longest), at most
+ * per_key of them, with their record and key_index = i. At most max rows
+ * into out (*n), the first keys' first: an identity holding several of the
+ * keys comes once per key. */
+int store_match_candidates(store *st, const uint64_t *keys, size_t n_keys,
+                           int64_t exclude_local, size_t per_key, store_match_cand *out,
+                           size_t max, size_t *n, socle_err *err);
+/* The local identities actively linked to GHT identity ght_id, with their
+ * record as store_match_candidates gives them (one query), oldest link
+ * first: at most max into out (*n); *more is set when there are others. */
+int store_match_group(store *st, int64_t ght_id, size_t max, store_match_cand *out,
+                      size_t *n, int *more, socle_err *err);
 
 /* The persisted model (JSON appended to out): 1 found, 0 none, -1 error. */
 int store_match_model_get(store *st, buf *out, socle_err *err);

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/matching.h"
@@ -123,6 +124,44 @@ Test(matching, a_candidate_in_the_same_domain_goes_to_review)
     cr_assert_eq(b.reviews_opened, 1);
     review_task t = only_open_task();
     cr_assert_not_null(strstr(t.reason, "same IPP domain"), "%s", t.reason);
+}
+
+/* The task's score and explanation are those of the pair compared afresh
+ * (matching_explain), though the task is opened from what the scoring
+ * kept; a sure pair refused by the group check says it was "auto". */
+Test(matching, a_review_task_explains_the_pair_as_matching_explain_does)
+{
+    identity_result a = create(OID_A, "IPP-A-40", claire());
+    identity_result b = create(OID_B, "IPP-B-40", hurried(claire()));
+    identity_result c = create(OID_A, "IPP-A-41", claire());
+    cr_assert_eq(b.reviews_opened, 1);
+    cr_assert_eq(c.match_decision, MATCH_REVIEW);
+    review_page p = list_tasks(1u << REVIEW_OPEN, NULL);
+    cr_assert_geq(p.n, 2, "%zu open tasks", p.n);
+    size_t checked = 0, refused = 0;
+    for (size_t i = 0; i < p.n; i++) {
+        const review_task *t = &p.items[i];
+        matching_explanation e;
+        socle_err err = { 0 };
+        cr_assert_eq(matching_explain(st, &actor, t->local_a, t->local_b, &e, &err), 0, "%s",
+                     err.msg);
+        char *json = matching_explanation_json(&e);
+        cr_assert_str_eq(t->explanation, json);
+        free(json);
+        cr_assert_float_eq(t->score, e.score, 1e-9);
+        char head[64];
+        snprintf(head, sizeof head, "matching: %s, score", matching_decision_name(e.decision));
+        cr_assert_eq(strncmp(t->reason, head, strlen(head)), 0, "%s", t->reason);
+        if (strstr(t->reason, "not linked automatically") != NULL) {
+            cr_assert_eq(e.decision, MATCH_AUTO, "%s", t->reason);
+            refused++;
+        }
+        checked++;
+    }
+    cr_assert_eq(checked, p.n);
+    review_page_free(&p);
+    cr_assert_geq(refused, 1, "the same-domain pair was sure, and refused");
+    (void)a;
 }
 
 Test(matching, a_ght_identity_holding_the_domain_already_is_not_joined)
@@ -442,4 +481,66 @@ Test(matching, a_candidate_without_a_usable_stored_record_is_read_and_normalised
     identity_result b = create(OID_B, "IPP-B-22", claire());
     cr_assert_eq(b.match_decision, MATCH_AUTO);
     cr_assert_eq(b.ght_id, a.ght_id);
+}
+
+/* ---- Stored matching records ------------------------------------------ */
+
+/* The candidate's levels matching_find computes from its stored record. */
+static match_cmp found_cmp(const identity_traits *probe, const char *ins, int64_t local_id)
+{
+    matching_candidate c[4];
+    size_t n = 0;
+    socle_err err = { 0 };
+    cr_assert_eq(matching_find(st, &actor, probe, ins, 4, c, &n, &err), 0, "%s", err.msg);
+    for (size_t i = 0; i < n; i++)
+        if (c[i].local_id == local_id)
+            return c[i].cmp;
+    cr_assert_fail("local identity %" PRId64 " is not a candidate", local_id);
+    return c[0].cmp;
+}
+
+/* A record stored in its compact form, in the form of earlier builds (the
+ * struct), or in a form this build does not know (the identity is read
+ * and normalised), compares as the identity normalised afresh does. */
+Test(matching, the_stored_records_compare_as_the_identities_do)
+{
+    identity_traits t = person("DE LA FONTAINE-TEST", 'M', "1961-02-03");
+    strcpy(t.used_name, "D'ARTOIS-TEST");
+    strcpy(t.first_forename, "JEAN-PIERRE");
+    strcpy(t.forenames, "JEAN-PIERRE LOUIS");
+    identity_result a = create_with_ins(OID_A, "IPP-A-50", t, 7);
+    local_identity la = get_local(a.local_id);
+    cr_assert_neq(la.ins[0], '\0');
+
+    identity_traits probe = t;
+    strcpy(probe.forenames, "JEAN-PIERRE");
+    strcpy(probe.birth_place, "");
+    match_record ra, rp;
+    matching_record(&la.traits, la.ins, &ra);
+    matching_record(&probe, la.ins, &rp);
+    match_model m;
+    model_init(&m);
+    matching_explanation fresh;
+    matching_explain_records(&m, &rp, &ra, &fresh);
+    cr_assert_neq(ra.used_core[0], '\0');
+
+    match_cmp got = found_cmp(&probe, la.ins, a.local_id);
+    cr_assert_arr_eq(got.level, fresh.cmp.level, MF_COUNT, "compact record");
+
+    uint64_t keys[BLOCKING_PASSES];
+    blocking_keys(&ra, keys);
+    unsigned char b[1 + sizeof ra];
+    b[0] = 1;  /* the struct, as written before the compact form */
+    memcpy(b + 1, &ra, sizeof ra);
+    socle_err err = { 0 };
+    cr_assert_eq(store_match_keys_set(st, la.id, la.domain_id, keys, BLOCKING_PASSES, b,
+                                      sizeof b, &err), 0, "%s", err.msg);
+    got = found_cmp(&probe, la.ins, a.local_id);
+    cr_assert_arr_eq(got.level, fresh.cmp.level, MF_COUNT, "record as a struct");
+
+    b[0] = 99;  /* unknown: read the identity */
+    cr_assert_eq(store_match_keys_set(st, la.id, la.domain_id, keys, BLOCKING_PASSES, b,
+                                      sizeof b, &err), 0, "%s", err.msg);
+    got = found_cmp(&probe, la.ins, a.local_id);
+    cr_assert_arr_eq(got.level, fresh.cmp.level, MF_COUNT, "identity read back");
 }

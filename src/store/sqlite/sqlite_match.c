@@ -66,35 +66,87 @@ int store_match_keys_clear(store *st, socle_err *err)
     return s == NULL ? -1 : sq_exec_stmt(st, s, "clear matching records", err);
 }
 
-int store_match_candidates(store *st, uint64_t key, int64_t exclude_local, size_t max,
-                           store_match_cand *out, size_t *n, socle_err *err)
+/* Columns at, at+1.. (local_id, ght_id, domain_id, rec) into c. */
+static void read_cand(sqlite3_stmt *s, int at, store_match_cand *c)
+{
+    c->local_id = sqlite3_column_int64(s, at);
+    c->ght_id = sqlite3_column_int64(s, at + 1);
+    c->domain_id = sqlite3_column_int64(s, at + 2);
+    c->key_index = 0;
+    const void *b = sqlite3_column_blob(s, at + 3);
+    int len = sqlite3_column_bytes(s, at + 3);
+    c->rec_len = (b != NULL && len > 0 && len <= STORE_MATCH_REC_MAX) ? (size_t)len : 0;
+    if (c->rec_len > 0)
+        memcpy(c->rec, b, c->rec_len);
+}
+
+/* One arm per key (?1..?8), each its own capped range of match_key: the
+ * keys a caller does not use are bound to 0, which no identity holds. */
+#define CAND_ARM(i)                                                              \
+    "SELECT * FROM (SELECT " #i " AS arm, k.local_id, l.ght_id, r.domain_id, r.rec" \
+    " FROM match_key k"                                                          \
+    " JOIN identity_link l ON l.local_id = k.local_id AND l.state = 'ACTIVE'"    \
+    " LEFT JOIN match_record r ON r.local_id = k.local_id"                       \
+    " WHERE k.key = ?" #i " AND k.local_id <> ?9 ORDER BY k.local_id LIMIT ?10)"
+_Static_assert(STORE_MATCH_KEYS == 8, "one query arm per key");
+
+int store_match_candidates(store *st, const uint64_t *keys, size_t n_keys,
+                           int64_t exclude_local, size_t per_key, store_match_cand *out,
+                           size_t max, size_t *n, socle_err *err)
 {
     *n = 0;
+    if (n_keys > STORE_MATCH_KEYS)
+        return err_set(err, SOCLE_EINVAL, "%zu matching keys (at most %d)", n_keys,
+                       STORE_MATCH_KEYS);
+    /* UNION ALL runs its arms in order: the first keys' rows come first. */
     sqlite3_stmt *s = sq_stmt(st, SQ_MKEY_CANDIDATES,
-        "SELECT k.local_id, l.ght_id, r.domain_id, r.rec FROM match_key k"
-        " JOIN identity_link l ON l.local_id = k.local_id AND l.state = 'ACTIVE'"
-        " LEFT JOIN match_record r ON r.local_id = k.local_id"
-        " WHERE k.key = ?1 AND k.local_id <> ?2 ORDER BY k.local_id LIMIT ?3", err);
+        CAND_ARM(1) " UNION ALL " CAND_ARM(2) " UNION ALL " CAND_ARM(3) " UNION ALL "
+        CAND_ARM(4) " UNION ALL " CAND_ARM(5) " UNION ALL " CAND_ARM(6) " UNION ALL "
+        CAND_ARM(7) " UNION ALL " CAND_ARM(8), err);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, (int64_t)key);
-    sqlite3_bind_int64(s, 2, exclude_local);
-    sqlite3_bind_int64(s, 3, (int64_t)max);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+    for (int i = 0; i < STORE_MATCH_KEYS; i++)
+        sqlite3_bind_int64(s, i + 1, (size_t)i < n_keys ? (int64_t)keys[i] : 0);
+    sqlite3_bind_int64(s, 9, exclude_local);
+    sqlite3_bind_int64(s, 10, (int64_t)per_key);
+    int rc = SQLITE_DONE;
+    while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int arm = sqlite3_column_int(s, 0);
+        if (arm < 1 || (size_t)arm > n_keys || keys[arm - 1] == 0)
+            continue;  /* a zero key the caller passed: "no key" */
         store_match_cand *c = &out[(*n)++];
-        c->local_id = sqlite3_column_int64(s, 0);
-        c->ght_id = sqlite3_column_int64(s, 1);
-        c->domain_id = sqlite3_column_int64(s, 2);
-        const void *b = sqlite3_column_blob(s, 3);
-        int len = sqlite3_column_bytes(s, 3);
-        c->rec_len = (b != NULL && len > 0 && len <= STORE_MATCH_REC_MAX) ? (size_t)len : 0;
-        if (c->rec_len > 0)
-            memcpy(c->rec, b, c->rec_len);
+        read_cand(s, 1, c);
+        c->key_index = arm - 1;
     }
     int failed = (rc != SQLITE_ROW && rc != SQLITE_DONE);
     sqlite3_reset(s);
     return failed ? sq_fail(st, err, "matching candidates") : 0;
+}
+
+int store_match_group(store *st, int64_t ght_id, size_t max, store_match_cand *out,
+                      size_t *n, int *more, socle_err *err)
+{
+    *n = 0;
+    *more = 0;
+    sqlite3_stmt *s = sq_stmt(st, SQ_MATCH_GROUP,
+        "SELECT l.local_id, l.ght_id, r.domain_id, r.rec FROM identity_link l"
+        " LEFT JOIN match_record r ON r.local_id = l.local_id"
+        " WHERE l.ght_id = ?1 AND l.state = 'ACTIVE' ORDER BY l.id LIMIT ?2", err);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, ght_id);
+    sqlite3_bind_int64(s, 2, (int64_t)max + 1);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == max) {
+            *more = 1;
+            break;
+        }
+        read_cand(s, 0, &out[(*n)++]);
+    }
+    int failed = (rc != SQLITE_ROW && rc != SQLITE_DONE);
+    sqlite3_reset(s);
+    return failed ? sq_fail(st, err, "matching group") : 0;
 }
 
 /* ---- Model ------------------------------------------------------------ */
