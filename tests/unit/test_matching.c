@@ -227,7 +227,7 @@ Test(matching, a_child_under_a_parents_nir_is_never_linked_automatically)
     match_model model;
     model_init(&model);
     matching_explanation e;
-    matching_explain_records(&model, &rm, &rc, &e);
+    matching_explain_records(&model, NULL, &rm, &rc, &e);
     cr_assert_neq(e.decision, MATCH_AUTO);
     cr_assert_eq(e.rule, RULE_NIR_MISMATCH, "%s", link_rule_name(e.rule));
 }
@@ -521,7 +521,7 @@ Test(matching, the_stored_records_compare_as_the_identities_do)
     match_model m;
     model_init(&m);
     matching_explanation fresh;
-    matching_explain_records(&m, &rp, &ra, &fresh);
+    matching_explain_records(&m, NULL, &rp, &ra, &fresh);
     cr_assert_neq(ra.used_core[0], '\0');
 
     match_cmp got = found_cmp(&probe, la.ins, a.local_id);
