@@ -30,9 +30,11 @@ static const char match_usage[] =
     "  identities, m by EM over the candidate pairs of the blocking keys (the\n"
     "  same keys as the real-time matching persists); persists it and prints a\n"
     "  summary. Below 1000 identities (or candidate pairs) the starting model\n"
-    "  is kept.\n"
+    "  is kept. With the model it stores the identities' term frequencies\n"
+    "  (birth names, first forenames), which the real-time score then uses.\n"
     "explain: the field-by-field comparison of two local identities (ids, or\n"
-    "  DOMAIN_OID:IPP), their weights, total score, decision and rule.\n";
+    "  DOMAIN_OID:IPP), their weights, the term-frequency adjustment, total\n"
+    "  score, decision and rule.\n";
 
 static const char review_usage[] =
     "usage: socle review list [--data DIR] [--status S[,S...]] [--limit N] [--offset N]\n"
