@@ -171,13 +171,24 @@ static int scale_for_population(struct store *st, match_model *m, socle_err *err
     return 0;
 }
 
-int matching_model_load(struct store *st, match_model *m, socle_err *err)
+/* What the store handle keeps of the persisted model: the parsed model and
+ * whether term frequencies are stored (written with the model, in its
+ * transaction: the model's generation covers them too). */
+typedef struct cached_model {
+    match_model m;
+    int has_freq;
+} cached_model;
+
+static int model_load(struct store *st, match_model *out, int *has_freq, socle_err *err)
 {
     /* The parsed model is kept by the store handle (its generation says
      * when `socle match train` saved another one): parsing the JSON for
      * every incoming identity was a tenth of the real-time budget. */
     int64_t gen;
-    int cached = store_match_model_cache_get(st, m, sizeof *m, &gen, err);
+    cached_model c;
+    memset(&c, 0, sizeof c);
+    match_model *m = &c.m;
+    int cached = store_match_model_cache_get(st, &c, sizeof c, &gen, err);
     if (cached < 0)
         return -1;
     if (!cached) {
@@ -198,10 +209,53 @@ int matching_model_load(struct store *st, match_model *m, socle_err *err)
             json_decref(root);
             if (rc != 0)
                 return -1;
+            if ((c.has_freq = store_match_freq_any(st, err)) < 0)
+                return -1;
         }
-        store_match_model_cache_put(st, gen, m, sizeof *m);
+        store_match_model_cache_put(st, gen, &c, sizeof c);
     }
-    return scale_for_population(st, m, err);
+    *out = c.m;
+    if (has_freq != NULL)
+        *has_freq = c.has_freq;
+    return scale_for_population(st, out, err);
+}
+
+int matching_model_load(struct store *st, match_model *m, socle_err *err)
+{
+    return model_load(st, m, NULL, err);
+}
+
+/* The counts r's pairs need, in one query (see matching.h); none when
+ * nothing is stored (has_freq 0: never trained), without a query. */
+static int record_tf(struct store *st, int has_freq, const match_record *r, match_tf **out,
+                     socle_err *err)
+{
+    *out = NULL;
+    if (!has_freq)
+        return 0;
+    tf_count want[TF_RECORD_KEYS];
+    store_match_freq f[TF_RECORD_KEYS];
+    _Static_assert(TF_RECORD_KEYS <= STORE_MATCH_FREQ_GET_MAX, "one query per record");
+    size_t n = tf_record_keys(r, want);
+    for (size_t i = 0; i < n; i++)
+        f[i] = (store_match_freq){ want[i].kind, want[i].key, 0 };
+    if (store_match_freq_get(st, f, n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        want[i].count = f[i].count > 0 ? (uint64_t)f[i].count : 0;
+    *out = tf_from_counts(want, n);
+    return *out != NULL ? 0 : err_set(err, SOCLE_EIO, "matching: out of memory");
+}
+
+int matching_record_tf(struct store *st, const match_record *r, match_tf **out,
+                       socle_err *err)
+{
+    match_model m;
+    int has_freq;
+    *out = NULL;
+    if (model_load(st, &m, &has_freq, err) != 0)
+        return -1;
+    return record_tf(st, has_freq, r, out, err);
 }
 
 const char *matching_decision_name(link_decision d)
@@ -214,14 +268,17 @@ const char *matching_decision_name(link_decision d)
     return "none";
 }
 
-void matching_explain_records(const match_model *m, const match_record *a,
-                              const match_record *b, matching_explanation *out)
+void matching_explain_records(const match_model *m, const match_tf *tf,
+                              const match_record *a, const match_record *b,
+                              matching_explanation *out)
 {
     memset(out, 0, sizeof *out);
     match_compare(a, b, &out->cmp);
     for (int f = 0; f < MF_COUNT; f++)
         out->weight[f] = model_weight(m, (match_field)f, out->cmp.level[f]);
-    out->score = model_score(m, &out->cmp);
+    /* As batch scores (linker.c): the weights, then the adjustment. */
+    out->tf_adjust = tf_adjust(tf, m, a, &out->cmp);
+    out->score = model_score(m, &out->cmp) + out->tf_adjust;
     out->decision = linker_decide(m, a, b, &out->cmp, out->score, &out->rule);
     out->upper = m->upper;
     out->lower = m->lower;
@@ -257,7 +314,7 @@ static int has_local(const int64_t *ids, size_t n, int64_t id)
     return 0;
 }
 
-static size_t insert_scored(const match_model *m, const match_record *r,
+static size_t insert_scored(const match_model *m, const match_tf *tf, const match_record *r,
                             const match_record *cr, const store_match_cand *g,
                             matching_candidate *out, size_t n, size_t max);
 
@@ -270,7 +327,8 @@ _Static_assert(BLOCKING_PASSES <= STORE_MATCH_KEYS, "a query arm per blocking pa
 
 /* Score every active local identity sharing a key with r (not self_id,
  * not under self_ght when non-zero) into out, best first. */
-static int gather(struct store *st, const match_model *m, const match_record *r,
+static int gather(struct store *st, const match_model *m, const match_tf *tf,
+                  const match_record *r,
                   int64_t self_id, int64_t self_ght, matching_candidate *out, size_t max,
                   size_t *n_out, socle_err *err)
 {
@@ -319,7 +377,7 @@ static int gather(struct store *st, const match_model *m, const match_record *r,
          * (at 100,000 stored, 2 automatic links and 7 reviews of 1,000
          * fewer) for a saving of a few percent of the CPU time. */
         ids[n_ids++] = g->local_id;
-        n = insert_scored(m, r, &cr, g, out, n, max);
+        n = insert_scored(m, tf, r, &cr, g, out, n, max);
     }
     free(got);
     free(ids);
@@ -331,14 +389,15 @@ static int gather(struct store *st, const match_model *m, const match_record *r,
 
 /* Score candidate g (record cr) against r and insert it into the
  * best-first list out (n entries, at most max kept); the new count. */
-static size_t insert_scored(const match_model *m, const match_record *r,
+static size_t insert_scored(const match_model *m, const match_tf *tf, const match_record *r,
                             const match_record *cr, const store_match_cand *g,
                             matching_candidate *out, size_t n, size_t max)
 {
     matching_explanation e;
-    matching_explain_records(m, r, cr, &e);
+    matching_explain_records(m, tf, r, cr, &e);
     matching_candidate mc = { .local_id = g->local_id, .ght_id = g->ght_id,
                               .domain_id = g->domain_id, .score = e.score,
+                              .tf_adjust = e.tf_adjust,
                               .decision = e.decision, .scored = e.decision,
                               .rule = e.rule, .cmp = e.cmp };
     size_t at = n;
@@ -364,14 +423,19 @@ int matching_find(struct store *st, const socle_actor *actor, const identity_tra
     if (store_begin(st, err) != 0)
         return -1;
     match_model m;
-    if (matching_model_load(st, &m, err) != 0
-        || gather(st, &m, &r, 0, 0, out, max, n, err) != 0
+    match_tf *tf = NULL;
+    int has_freq;
+    if (model_load(st, &m, &has_freq, err) != 0
+        || record_tf(st, has_freq, &r, &tf, err) != 0
+        || gather(st, &m, tf, &r, 0, 0, out, max, n, err) != 0
         || audit_log(st, actor, "identity.match", "local_identity", "", "success", NULL,
                      err) != 0
         || store_commit(st, err) != 0) {
+        tf_free(tf);
         store_rollback(st);
         return -1;
     }
+    tf_free(tf);
     return 0;
 }
 
@@ -382,9 +446,10 @@ int matching_explain(struct store *st, const socle_actor *actor, int64_t local_a
         return -1;
     local_identity a, b;
     match_model m;
+    int has_freq = 0;
     int fa = store_local_get(st, local_a, &a, err);
     int fb = fa > 0 ? store_local_get(st, local_b, &b, err) : fa;
-    if (fa < 0 || fb < 0 || matching_model_load(st, &m, err) != 0) {
+    if (fa < 0 || fb < 0 || model_load(st, &m, &has_freq, err) != 0) {
         store_rollback(st);
         return -1;
     }
@@ -396,7 +461,13 @@ int matching_explain(struct store *st, const socle_actor *actor, int64_t local_a
     match_record ra, rb;
     matching_record(&a.traits, a.ins, &ra);
     matching_record(&b.traits, b.ins, &rb);
-    matching_explain_records(&m, &ra, &rb, out);
+    match_tf *tf;
+    if (record_tf(st, has_freq, &ra, &tf, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    matching_explain_records(&m, tf, &ra, &rb, out);
+    tf_free(tf);
     char detail[64];
     snprintf(detail, sizeof detail, "explain %" PRId64 " %" PRId64, local_a, local_b);
     if (audit_log(st, actor, "identity.read", "local_identity", "", "success", detail,
@@ -500,20 +571,27 @@ int matching_decide_in_tx(struct store *st, const local_identity *li, matching_r
 {
     memset(out, 0, sizeof *out);
     match_model m;
-    if (matching_model_load(st, &m, err) != 0)
+    int has_freq;
+    if (model_load(st, &m, &has_freq, err) != 0)
         return -1;
     match_record r;
     matching_record(&li->traits, li->ins, &r);
+    match_tf *tf;
+    if (record_tf(st, has_freq, &r, &tf, err) != 0)
+        return -1;
     matching_candidate *cands = malloc(MATCHING_MAX_CANDIDATES * sizeof *cands);
     group *self = malloc(sizeof *self), *other = malloc(sizeof *other);
     if (cands == NULL || self == NULL || other == NULL) {
         free(cands);
         free(self);
         free(other);
+        tf_free(tf);
         return err_set(err, SOCLE_EIO, "matching: out of memory");
     }
     size_t n = 0;
-    int rc = gather(st, &m, &r, li->id, li->ght_id, cands, MATCHING_MAX_CANDIDATES, &n, err);
+    int rc = gather(st, &m, tf, &r, li->id, li->ght_id, cands, MATCHING_MAX_CANDIDATES, &n,
+                    err);
+    tf_free(tf);
     out->candidates = n;
 
     /* The incoming side of the group check: li alone while new, else every
@@ -640,12 +718,16 @@ int matching_open_reviews_in_tx(struct store *st, const socle_actor *actor,
         e.cmp = c->cmp;
         for (int f = 0; f < MF_COUNT; f++)
             e.weight[f] = model_weight(&m, (match_field)f, e.cmp.level[f]);
+        e.tf_adjust = c->tf_adjust;
         e.score = c->score;
         e.decision = c->scored;
         e.rule = c->rule;
         e.upper = m.upper;
         e.lower = m.lower;
 
+        char tfnote[48] = "";
+        if (e.tf_adjust != 0)
+            snprintf(tfnote, sizeof tfnote, " with term frequencies %+.1f", e.tf_adjust);
         review_task t;
         memset(&t, 0, sizeof t);
         t.local_a = li->id;
@@ -656,8 +738,8 @@ int matching_open_reviews_in_tx(struct store *st, const socle_actor *actor,
         t.domain_b = c->domain_id;
         t.score = e.score;
         snprintf(t.reason, sizeof t.reason,
-                 "matching: %s, score %.1f (thresholds %.1f/%.1f)%s%s%s%s",
-                 matching_decision_name(e.decision), e.score, e.lower, e.upper,
+                 "matching: %s, score %.1f%s (thresholds %.1f/%.1f)%s%s%s%s",
+                 matching_decision_name(e.decision), e.score, tfnote, e.lower, e.upper,
                  e.rule != RULE_NONE ? ", rule " : "",
                  e.rule != RULE_NONE ? link_rule_name(e.rule) : "",
                  c->note[0] ? "; not linked automatically: " : "", c->note);

@@ -18,10 +18,14 @@
  *    indexed before records were stored, is);
  *  - score: model_score with the persisted model (model_init when none was
  *    trained), parsed once per store handle and model generation, with
- *    thresholds raised for the stored population as in batch. Term frequencies are not persisted, so the real-time score
- *    has no term-frequency adjustment: agreeing on a common name weighs
- *    as much as on a rare one. The protection rules and the group check
- *    below are what keep that approximation from fusing two people;
+ *    thresholds raised for the stored population as in batch, plus the
+ *    term-frequency adjustment of batch (tf_adjust: agreeing on a common
+ *    name says less than on a rare one) from the frequencies `socle match
+ *    train` persisted with the model. The few counts the incoming record
+ *    needs (its birth name, its first forename overall and in its birth
+ *    decade, and the totals) are read in one query per incoming identity,
+ *    not per candidate. Never trained (no frequencies stored): no
+ *    adjustment, no query;
  *  - decision: linker_decide, then the group check: an AUTO link would put
  *    every local identity of one GHT identity with every one of the other,
  *    so the protection rules (linker_conflict) are checked for each such
@@ -44,6 +48,7 @@
 #include "core/model.h"
 #include "match/blocking.h"
 #include "match/linker.h"
+#include "match/model.h"
 #include "util/error.h"
 
 struct store;
@@ -76,15 +81,22 @@ const char *matching_decision_name(link_decision d);
 typedef struct matching_explanation {
     match_cmp cmp;
     double weight[MF_COUNT];
+    double tf_adjust;        /* term frequencies (tf_adjust), in score */
     double score;
     link_decision decision;
     link_rule rule;
     double upper, lower;     /* the thresholds it was decided with */
 } matching_explanation;
 
-/* Compare two normalised records with model m. */
-void matching_explain_records(const match_model *m, const match_record *a,
-                              const match_record *b, matching_explanation *out);
+/* Compare two normalised records with model m and the term frequencies
+ * tf (NULL: no adjustment; those of a, see matching_record_tf). */
+void matching_explain_records(const match_model *m, const match_tf *tf,
+                              const match_record *a, const match_record *b,
+                              matching_explanation *out);
+/* The term frequencies the pairs of r need (*out, free with tf_free), read
+ * from the store in one query; *out NULL when none are stored. */
+int matching_record_tf(struct store *st, const match_record *r, match_tf **out,
+                       socle_err *err);
 /* [{"field":..,"level":..,"weight":..},...]: malloc'd, never NULL. */
 char *matching_explanation_json(const matching_explanation *e);
 
@@ -98,7 +110,8 @@ typedef struct matching_candidate {
     int64_t local_id;
     int64_t ght_id;
     int64_t domain_id;
-    double score;
+    double score;            /* tf_adjust included */
+    double tf_adjust;
     link_decision decision;
     link_decision scored;    /* the engine's decision, before the group check */
     link_rule rule;

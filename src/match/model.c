@@ -338,9 +338,9 @@ static uint64_t hash_str(const char *s, size_t len)
     return h != 0 ? h : 1;
 }
 
-static int table_init(tf_table *t, size_t n)
+static int table_init(tf_table *t, size_t n, size_t min_cap)
 {
-    size_t cap = 1024;
+    size_t cap = min_cap;
     while (cap < 2 * n)
         cap <<= 1;
     t->key = calloc(cap, sizeof *t->key);
@@ -373,8 +373,8 @@ match_tf *tf_new(const match_record *recs, size_t n)
     match_tf *tf = calloc(1, sizeof *tf);
     if (tf == NULL)
         return NULL;
-    if (table_init(&tf->names, n) < 0 || table_init(&tf->firsts, n) < 0
-        || table_init(&tf->era_firsts, n) < 0) {
+    if (table_init(&tf->names, n, 1024) < 0 || table_init(&tf->firsts, n, 1024) < 0
+        || table_init(&tf->era_firsts, n, 1024) < 0) {
         tf_free(tf);
         return NULL;
     }
@@ -407,6 +407,91 @@ void tf_free(match_tf *tf)
     free(tf->era_firsts.key);
     free(tf->era_firsts.count);
     free(tf);
+}
+
+/* ---- Persisting term frequencies -------------------------------------- */
+
+static int table_foreach(const tf_table *t, int kind,
+                         int (*cb)(const tf_count *c, void *ctx), void *ctx)
+{
+    for (size_t i = 0; i <= t->mask; i++) {
+        if (t->key[i] == 0)
+            continue;
+        tf_count c = { kind, t->key[i], t->count[i] };
+        int rc = cb(&c, ctx);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int tf_foreach(const match_tf *tf, int (*cb)(const tf_count *c, void *ctx), void *ctx)
+{
+    int rc = table_foreach(&tf->names, TF_NAME, cb, ctx);
+    if (rc == 0)
+        rc = table_foreach(&tf->firsts, TF_FIRST, cb, ctx);
+    if (rc == 0)
+        rc = table_foreach(&tf->era_firsts, TF_ERA_FIRST, cb, ctx);
+    tf_count c = { TF_TOTAL, 0, (uint64_t)tf->n };
+    if (rc == 0)
+        rc = cb(&c, ctx);
+    for (int d = 0; rc == 0 && d < TF_DECADES; d++) {
+        if (tf->era_n[d] <= 0)
+            continue;
+        c.key = (uint64_t)d + 1;
+        c.count = (uint64_t)tf->era_n[d];
+        rc = cb(&c, ctx);
+    }
+    return rc;
+}
+
+/* Mirrors the look-ups of tf_adjust: keep the two in step. */
+size_t tf_record_keys(const match_record *a, tf_count out[TF_RECORD_KEYS])
+{
+    size_t n = 0;
+    uint64_t h = hash_str(a->forenames, first_len(a->forenames));
+    out[n++] = (tf_count){ TF_NAME, hash_str(a->birth_core, strlen(a->birth_core)), 0 };
+    out[n++] = (tf_count){ TF_FIRST, h, 0 };
+    out[n++] = (tf_count){ TF_TOTAL, 0, 0 };
+    int d = decade(a->year);
+    if (d >= 0) {
+        out[n++] = (tf_count){ TF_ERA_FIRST, era_key(h, d), 0 };
+        out[n++] = (tf_count){ TF_TOTAL, (uint64_t)d + 1, 0 };
+    }
+    return n;
+}
+
+match_tf *tf_from_counts(const tf_count *c, size_t n)
+{
+    match_tf *tf = calloc(1, sizeof *tf);
+    if (tf == NULL)
+        return NULL;
+    /* A few entries: small tables (the probing does not depend on size). */
+    if (table_init(&tf->names, n, 16) < 0 || table_init(&tf->firsts, n, 16) < 0
+        || table_init(&tf->era_firsts, n, 16) < 0) {
+        tf_free(tf);
+        return NULL;
+    }
+    tf->n = 1.0;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].count == 0 || (c[i].key == 0 && c[i].kind != TF_TOTAL))
+            continue;  /* absent, or not a key tf_new makes (0 is "empty") */
+        uint32_t count = c[i].count > UINT32_MAX ? UINT32_MAX : (uint32_t)c[i].count;
+        switch (c[i].kind) {
+        case TF_NAME:      *slot(&tf->names, c[i].key, 1) = count; break;
+        case TF_FIRST:     *slot(&tf->firsts, c[i].key, 1) = count; break;
+        case TF_ERA_FIRST: *slot(&tf->era_firsts, c[i].key, 1) = count; break;
+        case TF_TOTAL:
+            if (c[i].key == 0)
+                tf->n = (double)c[i].count;
+            else if (c[i].key <= TF_DECADES)
+                tf->era_n[c[i].key - 1] = (double)c[i].count;
+            break;
+        default:
+            break;
+        }
+    }
+    return tf;
 }
 
 static double clamp_adj(double u, double freq)

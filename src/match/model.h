@@ -109,6 +109,37 @@ typedef struct match_tf match_tf;
 match_tf *tf_new(const match_record *recs, size_t n);
 void tf_free(match_tf *tf);
 
+/* ---- Persisting term frequencies (the real-time linker) --------------
+ * The counts of a match_tf as (kind, key, count) triples: a 64-bit hash
+ * key per birth name, per first forename, and per first forename and birth
+ * decade, plus the totals (TF_TOTAL: key 0 is the number of records, key
+ * 1 + d the records with a forename born in decade d). tf_adjust for a
+ * record a reads at most TF_RECORD_KEYS of them (tf_record_keys): a
+ * match_tf built from just those (tf_from_counts) gives a's pairs exactly
+ * the adjustment the full table gives. */
+typedef enum tf_kind { TF_NAME = 0, TF_FIRST = 1, TF_ERA_FIRST = 2, TF_TOTAL = 3 } tf_kind;
+
+typedef struct tf_count {
+    int kind;          /* tf_kind */
+    uint64_t key;
+    uint64_t count;    /* 0: absent */
+} tf_count;
+
+/* Every non-zero count of tf (tables and totals), in no particular order.
+ * Stops at the first non-zero return of cb and returns it; else 0. */
+int tf_foreach(const match_tf *tf, int (*cb)(const tf_count *c, void *ctx), void *ctx);
+
+#define TF_RECORD_KEYS 5
+/* The (kind, key) of the counts tf_adjust(tf, m, a, c) may read, counts
+ * set to 0, into out; returns how many (at most TF_RECORD_KEYS). */
+size_t tf_record_keys(const match_record *a, tf_count out[TF_RECORD_KEYS]);
+
+/* A match_tf holding only the counts c[0..n) (those of tf_record_keys,
+ * filled from a persisted tf_foreach; count 0 = absent). A missing total
+ * of records counts as 1, as tf_new of no record. NULL when out of
+ * memory; free with tf_free. */
+match_tf *tf_from_counts(const tf_count *c, size_t n);
+
 /* Adjustment to add to the score of an agreeing pair: log2(u / frequency
  * of the shared value) for an exact birth name and an equal first
  * forename, clamped to [-6, +4] (a rare value is strong but not

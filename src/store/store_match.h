@@ -71,6 +71,25 @@ int store_match_model_cache_get(store *st, void *parsed, size_t size, int64_t *g
                                 socle_err *err);
 void store_match_model_cache_put(store *st, int64_t generation, const void *parsed,
                                  size_t size);
+/* Term frequencies: (kind, key, count) triples the store keeps without
+ * knowing what they mean (core/matching.c and match/model.h do), written
+ * with the model by `socle match train`. */
+typedef struct store_match_freq {
+    int kind;
+    uint64_t key;
+    int64_t count;
+} store_match_freq;
+#define STORE_MATCH_FREQ_GET_MAX 8
+/* Remove them all. */
+int store_match_freq_clear(store *st, socle_err *err);
+/* Insert (or replace) f[0..n). */
+int store_match_freq_put(store *st, const store_match_freq *f, size_t n, socle_err *err);
+/* The counts of the (kind, key) of f[0..n) (n <= STORE_MATCH_FREQ_GET_MAX)
+ * into their count, 0 for those not stored, in one query. */
+int store_match_freq_get(store *st, store_match_freq *f, size_t n, socle_err *err);
+/* 1 when any is stored, 0 none, -1 error. */
+int store_match_freq_any(store *st, socle_err *err);
+
 /* The highest local identity id: an upper bound of how many are stored,
  * read from the end of the primary key (count(*) would scan them all);
  * local identities are never deleted, so it is their number. */

@@ -209,3 +209,58 @@ Test(match, train_persists_a_model_and_explain_uses_it)
     ASSERT_EXIT(&r, 2);
     h_result_free(&r);
 }
+
+/* explain's term-frequency line and score (printed with one decimal). */
+static void explain_tf(const char *a, const char *b, double *tf, double *score)
+{
+    h_result r = RUN_OK("match", "explain", "--data", data, a, b);
+    const char *t = strstr(r.out, "term_freq");
+    const char *s = strstr(r.out, "\nscore ");
+    cr_assert_not_null(t, "%s", r.out);
+    cr_assert_not_null(s, "%s", r.out);
+    cr_assert_eq(sscanf(t + strlen("term_freq"), " %lf", tf), 1, "%s", r.out);
+    cr_assert_eq(sscanf(s, "\nscore %lf", score), 1, "%s", r.out);
+    h_result_free(&r);
+}
+
+Test(match, train_stores_term_frequencies_and_explain_shows_them)
+{
+    /* 30 homonyms (other birth dates) make DURAND-TEST a common name. */
+    char csv[8192] = RECORDS_HEADER;
+    size_t at = strlen(csv);
+    for (int i = 0; i < 30; i++)
+        at += (size_t)snprintf(csv + at, sizeof csv - at,
+                               "EJ1,D%d,DURAND-TEST,,LUC,19%02d-01-02,M,,\n", i, 40 + i);
+    snprintf(csv + at, sizeof csv - at,
+             "EJ1,P1,DURAND-TEST,,LUC,1981-07-08,M,75056,\n"
+             "EJ2,P2,DURAND-TEST,,LUC,1981-07-08,M,75056,\n"
+             "EJ1,K1,KERGUELEN-TEST,,LUC,1981-07-08,M,75056,\n"
+             "EJ2,K2,KERGUELEN-TEST,,LUC,1981-07-08,M,75056,\n");
+    const char *in = h_fmt("%s/records.csv", root);
+    cr_assert_eq(h_write_text(in, csv), 0);
+    h_result r = RUN_OK("import", "identities", "--data", data, "--in", in);
+    h_result_free(&r);
+
+    double tf_c0, score_c0, tf_r0, score_r0;
+    explain_tf(OID1 ":P1", OID2 ":P2", &tf_c0, &score_c0);
+    explain_tf(OID1 ":K1", OID2 ":K2", &tf_r0, &score_r0);
+    cr_assert_eq(tf_c0, 0, "never trained: no adjustment");
+    cr_assert_eq(tf_r0, 0);
+    cr_assert_float_eq(score_c0, score_r0, 0.05);
+
+    r = RUN_OK("match", "train", "--data", data);
+    cr_assert_not_null(strstr(r.out, "term frequencies: "), "%s", r.out);
+    cr_assert_null(strstr(r.out, "term frequencies: 0 counts"), "%s", r.out);
+    h_result_free(&r);
+
+    /* Too few identities to learn: the starting model is kept, so the
+     * score moves by the adjustment alone. */
+    double tf_c1, score_c1, tf_r1, score_r1;
+    explain_tf(OID1 ":P1", OID2 ":P2", &tf_c1, &score_c1);
+    explain_tf(OID1 ":K1", OID2 ":K2", &tf_r1, &score_r1);
+    cr_assert_lt(tf_c1, tf_r1, "common %f, rare %f", tf_c1, tf_r1);
+    cr_assert_lt(tf_c1, 0);
+    cr_assert_float_eq(score_c1, score_c0 + tf_c1, 0.11);
+    cr_assert_float_eq(score_r1, score_r0 + tf_r1, 0.11);
+    cr_assert_lt(score_c1, score_r1);
+}

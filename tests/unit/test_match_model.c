@@ -215,3 +215,111 @@ Test(match_model, json_round_trip_and_errors)
     cr_expect(strstr(err.msg, "version") != NULL);
     json_decref(j);
 }
+
+/* ---- Persisted term frequencies ---------------------------------------- */
+
+typedef struct tf_dump {
+    tf_count *v;
+    size_t n, cap;
+} tf_dump;
+
+static int dump_one(const tf_count *c, void *ctx)
+{
+    tf_dump *d = ctx;
+    if (d->n == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 256;
+        d->v = realloc(d->v, d->cap * sizeof *d->v);
+        cr_assert_not_null(d->v);
+    }
+    d->v[d->n++] = *c;
+    return 0;
+}
+
+/* The count of (kind, key) in the dump, as a store would answer. */
+static uint64_t dump_count(const tf_dump *d, int kind, uint64_t key)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->v[i].kind == kind && d->v[i].key == key)
+            return d->v[i].count;
+    return 0;
+}
+
+/* For every record of a generated set (skewed name and forename
+ * frequencies, births over several decades, some fields missing), the
+ * small table rebuilt from the persisted counts that record needs gives
+ * exactly the full table's adjustment, for every agreeing level shape. */
+Test(match_model, tf_rebuilt_from_counts_equals_full_table)
+{
+    enum { N = 3000 };
+    static const char *names[] = {"Martin", "Bernard", "Dubois", "Thomas", "Robert",
+                                  "Kerguelen", "Le Goff", "De la Tour", "Nguyen", ""};
+    static const char *firsts[] = {"Nathalie", "Jean Paul", "Marie-Claire", "Lea",
+                                   "Yves", "Emma Louise", "", "Kevin"};
+    static const char *dates[] = {"1952-03-04", "1968-11-30", "1971-07-14", "1988-01-02",
+                                  "2004-09-09", "2019-12-31", "", "1890-05-05"};
+    match_record *recs = calloc(N, sizeof *recs);
+    cr_assert_not_null(recs);
+    uint64_t x = 0x5EC1E;
+    for (int i = 0; i < N; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned r1 = (unsigned)(x >> 33), r2 = (unsigned)(x >> 45), r3 = (unsigned)(x >> 20);
+        /* Skewed: the first entries are far more frequent. */
+        const char *nm = names[(r1 % 100) < 50 ? 0 : r1 % 10];
+        const char *fn = firsts[(r2 % 100) < 40 ? 0 : r2 % 8];
+        match_input in = {nm, "", fn, dates[r3 % 8], i % 2 ? "F" : "M", "", ""};
+        cr_assert_eq(match_normalize(&in, &recs[i]), 0);
+    }
+    match_tf *full = tf_new(recs, N);
+    cr_assert_not_null(full);
+    tf_dump d = { 0 };
+    cr_assert_eq(tf_foreach(full, dump_one, &d), 0);
+    cr_assert_gt(d.n, 3);
+    cr_assert_eq(dump_count(&d, TF_TOTAL, 0), N);
+
+    match_model m;
+    model_init(&m);
+    static const int name_lv[] = {NAME_EXACT, NAME_CLOSE};
+    static const int first_lv[] = {FIRST_EXACT, FIRST_FIRST, FIRST_NA};
+    static const int date_lv[] = {DATE_EXACT, DATE_YEAR, DATE_DIFF};
+    size_t nonzero = 0;
+    for (int i = 0; i < N; i++) {
+        tf_count want[TF_RECORD_KEYS];
+        size_t k = tf_record_keys(&recs[i], want);
+        cr_assert_leq(k, TF_RECORD_KEYS);
+        for (size_t j = 0; j < k; j++)
+            want[j].count = dump_count(&d, want[j].kind, want[j].key);
+        match_tf *small = tf_from_counts(want, k);
+        cr_assert_not_null(small);
+        for (int a = 0; a < 2; a++)
+            for (int b = 0; b < 3; b++)
+                for (int c = 0; c < 3; c++) {
+                    match_cmp v = vec(name_lv[a], USED_NA, first_lv[b], date_lv[c], SEX_NA,
+                                      PLACE_NA, INS_NA);
+                    double want_adj = tf_adjust(full, &m, &recs[i], &v);
+                    double got_adj = tf_adjust(small, &m, &recs[i], &v);
+                    cr_assert_eq(got_adj, want_adj, "record %d: %f != %f", i, got_adj,
+                                 want_adj);
+                    nonzero += want_adj != 0;
+                }
+        tf_free(small);
+    }
+    cr_expect_gt(nonzero, N, "the set exercises the adjustment");
+    free(d.v);
+    tf_free(full);
+    free(recs);
+}
+
+/* Nothing persisted for a record: no adjustment. */
+Test(match_model, tf_from_no_counts_adjusts_nothing)
+{
+    match_record r = rec("Martin", "Jean");
+    tf_count want[TF_RECORD_KEYS];
+    size_t k = tf_record_keys(&r, want);
+    match_tf *small = tf_from_counts(want, k);
+    cr_assert_not_null(small);
+    match_model m;
+    model_init(&m);
+    match_cmp v = vec(NAME_EXACT, USED_NA, FIRST_EXACT, DATE_EXACT, SEX_NA, PLACE_NA, INS_NA);
+    cr_expect_eq(tf_adjust(small, &m, &r, &v), 0);
+    tf_free(small);
+}

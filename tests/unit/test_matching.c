@@ -227,7 +227,7 @@ Test(matching, a_child_under_a_parents_nir_is_never_linked_automatically)
     match_model model;
     model_init(&model);
     matching_explanation e;
-    matching_explain_records(&model, &rm, &rc, &e);
+    matching_explain_records(&model, NULL, &rm, &rc, &e);
     cr_assert_neq(e.decision, MATCH_AUTO);
     cr_assert_eq(e.rule, RULE_NIR_MISMATCH, "%s", link_rule_name(e.rule));
 }
@@ -521,7 +521,7 @@ Test(matching, the_stored_records_compare_as_the_identities_do)
     match_model m;
     model_init(&m);
     matching_explanation fresh;
-    matching_explain_records(&m, &rp, &ra, &fresh);
+    matching_explain_records(&m, NULL, &rp, &ra, &fresh);
     cr_assert_neq(ra.used_core[0], '\0');
 
     match_cmp got = found_cmp(&probe, la.ins, a.local_id);
@@ -543,4 +543,126 @@ Test(matching, the_stored_records_compare_as_the_identities_do)
                                       sizeof b, &err), 0, "%s", err.msg);
     got = found_cmp(&probe, la.ins, a.local_id);
     cr_assert_arr_eq(got.level, fresh.cmp.level, MF_COUNT, "identity read back");
+}
+
+/* ---- Term frequencies -------------------------------------------------- */
+
+typedef struct recs_of {
+    match_record v[64];
+    size_t n;
+} recs_of;
+
+static int collect_rec(const local_identity *li, void *ctx)
+{
+    recs_of *r = ctx;
+    cr_assert_lt(r->n, 64);
+    matching_record(&li->traits, li->ins, &r->v[r->n++]);
+    return 0;
+}
+
+static int put_freq(const tf_count *c, void *ctx)
+{
+    (void)ctx;
+    store_match_freq f = { c->kind, c->key, (int64_t)c->count };
+    socle_err err = { 0 };
+    cr_assert_eq(store_match_freq_put(st, &f, 1, &err), 0, "%s", err.msg);
+    return 0;
+}
+
+/* The candidate local_id of matching_find for t. */
+static matching_candidate find_one(const identity_traits *t, int64_t local_id)
+{
+    matching_candidate c[8];
+    size_t n = 0;
+    socle_err err = { 0 };
+    cr_assert_eq(matching_find(st, &actor, t, NULL, 8, c, &n, &err), 0, "%s", err.msg);
+    for (size_t i = 0; i < n; i++)
+        if (c[i].local_id == local_id)
+            return c[i];
+    cr_assert_fail("local identity %" PRId64 " not among the %zu candidates", local_id, n);
+    return c[0];
+}
+
+static identity_traits named(const char *name, const char *birth_date)
+{
+    identity_traits t = claire();
+    strcpy(t.birth_name, name);
+    t.used_name[0] = '\0';
+    strcpy(t.birth_date, birth_date);
+    return t;
+}
+
+/* What `socle match train` stores: the frequencies of every stored
+ * identity's record (with a model, whose new generation makes the handles
+ * read them). The real-time score then adds tf_adjust as batch does:
+ * agreeing on a name most identities bear weighs less than on a rare one,
+ * by exactly the adjustment of the full table; before, nothing changes. */
+Test(matching, stored_term_frequencies_adjust_the_score_as_batch_does)
+{
+    for (int i = 0; i < 40; i++) {
+        char ipp[32], date[16];
+        snprintf(ipp, sizeof ipp, "IPP-TF-%d", i);
+        snprintf(date, sizeof date, "19%02d-03-%02d", 40 + i, 1 + i % 28);
+        create(OID_A, ipp, named("DURAND-TEST", date));
+    }
+    identity_traits common = named("DURAND-TEST", "1975-06-21");
+    identity_traits rare = named("KERGUELEN-TEST", "1975-06-21");
+    identity_result c = create(OID_B, "IPP-TF-C", common);
+    identity_result r = create(OID_B, "IPP-TF-R", rare);
+
+    matching_candidate c0 = find_one(&common, c.local_id);
+    matching_candidate r0 = find_one(&rare, r.local_id);
+    cr_assert_eq(c0.tf_adjust, 0);
+    cr_assert_eq(r0.tf_adjust, 0);
+    cr_assert_float_eq(c0.score, r0.score, 1e-9, "same shape, no frequencies: same score");
+    matching_explanation e;
+    socle_err err = { 0 };
+    cr_assert_eq(matching_explain(st, &actor, c.local_id, r.local_id, &e, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(e.tf_adjust, 0);
+
+    /* Train's writes: frequencies and the model, one transaction. */
+    recs_of *all = calloc(1, sizeof *all);
+    cr_assert_not_null(all);
+    cr_assert_eq(store_local_foreach(st, collect_rec, all, &err), 0, "%s", err.msg);
+    match_tf *full = tf_new(all->v, all->n);
+    cr_assert_not_null(full);
+    match_model m;
+    model_init(&m);
+    json_t *j = model_to_json(&m);
+    char *text = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    cr_assert_eq(store_begin(st, &err), 0);
+    cr_assert_eq(store_match_model_set(st, text, "2026-01-01T00:00:00.000Z", &err), 0);
+    cr_assert_eq(tf_foreach(full, put_freq, NULL), 0);
+    cr_assert_eq(store_commit(st, &err), 0);
+    free(text);
+
+    matching_candidate c1 = find_one(&common, c.local_id);
+    matching_candidate r1 = find_one(&rare, r.local_id);
+    cr_assert_eq(matching_model_load(st, &m, &err), 0, "%s", err.msg);
+    match_record rc, rr;
+    matching_record(&common, "", &rc);
+    matching_record(&rare, "", &rr);
+    double want_c = tf_adjust(full, &m, &rc, &c1.cmp);
+    double want_r = tf_adjust(full, &m, &rr, &r1.cmp);
+    cr_assert_lt(want_c, want_r, "a common name is adjusted down more: %f %f", want_c, want_r);
+    cr_assert_eq(c1.tf_adjust, want_c);
+    cr_assert_eq(r1.tf_adjust, want_r);
+    cr_assert_float_eq(c1.score, c0.score + want_c, 1e-9);
+    cr_assert_float_eq(r1.score, r0.score + want_r, 1e-9);
+    cr_assert_lt(c1.score, r1.score, "common %f, rare %f", c1.score, r1.score);
+
+    /* explain: the adjustment of its first identity's record, in the score. */
+    identity_result c2 = create(OID_A, "IPP-TF-C2", common);
+    cr_assert_eq(matching_explain(st, &actor, c2.local_id, c.local_id, &e, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(e.tf_adjust, tf_adjust(full, &m, &rc, &e.cmp));
+    cr_assert_lt(e.tf_adjust, 0);
+    double sum = e.tf_adjust;
+    for (int f = 0; f < MF_COUNT; f++)
+        sum += e.weight[f];
+    cr_assert_float_eq(sum, e.score, 1e-9);
+    tf_free(full);
+    free(all);
 }

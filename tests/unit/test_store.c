@@ -450,3 +450,39 @@ Test(store, large_commits_reach_other_handles_and_the_disk)
     cr_expect_eq(strlen(got), SIZE);
     store_close(a);
 }
+
+Test(store, term_frequencies_put_get_clear)
+{
+    store *st = NULL;
+    socle_err err;
+    cr_assert_eq(store_open(&st, dir, &err), 0, "%s", err.msg);
+    cr_expect_eq(store_match_freq_any(st, &err), 0);
+    /* Keys above INT64_MAX (hashes) must survive the signed column. */
+    store_match_freq put[] = {
+        {0, 0xF00DF00DF00DF00DULL, 12}, {1, 7, 3}, {3, 0, 1000}, {1, 8, 5},
+    };
+    cr_assert_eq(store_begin(st, &err), 0);
+    cr_assert_eq(store_match_freq_put(st, put, 4, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_commit(st, &err), 0);
+    cr_expect_eq(store_match_freq_any(st, &err), 1);
+
+    store_match_freq want[] = {
+        {1, 7, -1}, {0, 0xF00DF00DF00DF00DULL, -1}, {2, 7, -1}, {3, 0, -1}, {0, 7, -1},
+    };
+    cr_assert_eq(store_match_freq_get(st, want, 5, &err), 0, "%s", err.msg);
+    cr_expect_eq(want[0].count, 3);
+    cr_expect_eq(want[1].count, 12);
+    cr_expect_eq(want[2].count, 0, "another kind, same key");
+    cr_expect_eq(want[3].count, 1000);
+    cr_expect_eq(want[4].count, 0);
+    store_match_freq many[STORE_MATCH_FREQ_GET_MAX + 1] = { 0 };
+    cr_expect_eq(store_match_freq_get(st, many, STORE_MATCH_FREQ_GET_MAX + 1, &err), -1);
+
+    cr_assert_eq(store_begin(st, &err), 0);
+    cr_assert_eq(store_match_freq_clear(st, &err), 0);
+    cr_assert_eq(store_commit(st, &err), 0);
+    cr_expect_eq(store_match_freq_any(st, &err), 0);
+    cr_assert_eq(store_match_freq_get(st, want, 1, &err), 0);
+    cr_expect_eq(want[0].count, 0);
+    store_close(st);
+}

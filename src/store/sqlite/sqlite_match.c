@@ -216,6 +216,76 @@ void store_match_model_cache_put(store *st, int64_t generation, const void *pars
     st->model_cache_gen = generation;
 }
 
+/* ---- Term frequencies ------------------------------------------------- */
+
+int store_match_freq_clear(store *st, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_MFREQ_CLEAR, "DELETE FROM match_freq", err);
+    return s == NULL ? -1 : sq_exec_stmt(st, s, "clear term frequencies", err);
+}
+
+int store_match_freq_put(store *st, const store_match_freq *f, size_t n, socle_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *s = sq_stmt(st, SQ_MFREQ_PUT,
+            "INSERT OR REPLACE INTO match_freq(kind, key, count) VALUES (?1, ?2, ?3)", err);
+        if (s == NULL)
+            return -1;
+        sqlite3_bind_int(s, 1, f[i].kind);
+        sqlite3_bind_int64(s, 2, (int64_t)f[i].key);
+        sqlite3_bind_int64(s, 3, f[i].count);
+        if (sq_exec_stmt(st, s, "save term frequency", err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* One arm per (kind, key): each a primary-key look-up; the arms a caller
+ * does not use are bound to kind -1, which nothing holds. */
+#define FREQ_ARM(i, k, v) \
+    "SELECT " #i ", count FROM match_freq WHERE kind = ?" #k " AND key = ?" #v
+_Static_assert(STORE_MATCH_FREQ_GET_MAX == 8, "one query arm per key");
+
+int store_match_freq_get(store *st, store_match_freq *f, size_t n, socle_err *err)
+{
+    if (n > STORE_MATCH_FREQ_GET_MAX)
+        return err_set(err, SOCLE_EINVAL, "%zu term frequency keys (at most %d)", n,
+                       STORE_MATCH_FREQ_GET_MAX);
+    sqlite3_stmt *s = sq_stmt(st, SQ_MFREQ_GET,
+        FREQ_ARM(0, 1, 2) " UNION ALL " FREQ_ARM(1, 3, 4) " UNION ALL "
+        FREQ_ARM(2, 5, 6) " UNION ALL " FREQ_ARM(3, 7, 8) " UNION ALL "
+        FREQ_ARM(4, 9, 10) " UNION ALL " FREQ_ARM(5, 11, 12) " UNION ALL "
+        FREQ_ARM(6, 13, 14) " UNION ALL " FREQ_ARM(7, 15, 16), err);
+    if (s == NULL)
+        return -1;
+    for (size_t i = 0; i < STORE_MATCH_FREQ_GET_MAX; i++) {
+        sqlite3_bind_int(s, (int)(2 * i + 1), i < n ? f[i].kind : -1);
+        sqlite3_bind_int64(s, (int)(2 * i + 2), i < n ? (int64_t)f[i].key : 0);
+        if (i < n)
+            f[i].count = 0;
+    }
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int arm = sqlite3_column_int(s, 0);
+        if (arm >= 0 && (size_t)arm < n)
+            f[arm].count = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    return rc != SQLITE_DONE ? sq_fail(st, err, "read term frequencies") : 0;
+}
+
+int store_match_freq_any(store *st, socle_err *err)
+{
+    sqlite3_stmt *s = sq_stmt(st, SQ_MFREQ_ANY, "SELECT EXISTS (SELECT 1 FROM match_freq)",
+                              err);
+    if (s == NULL)
+        return -1;
+    int rc = sqlite3_step(s);
+    int any = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    sqlite3_reset(s);
+    return rc != SQLITE_ROW ? sq_fail(st, err, "read term frequencies") : any != 0;
+}
+
 int store_local_count_estimate(store *st, int64_t *n, socle_err *err)
 {
     sqlite3_stmt *s = sq_stmt(st, SQ_LOCAL_MAX_ID,

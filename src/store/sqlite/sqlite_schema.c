@@ -487,6 +487,17 @@ static const char *const migrations[] = {
      *    links of a local identity (store_link_foreach_local), which had
      *    no index but the partial one on active links. */
     "CREATE INDEX identity_link_local ON identity_link(local_id, state, ght_id);",
+
+    /* 19: term frequencies for the real-time score (written by `socle
+     *     match train` with the model): (kind, key, count) triples opaque
+     *     to the store (core/ and match/ give them meaning, totals
+     *     included), read by (kind, key) a few at a time. */
+    "CREATE TABLE match_freq ("
+    "  kind  INTEGER NOT NULL,"
+    "  key   INTEGER NOT NULL,"
+    "  count INTEGER NOT NULL,"
+    "  PRIMARY KEY (kind, key)"
+    ") WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
