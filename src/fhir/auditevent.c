@@ -279,14 +279,9 @@ int fhir_audit_params_parse(const http_request *req, fhir_audit_params *p,
         if (strcmp(n, "_format") == 0) {
             continue;
         } else if (strcmp(n, "_count") == 0) {
-            int64_t c = fhir_parse_id(v);
-            if (c < 1 || c > 100)
-                rc = fhir_search_fail(e, "invalid", NULL, "_count: a number from 1 to 100 expected");
-            p->limit = (size_t)c;
+            rc = fhir_search_count(v, &p->limit, e);
         } else if (strcmp(n, "_cursor") == 0) {
-            q->after_seq = fhir_parse_id(v);
-            if (q->after_seq <= 0)
-                rc = fhir_search_fail(e, "invalid", NULL, "_cursor: not a cursor of a next link");
+            rc = fhir_search_cursor(v, &q->after_seq, e);
         } else if (strcmp(n, "_sort") == 0) {
             if (strcmp(v, "-date") == 0)
                 q->ascending = 0;

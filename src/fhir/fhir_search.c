@@ -40,13 +40,20 @@ int64_t fhir_parse_id(const char *s)
     return v;
 }
 
-static int parse_count(const char *v, size_t *out, fhir_search_error *e)
+int fhir_search_count(const char *v, size_t *out, fhir_search_error *e)
 {
     int64_t n = fhir_parse_id(v);
-    if (n < 1 || n > 100)
-        return fhir_search_fail(e, "invalid", NULL, "_count: a number from 1 to 100 expected");
+    if (n < 1 || n > FHIR_COUNT_MAX)
+        return fhir_search_fail(e, "invalid", NULL, "_count: a number from 1 to %d expected",
+                                FHIR_COUNT_MAX);
     *out = (size_t)n;
     return 0;
+}
+
+int fhir_search_cursor(const char *v, int64_t *out, fhir_search_error *e)
+{
+    *out = fhir_parse_id(v);
+    return *out > 0 ? 0 : fhir_search_fail(e, "invalid", NULL, "_cursor: not a cursor of a next link");
 }
 
 /* _offset: the position of a sorted page (next links of sorted searches). */
@@ -82,12 +89,6 @@ static int parse_sort(const char *v, const char *const *names, const int *codes,
             return 0;
         }
     return fhir_search_fail(e, "not-supported", NULL, "_sort: '%s' not supported (see /fhir/metadata)", v);
-}
-
-static int parse_cursor(const char *v, int64_t *out, fhir_search_error *e)
-{
-    *out = fhir_parse_id(v);
-    return *out > 0 ? 0 : fhir_search_fail(e, "invalid", NULL, "_cursor: not a cursor of a next link");
 }
 
 /* "sys|value", "|value" or "value": *oid the OID of "urn:oid:OID" ("" none). */
@@ -363,10 +364,10 @@ int fhir_patient_params(const http_request *req, identity_search_criteria *c,
         if (strcmp(n, "_format") == 0)
             continue;
         if (strcmp(n, "_count") == 0) {
-            if (parse_count(v, &c->limit, e) != 0)
+            if (fhir_search_count(v, &c->limit, e) != 0)
                 return -1;
         } else if (strcmp(n, "_cursor") == 0) {
-            if (parse_cursor(v, &c->after_ght_id, e) != 0)
+            if (fhir_search_cursor(v, &c->after_ght_id, e) != 0)
                 return -1;
         } else if (strcmp(n, "_offset") == 0) {
             if (parse_offset(v, &c->offset, e) != 0)
@@ -460,10 +461,10 @@ int fhir_encounter_params(const http_request *req, stay_search_criteria *c,
         if (strcmp(n, "_format") == 0)
             continue;
         if (strcmp(n, "_count") == 0) {
-            if (parse_count(v, &c->limit, e) != 0)
+            if (fhir_search_count(v, &c->limit, e) != 0)
                 return -1;
         } else if (strcmp(n, "_cursor") == 0) {
-            if (parse_cursor(v, &c->after_id, e) != 0)
+            if (fhir_search_cursor(v, &c->after_id, e) != 0)
                 return -1;
         } else if (strcmp(n, "_offset") == 0) {
             if (parse_offset(v, &c->offset, e) != 0)

@@ -26,6 +26,13 @@ int fhir_search_fail(fhir_search_error *e, const char *code, const char *express
 /* A logical id: decimal digits, 1 to 18 of them; else 0 (designates nothing). */
 int64_t fhir_parse_id(const char *s);
 
+/* The paging parameters every search takes: _count, 1 to FHIR_COUNT_MAX
+ * (every resource's page limit), and _cursor, the id after which a next
+ * link goes on. 0, or -1 with e filled. */
+#define FHIR_COUNT_MAX 100
+int fhir_search_count(const char *v, size_t *out, fhir_search_error *e);
+int fhir_search_cursor(const char *v, int64_t *out, fhir_search_error *e);
+
 /* Patient: _id identifier family given birthdate gender active _lastUpdated _count
  * (_format and the _cursor of next links). *only_inactive is set for
  * active=false. 0, or -1 with e. */

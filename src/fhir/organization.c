@@ -12,6 +12,8 @@
 #include "core/structure.h"
 #include "util/buf.h"
 
+_Static_assert(FHIR_COUNT_MAX <= STRUCTURE_SEARCH_MAX, "a _count the store cannot give");
+
 #define CS_V2_3307 "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-3307"
 #define CS_FR_V2_0203 "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203"
 #define CS_LOCATION_TYPE "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-location-type"
@@ -192,14 +194,11 @@ int fhir_structure_params(const http_request *req, int location,
         if (strcmp(n, "_format") == 0)
             continue;
         if (strcmp(n, "_count") == 0) {
-            int64_t count = fhir_parse_id(v);
-            if (count < 1 || count > STRUCTURE_SEARCH_MAX)
-                return fhir_search_fail(e, "invalid", NULL, "_count: a number from 1 to 100 expected");
-            c->limit = (size_t)count;
+            if (fhir_search_count(v, &c->limit, e) != 0)
+                return -1;
         } else if (strcmp(n, "_cursor") == 0) {
-            c->after_id = fhir_parse_id(v);
-            if (c->after_id <= 0)
-                return fhir_search_fail(e, "invalid", NULL, "_cursor: not a cursor of a next link");
+            if (fhir_search_cursor(v, &c->after_id, e) != 0)
+                return -1;
         } else if (strcmp(n, "_id") == 0) {
             c->id = fhir_parse_id(v);
             if (c->id == 0)

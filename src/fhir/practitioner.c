@@ -10,6 +10,8 @@
 
 #include "util/buf.h"
 
+_Static_assert(FHIR_COUNT_MAX <= PROFESSIONAL_SEARCH_MAX, "a _count the store cannot give");
+
 #define CS_FR_V2_0203 "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203"
 #define CS_PROFESSION "https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/" \
                       "TRE-G15-ProfessionSante"
@@ -131,14 +133,11 @@ int fhir_professional_params(const http_request *req, int roles,
         if (strcmp(n, "_format") == 0)
             continue;
         if (strcmp(n, "_count") == 0) {
-            int64_t count = fhir_parse_id(v);
-            if (count < 1 || count > PROFESSIONAL_SEARCH_MAX)
-                return fhir_search_fail(e, "invalid", NULL, "_count: a number from 1 to 100 expected");
-            c->limit = (size_t)count;
+            if (fhir_search_count(v, &c->limit, e) != 0)
+                return -1;
         } else if (strcmp(n, "_cursor") == 0) {
-            c->after_id = fhir_parse_id(v);
-            if (c->after_id <= 0)
-                return fhir_search_fail(e, "invalid", NULL, "_cursor: not a cursor of a next link");
+            if (fhir_search_cursor(v, &c->after_id, e) != 0)
+                return -1;
         } else if (strcmp(n, "_id") == 0) {
             c->id = fhir_parse_id(v);
             nobody |= c->id == 0;
