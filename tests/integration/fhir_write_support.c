@@ -13,26 +13,6 @@ char tok_acc1[2048], tok_acc2[2048], tok_lect[2048], tok_iv[2048], tok_admin[204
             tok_flux[2048], tok_dpo[2048], tok_iv1[2048];
 h_server srv;
 
-static void issue(char *out, const char *role, const char *ej)
-{
-    h_result r;
-    if (ej != NULL)
-        cr_assert_eq(H_RUN(&r, "token", "issue", "--data", data, "--role", role, "--ej", ej), 0);
-    else
-        cr_assert_eq(H_RUN(&r, "token", "issue", "--data", data, "--role", role), 0);
-    ASSERT_EXIT(&r, 0);
-    snprintf(out, 2048, "%s", r.out);
-    out[strcspn(out, "\r\n")] = '\0';
-    h_result_free(&r);
-}
-
-void feed(const char *msg)
-{
-    ack a = roundtrip(msg);
-    expect_code(&a, "AA");
-    ack_free(&a);
-}
-
 void fhir_write_setup(void)
 {
     hl7_setup();
@@ -42,14 +22,14 @@ void fhir_write_setup(void)
     cr_assert_eq(H_RUN(&r, "import", "structures", "--data", data, file), 0);
     ASSERT_EXIT(&r, 0);
     h_result_free(&r);
-    issue(tok_acc1, "accueil", EJ1_FINESS);
-    issue(tok_acc2, "accueil", EJ2_FINESS);
-    issue(tok_lect, "lecteur", NULL);
-    issue(tok_iv, "identitovigilant", NULL);
-    issue(tok_iv1, "identitovigilant", EJ1_FINESS);
-    issue(tok_admin, "admin", NULL);
-    issue(tok_flux, "flux", NULL);
-    issue(tok_dpo, "dpo", NULL);
+    issue_token(tok_acc1, "accueil", EJ1_FINESS, NULL);
+    issue_token(tok_acc2, "accueil", EJ2_FINESS, NULL);
+    issue_token(tok_lect, "lecteur", NULL, NULL);
+    issue_token(tok_iv, "identitovigilant", NULL, NULL);
+    issue_token(tok_iv1, "identitovigilant", EJ1_FINESS, NULL);
+    issue_token(tok_admin, "admin", NULL, NULL);
+    issue_token(tok_flux, "flux", NULL, NULL);
+    issue_token(tok_dpo, "dpo", NULL, NULL);
     start(&srv);
 }
 

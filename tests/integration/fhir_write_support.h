@@ -27,9 +27,6 @@ extern char tok_acc1[2048], tok_acc2[2048], tok_lect[2048], tok_iv[2048], tok_ad
 void fhir_write_setup(void);
 void fhir_write_teardown(void);
 
-/* An HL7 message that must be acknowledged AA. */
-void feed(const char *msg);
-
 /* j as compact JSON, in one of 8 rotating buffers (for messages). */
 const char *dump(const json_t *j);
 

@@ -266,3 +266,31 @@ const char *a28(const char *control, const char *pid)
 {
     return adt("UNICODE UTF-8", "ADT^A28^ADT_A05", control, pid);
 }
+
+void feed(const char *msg)
+{
+    ack a = roundtrip(msg);
+    expect_code(&a, "AA");
+    ack_free(&a);
+}
+
+void issue_token(char out[2048], const char *role, const char *ej, const char *sub)
+{
+    const char *args[12] = { "token", "issue", "--data", data, "--role", role };
+    size_t n = 6;
+    if (ej != NULL) {
+        args[n++] = "--ej";
+        args[n++] = ej;
+    }
+    if (sub != NULL) {
+        args[n++] = "--sub";
+        args[n++] = sub;
+    }
+    args[n] = NULL;
+    h_result r;
+    cr_assert_eq(h_run(&r, H_CLI_TIMEOUT_MS, args), 0);
+    ASSERT_EXIT(&r, 0);
+    snprintf(out, 2048, "%s", r.out);
+    out[strcspn(out, "\r\n")] = '\0';
+    h_result_free(&r);
+}

@@ -57,6 +57,11 @@ typedef struct ack {
 void ack_parse(ack *a, char *text);
 void ack_free(ack *a);
 ack roundtrip(const char *msg);
+/* Send msg and require its AA (the test fails otherwise). */
+void feed(const char *msg);
+/* `socle token issue --role role [--ej ej] [--sub sub]` on the test's
+ * data dir: the token into out (2048 bytes). ej and sub may be NULL. */
+void issue_token(char out[2048], const char *role, const char *ej, const char *sub);
 /* A value of the ACK, as text (one of four rotating buffers). */
 const char *value(const ack *a, size_t seg, size_t field, size_t rep, size_t comp);
 void expect_code(const ack *a, const char *code);

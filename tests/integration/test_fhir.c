@@ -25,26 +25,6 @@
 static char tok_lecteur[2048], tok_ej1[2048], tok_ej2[2048], tok_dpo[2048], tok_flux[2048];
 static h_server srv;
 
-static void issue(char *out, const char *role, const char *ej)
-{
-    h_result r;
-    if (ej != NULL)
-        cr_assert_eq(H_RUN(&r, "token", "issue", "--data", data, "--role", role, "--ej", ej), 0);
-    else
-        cr_assert_eq(H_RUN(&r, "token", "issue", "--data", data, "--role", role), 0);
-    ASSERT_EXIT(&r, 0);
-    snprintf(out, 2048, "%s", r.out);
-    out[strcspn(out, "\r\n")] = '\0';
-    h_result_free(&r);
-}
-
-static void feed(const char *msg)
-{
-    ack a = roundtrip(msg);
-    expect_code(&a, "AA");
-    ack_free(&a);
-}
-
 /* An A01 admission of EJ1's IPP ipp, visit (= NDA) visit, in UF-1. */
 static const char *admit(const char *control, const char *ipp, const char *visit,
                          const char *mvt)
@@ -67,11 +47,11 @@ static void fhir_setup(void)
     cr_assert_eq(H_RUN(&r, "import", "structures", "--data", data, file), 0);
     ASSERT_EXIT(&r, 0);
     h_result_free(&r);
-    issue(tok_lecteur, "lecteur", NULL);
-    issue(tok_ej1, "accueil", EJ1_FINESS);
-    issue(tok_ej2, "accueil", EJ2_FINESS);
-    issue(tok_dpo, "dpo", NULL);
-    issue(tok_flux, "flux", EJ2_FINESS);
+    issue_token(tok_lecteur, "lecteur", NULL, NULL);
+    issue_token(tok_ej1, "accueil", EJ1_FINESS, NULL);
+    issue_token(tok_ej2, "accueil", EJ2_FINESS, NULL);
+    issue_token(tok_dpo, "dpo", NULL, NULL);
+    issue_token(tok_flux, "flux", EJ2_FINESS, NULL);
     start(&srv);
     /* Alice: EJ1 and EJ2, qualified; Jean and Jeanne: EJ1; Bob: EJ2 only. */
     feed(a28("F1", "IPP1^^^HOP&" EJ1_OID "&ISO^PI~" INS_ALICE "^^^ASIP-SANTE-INS-NIR&"

@@ -30,24 +30,6 @@
 static char tok_lecteur[2048], tok_dpo[2048], tok_admin[2048];
 static h_server srv;
 
-static void issue(char *out, const char *role)
-{
-    h_result r;
-    cr_assert_eq(H_RUN(&r, "token", "issue", "--data", data, "--role", role, "--sub",
-                       h_fmt("%s-t", role)), 0);
-    ASSERT_EXIT(&r, 0);
-    snprintf(out, 2048, "%s", r.out);
-    out[strcspn(out, "\r\n")] = '\0';
-    h_result_free(&r);
-}
-
-static void feed(const char *msg)
-{
-    ack a = roundtrip(msg);
-    expect_code(&a, "AA");
-    ack_free(&a);
-}
-
 static void dir_setup(void)
 {
     hl7_setup();
@@ -69,9 +51,9 @@ static void dir_setup(void)
     cr_assert_eq(H_RUN(&r, "import", "professionals", "--data", data, file), 0);
     ASSERT_EXIT(&r, 0);
     h_result_free(&r);
-    issue(tok_lecteur, "lecteur");
-    issue(tok_dpo, "dpo");
-    issue(tok_admin, "admin");
+    issue_token(tok_lecteur, "lecteur", NULL, "lecteur-t");
+    issue_token(tok_dpo, "dpo", NULL, "dpo-t");
+    issue_token(tok_admin, "admin", NULL, "admin-t");
     start(&srv);
     /* One patient admitted into bed LIT-101A. */
     feed("MSH|^~\\&|GAM|HOP|SOCLE|GHT|20260110120000||ADT^A01^ADT_A01|D1|P|2.5^FRA^2.11"

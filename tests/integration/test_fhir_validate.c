@@ -31,23 +31,6 @@
 static h_server srv;
 static char tok_read[2048], tok_audit[2048], tok_feed[2048];
 
-static void issue(char *out, const char *role)
-{
-    h_result r;
-    cr_assert_eq(H_RUN(&r, "token", "issue", "--data", data, "--role", role), 0);
-    ASSERT_EXIT(&r, 0);
-    snprintf(out, 2048, "%s", r.out);
-    out[strcspn(out, "\r\n")] = '\0';
-    h_result_free(&r);
-}
-
-static void feed(const char *msg)
-{
-    ack a = roundtrip(msg);
-    expect_code(&a, "AA");
-    ack_free(&a);
-}
-
 static void validate_setup(void)
 {
     hl7_setup();
@@ -68,9 +51,9 @@ static void validate_setup(void)
     cr_assert_eq(H_RUN(&r, "import", "professionals", "--data", data, file), 0);
     ASSERT_EXIT(&r, 0);
     h_result_free(&r);
-    issue(tok_read, "lecteur");
-    issue(tok_audit, "dpo");
-    issue(tok_feed, "flux");
+    issue_token(tok_read, "lecteur", NULL, NULL);
+    issue_token(tok_audit, "dpo", NULL, NULL);
+    issue_token(tok_feed, "flux", NULL, NULL);
     start(&srv);
     feed(a28("V1", "IPP1^^^HOP&" EJ1_OID "&ISO^PI~285077505600195^^^ASIP-SANTE-INS-NIR&"
                    "1.2.250.1.213.1.4.8&ISO^INS||TESTVALID^ALICE^ALICE CLAIRE^^Mme^^L||19850715"

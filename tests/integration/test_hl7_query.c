@@ -52,27 +52,20 @@ static const char *pix(const char *control, const char *id, const char *domains)
                h_fmt("QPD|IHE PIX Query|T-%s|%s|%s\rRCP|I\r", control, id, domains));
 }
 
-static void feed(const char *control, const char *pid)
-{
-    ack a = roundtrip(a28(control, pid));
-    expect_code(&a, "AA");
-    ack_free(&a);
-}
-
 /* Three patients; Alice is known to both establishments (one GHT identity
  * through her INS), and qualified (INS with VALI and an identity card). */
 #define INS_ALICE "285077505600195"
 static void feed_patients(void)
 {
-    feed("F1", "IPP1^^^HOP&" EJ1_OID "&ISO^PI~" INS_ALICE "^^^ASIP-SANTE-INS-NIR&"
-               "1.2.250.1.213.1.4.8&ISO^INS||TESTNOM^ALICE^ALICE CLAIRE^^Mme^^L||19850715|F"
-               "|||^^^^^^BDL^^75056|||||||||||||||||||||VALI\rZFD|||||||CN");
-    feed("F2", "B-77^^^CHD&" EJ2_OID "&ISO^PI~" INS_ALICE "^^^ASIP-SANTE-INS-NIR&"
-               "1.2.250.1.213.1.4.8&ISO^INS||TESTNOM^ALICE^ALICE CLAIRE^^Mme^^L||19850715|F"
-               "|||^^^^^^BDL^^75056|||||||||||||||||||||VALI");
-    feed("F3", "IPP2^^^HOP&" EJ1_OID "&ISO^PI||TESTDUPONT^JEAN^JEAN^^M.^^L||19700101|M");
-    feed("F4", "IPP3^^^HOP&" EJ1_OID "&ISO^PI||TESTDURAND^JEANNE^JEANNE^^Mme^^L"
-               "||19700101|F");
+    feed(a28("F1", "IPP1^^^HOP&" EJ1_OID "&ISO^PI~" INS_ALICE "^^^ASIP-SANTE-INS-NIR&"
+                   "1.2.250.1.213.1.4.8&ISO^INS||TESTNOM^ALICE^ALICE CLAIRE^^Mme^^L||19850715|F"
+                   "|||^^^^^^BDL^^75056|||||||||||||||||||||VALI\rZFD|||||||CN"));
+    feed(a28("F2", "B-77^^^CHD&" EJ2_OID "&ISO^PI~" INS_ALICE "^^^ASIP-SANTE-INS-NIR&"
+                   "1.2.250.1.213.1.4.8&ISO^INS||TESTNOM^ALICE^ALICE CLAIRE^^Mme^^L||19850715|F"
+                   "|||^^^^^^BDL^^75056|||||||||||||||||||||VALI"));
+    feed(a28("F3", "IPP2^^^HOP&" EJ1_OID "&ISO^PI||TESTDUPONT^JEAN^JEAN^^M.^^L||19700101|M"));
+    feed(a28("F4", "IPP3^^^HOP&" EJ1_OID "&ISO^PI||TESTDURAND^JEANNE^JEANNE^^Mme^^L"
+                   "||19700101|F"));
 }
 
 /* ---- Reading the RSP ------------------------------------------------------ */

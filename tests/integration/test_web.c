@@ -18,13 +18,6 @@
 #define EJ1_OID "1.2.250.1.999.1"
 #define EJ2_OID "1.2.250.1.999.2"
 
-static void feed(const char *msg)
-{
-    ack a = roundtrip(msg);
-    expect_code(&a, "AA");
-    ack_free(&a);
-}
-
 static void web_setup(void)
 {
     hl7_setup();

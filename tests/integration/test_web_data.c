@@ -16,13 +16,6 @@
 #define EJ1_OID "1.2.250.1.999.1"
 #define EJ2_OID "1.2.250.1.999.2"
 
-static void feed(const char *msg)
-{
-    ack a = roundtrip(msg);
-    expect_code(&a, "AA");
-    ack_free(&a);
-}
-
 /* An admission of IPP1 into bed LIT-D1 (UF-D1, room CH-D1). */
 static const char *admit(void)
 {
